@@ -1,0 +1,133 @@
+"""Personas shared by every test.
+
+Riverside Toyota (Austin) and Lakeside Honda (Denver) belong to one group; Hillside Ford
+belongs to another organisation entirely.
+- Alice is Riverside's admin; Bob its sales manager; Carol and Dave sell there.
+- Erin administers Lakeside only; Frank sells at Hillside, another organisation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from accounts.models import Membership, User
+from dealerships.models import Dealership, Organization
+from leads import actions
+from leads.models import Lead
+
+PASSWORD = "correct horse battery staple"
+WEEKDAYS = {day: ["09:00-19:00"] for day in ("mon", "tue", "wed", "thu", "fri")}
+
+
+def make_dealership(org: Organization, slug: str, name: str, tz: str, **extra: Any) -> Dealership:
+    return Dealership.objects.create(
+        organization=org,
+        slug=slug,
+        name=name,
+        timezone=tz,
+        country="US",
+        intake_address=slug,
+        hours={**WEEKDAYS, "sat": ["09:00-12:30", "13:30-17:00"], "sun": []},
+        **extra,
+    )
+
+
+def make_user(email: str, name: str, dealership: Dealership, role: str, **membership: Any) -> User:
+    user = User.objects.create_user(email, PASSWORD, name=name)
+    Membership.objects.create(
+        user=user, dealership=dealership, role=role, departments=membership.pop("departments", ["sales"]), **membership
+    )
+    return user
+
+
+@pytest.fixture
+def group(db: None) -> Organization:
+    return Organization.objects.create(name="River Auto Group")
+
+
+@pytest.fixture
+def riverside(group: Organization) -> Dealership:
+    return make_dealership(group, "riverside-toyota", "Riverside Toyota", "America/Chicago", subdivision="TX")
+
+
+@pytest.fixture
+def lakeside(group: Organization) -> Dealership:
+    return make_dealership(group, "lakeside-honda", "Lakeside Honda", "America/Denver", subdivision="CO")
+
+
+@pytest.fixture
+def hillside(db: None) -> Dealership:
+    other = Organization.objects.create(name="Hill Motors")
+    return make_dealership(other, "hillside-ford", "Hillside Ford", "America/New_York", subdivision="NY")
+
+
+@pytest.fixture
+def alice(riverside: Dealership) -> User:
+    return make_user("alice@example.com", "Alice Admin", riverside, Membership.Role.ADMIN)
+
+
+@pytest.fixture
+def bob(riverside: Dealership) -> User:
+    return make_user("bob@example.com", "Bob Manager", riverside, Membership.Role.MANAGER)
+
+
+@pytest.fixture
+def carol(riverside: Dealership, bob: User) -> User:
+    return make_user("carol@example.com", "Carol Seller", riverside, Membership.Role.SALESPERSON, supervisor=bob)
+
+
+@pytest.fixture
+def dave(riverside: Dealership, bob: User) -> User:
+    return make_user("dave@example.com", "Dave Seller", riverside, Membership.Role.SALESPERSON, supervisor=bob)
+
+
+@pytest.fixture
+def erin(lakeside: Dealership) -> User:
+    return make_user("erin@example.com", "Erin Admin", lakeside, Membership.Role.ADMIN)
+
+
+@pytest.fixture
+def frank(hillside: Dealership) -> User:
+    return make_user("frank@example.com", "Frank Seller", hillside, Membership.Role.SALESPERSON)
+
+
+def make_lead(dealership: Dealership, *, assigned_to: User | None = None, **fields: Any) -> Lead:
+    customer = fields.pop(
+        "customer",
+        {
+            "first_name": "Jordan",
+            "last_name": "Sample",
+            "emails": ["jordan@example.com"],
+            "phones": [{"number": "(512) 555-0100", "type": "cellphone"}],
+        },
+    )
+    return actions.create_lead(
+        dealership=dealership,
+        customer=customer,
+        source_name=fields.pop("source_name", "CarGurus"),
+        actor=None,
+        assigned_to=assigned_to,
+        **fields,
+    )
+
+
+@pytest.fixture
+def carols_lead(riverside: Dealership, carol: User) -> Lead:
+    return make_lead(
+        riverside,
+        assigned_to=carol,
+        vehicles=[{"year": 2016, "make": "RAM", "model": "2500", "vin": "3C6UR5ML5GG359865", "stock": "D9760"}],
+    )
+
+
+@pytest.fixture
+def client_for(db: None) -> Any:
+    def login(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return login

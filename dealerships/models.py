@@ -1,0 +1,81 @@
+"""Organisations (dealer groups) and their dealerships (rooftops) with every setting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+
+class Department(models.TextChoices):
+    SALES = "sales", "Sales"
+    SERVICE = "service", "Service"
+
+
+class Organization(models.Model):
+    """A dealer group: one or more rooftops sharing customers and staff."""
+
+    name = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def default_escalation() -> dict[str, int]:
+    return {"stage1_minutes": 30, "reminder_minutes": 10, "stage2_minutes": 60, "resubmission_stage2_minutes": 120}
+
+
+def default_distribution() -> dict[str, dict[str, Any]]:
+    return {"sales": {"method": "round_robin"}, "service": {"method": "first_available"}}
+
+
+class Dealership(models.Model):
+    """One rooftop: its hours, phones, intake address, escalation and distribution settings.
+
+    Structured settings (hours, escalation, distribution, links) are kept in the same shape
+    as the provisioning YAML and are only ever written after `dealerships.config` validated them.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="dealerships")
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    timezone = models.CharField(max_length=64, default="America/Chicago")
+    country = models.CharField(max_length=2, default="US")
+    subdivision = models.CharField(max_length=10, blank=True)
+    public_holidays = models.BooleanField(default=True)
+    days_off = models.JSONField(default=list, blank=True, help_text="ISO dates the dealership is closed.")
+    hours = models.JSONField(default=dict, blank=True, help_text='{"mon": ["09:00-19:00"], …}')
+    leads_phone = models.CharField(max_length=20, blank=True)
+    main_phone = models.CharField(max_length=20, blank=True)
+    calls_forwarding_phone = models.CharField(max_length=20, blank=True)
+    intake_address = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    email_from_name = models.CharField(max_length=200, blank=True)
+    send_emails = models.BooleanField(default=True)
+    after_hours_sms = models.TextField(blank=True)
+    escalation = models.JSONField(default=default_escalation)
+    distribution = models.JSONField(default=default_distribution)
+    links = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def calendar(self) -> Any:
+        """The dealership's business calendar (hours, public holidays, days off)."""
+        from datetime import date
+
+        from dealerships.calendar import BusinessCalendar
+
+        return BusinessCalendar(
+            timezone=self.timezone,
+            hours=self.hours,
+            country=self.country or None,
+            subdivision=self.subdivision or None,
+            public_holidays=self.public_holidays,
+            days_off=frozenset(date.fromisoformat(d) for d in self.days_off),
+        )

@@ -1,0 +1,392 @@
+"""Every write to leads and customers. Each takes keyword arguments and an explicit actor,
+runs in one short transaction and leaves an Activity row on the lead's timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from dealerships.models import Dealership, Organization
+from forecourt.lib.phone import to_e164
+from inventory.models import Vehicle
+from leads.models import Activity, Customer, CustomerEmail, CustomerPhone, Lead, Trade, VehicleInterest
+
+CUSTOMER_FIELDS = ("first_name", "last_name", "business_name", "language")
+ADDRESS_FIELDS = ("street", "city", "region", "postal_code", "country")
+VEHICLE_FIELDS = ("interest", "condition", "year", "make", "model", "trim", "vin", "stock", "price", "odometer")
+TRADE_FIELDS = ("year", "make", "model", "trim", "vin", "odometer", "notes")
+LEAD_FIELDS = ("department", "source_name", "source_kind", "source_ref", "comments")
+
+
+def record_activity(
+    *, lead: Lead, kind: str, actor: User | None, text: str, data: dict[str, Any] | None = None
+) -> Activity:
+    return Activity.objects.create(lead=lead, kind=kind, actor=actor, text=text, data=data or {}, at=timezone.now())
+
+
+# Customers ---------------------------------------------------------------------------------
+
+
+def find_customer(*, organization: Organization, emails: Iterable[str], phones: Iterable[str]) -> Customer | None:
+    """The organisation's customer with one of these emails or E.164 phone numbers, if any."""
+    emails = [e.lower() for e in emails if e]
+    phones = [p for p in phones if p]
+    if emails:
+        by_email = CustomerEmail.objects.filter(customer__organization=organization, email__in=emails).first()
+        if by_email:
+            return by_email.customer
+    if phones:
+        by_phone = CustomerPhone.objects.filter(customer__organization=organization, number__in=phones).first()
+        if by_phone:
+            return by_phone.customer
+    return None
+
+
+def _phone_rows(phones: Iterable[Mapping[str, Any]], country: str) -> list[tuple[str | None, str, str]]:
+    rows = []
+    for phone in phones:
+        raw = str(phone.get("raw") or phone.get("number") or "").strip()
+        number = phone.get("number") if str(phone.get("number") or "").startswith("+") else to_e164(raw, country)
+        if number or raw:
+            rows.append((number, raw, phone.get("type") or CustomerPhone.Type.VOICE))
+    return rows
+
+
+def add_customer_contacts(*, customer: Customer, data: Mapping[str, Any], country: str) -> None:
+    """Add the emails and phones of `data` that the customer does not have yet."""
+    known_emails = set(customer.emails.values_list("email", flat=True))
+    for email in data.get("emails") or []:
+        if email and email.lower() not in known_emails:
+            CustomerEmail.objects.create(customer=customer, email=email.lower())
+            known_emails.add(email.lower())
+    known_phones = set(customer.phones.values_list("number", "raw"))
+    for number, raw, kind in _phone_rows(data.get("phones") or [], country):
+        if (number and number in {n for n, _ in known_phones}) or (not number and raw in {r for _, r in known_phones}):
+            continue
+        CustomerPhone.objects.create(customer=customer, number=number, raw=raw, type=kind)
+        known_phones.add((number, raw))
+
+
+def create_customer(*, organization: Organization, data: Mapping[str, Any], country: str) -> Customer:
+    address = data.get("address") or {}
+    customer = Customer.objects.create(
+        organization=organization,
+        **{f: (data.get(f) or "") for f in CUSTOMER_FIELDS},
+        street=list(address.get("street") or []),
+        **{f: (address.get(f) or "") for f in ADDRESS_FIELDS if f != "street"},
+    )
+    add_customer_contacts(customer=customer, data=data, country=country)
+    return customer
+
+
+def find_or_create_customer(*, organization: Organization, data: Mapping[str, Any], country: str) -> Customer:
+    """A repeat contact meets the existing customer (by email or phone); otherwise a new one."""
+    phones = [number for number, _, _ in _phone_rows(data.get("phones") or [], country) if number]
+    existing = find_customer(organization=organization, emails=data.get("emails") or [], phones=phones)
+    if existing is None:
+        return create_customer(organization=organization, data=data, country=country)
+    add_customer_contacts(customer=existing, data=data, country=country)
+    return existing
+
+
+def update_customer(*, customer: Customer, lead: Lead, actor: User, changes: Mapping[str, Any]) -> list[str]:
+    """Edit a customer's name, language, address, emails and phones; logs what changed on the lead."""
+    changed = []
+    with transaction.atomic():
+        for field in (*CUSTOMER_FIELDS, *ADDRESS_FIELDS):
+            if field in changes and changes[field] != getattr(customer, field):
+                setattr(customer, field, changes[field] or ([] if field == "street" else ""))
+                changed.append(field.replace("_", " "))
+        customer.save()
+        if "emails" in changes:
+            wanted = [e.strip().lower() for e in changes["emails"] if e.strip()]
+            if wanted != list(customer.emails.values_list("email", flat=True)):
+                customer.emails.all().delete()
+                CustomerEmail.objects.bulk_create(CustomerEmail(customer=customer, email=e) for e in wanted)
+                changed.append("emails")
+        if "phones" in changes:
+            wanted_phones = _phone_rows(changes["phones"], lead.dealership.country)
+            if wanted_phones != [(p.number, p.raw, p.type) for p in customer.phones.all()]:
+                customer.phones.all().delete()
+                CustomerPhone.objects.bulk_create(
+                    CustomerPhone(customer=customer, number=n, raw=r, type=t) for n, r, t in wanted_phones
+                )
+                changed.append("phones")
+        if changed:
+            record_activity(
+                lead=lead,
+                kind=Activity.Kind.CUSTOMER,
+                actor=actor,
+                text=f"{customer.display_name}: changed {', '.join(changed)}",
+            )
+    return changed
+
+
+def set_co_customer(*, lead: Lead, customer: Customer | None, actor: User) -> None:
+    with transaction.atomic():
+        lead.co_customer = customer
+        lead.save(update_fields=["co_customer", "updated_at"])
+        text = f"Co-customer set to {customer.display_name}" if customer else "Co-customer removed"
+        record_activity(lead=lead, kind=Activity.Kind.CUSTOMER, actor=actor, text=text)
+
+
+def swap_customers(*, lead: Lead, actor: User) -> None:
+    """The co-customer becomes the customer and the other way round."""
+    if lead.co_customer is None:
+        raise ValueError("This lead has no co-customer to swap with.")
+    with transaction.atomic():
+        lead.customer, lead.co_customer = lead.co_customer, lead.customer
+        lead.save(update_fields=["customer", "co_customer", "updated_at"])
+        record_activity(
+            lead=lead,
+            kind=Activity.Kind.CUSTOMER,
+            actor=actor,
+            text=f"Customers swapped: {lead.customer.display_name} is now the customer",
+        )
+
+
+# Leads -------------------------------------------------------------------------------------
+
+
+def _vehicle_values(data: Mapping[str, Any]) -> dict[str, Any]:
+    values = {f: data.get(f) for f in VEHICLE_FIELDS}
+    for text_field in ("condition", "make", "model", "trim", "vin", "stock"):
+        values[text_field] = (values[text_field] or "").strip()
+    values["interest"] = values["interest"] or VehicleInterest.Interest.BUY
+    values["price"] = Decimal(str(values["price"])) if values["price"] not in (None, "") else None
+    return values
+
+
+def create_lead(
+    *,
+    dealership: Dealership,
+    customer: Mapping[str, Any],
+    source_name: str,
+    actor: User | None,
+    source_kind: str = Lead.SourceKind.THIRD_PARTY,
+    source_ref: str = "",
+    department: str = "sales",
+    co_customer: Mapping[str, Any] | None = None,
+    vehicles: Iterable[Mapping[str, Any]] = (),
+    trades: Iterable[Mapping[str, Any]] = (),
+    comments: str = "",
+    timeframe: Mapping[str, Any] | None = None,
+    received_at: datetime | None = None,
+    assigned_to: User | None = None,
+    existing_customer: Customer | None = None,
+) -> Lead:
+    """Take a lead in: find or create its customer, store vehicles and trades, log it, assign it."""
+    with transaction.atomic():
+        org = dealership.organization
+        country = dealership.country
+        main = existing_customer or find_or_create_customer(organization=org, data=customer, country=country)
+        co = find_or_create_customer(organization=org, data=co_customer, country=country) if co_customer else None
+        lead = Lead.objects.create(
+            dealership=dealership,
+            department=department,
+            source_name=source_name,
+            source_kind=source_kind,
+            source_ref=source_ref or "",
+            customer=main,
+            co_customer=co,
+            comments=comments or "",
+            timeframe=dict(timeframe) if timeframe else None,
+            received_at=received_at or timezone.now(),
+        )
+        interests = [_vehicle_values(v) | {"search_vehicle": bool(v.get("search_vehicle"))} for v in vehicles]
+        stock_units = {
+            unit.stock: unit
+            for unit in Vehicle.objects.filter(
+                dealership=dealership, stock__in=[v["stock"] for v in interests if v["stock"]]
+            )
+        }
+        preferred_given = any(v.get("preferred") for v in vehicles)
+        VehicleInterest.objects.bulk_create(
+            VehicleInterest(
+                lead=lead,
+                inventory_vehicle=stock_units.get(values["stock"]),
+                preferred=bool(given.get("preferred")) if preferred_given else index == 0,
+                **values,
+            )
+            for index, (values, given) in enumerate(zip(interests, vehicles, strict=True))
+        )
+        Trade.objects.bulk_create(Trade(lead=lead, **{f: t.get(f) or _blank(f) for f in TRADE_FIELDS}) for t in trades)
+        by = actor.name if actor else source_name
+        record_activity(
+            lead=lead,
+            kind=Activity.Kind.CREATED,
+            actor=actor,
+            text=f"Lead received from {source_name}" + (f" (entered by {by})" if actor else ""),
+        )
+        if assigned_to is not None:
+            assign_lead(lead=lead, to=assigned_to, actor=actor, reason="assigned when the lead was entered")
+    return lead
+
+
+def _blank(field: str) -> Any:
+    return None if field in ("year", "odometer") else ""
+
+
+def update_lead(*, lead: Lead, actor: User, changes: Mapping[str, Any]) -> list[str]:
+    """Edit a lead's own fields (department, source, comments); logs the old and new values."""
+    described = []
+    with transaction.atomic():
+        for field in LEAD_FIELDS:
+            if field in changes and changes[field] != getattr(lead, field):
+                old = getattr(lead, field)
+                setattr(lead, field, changes[field])
+                described.append(f"{field.replace('_', ' ')}: {old or '—'} → {changes[field] or '—'}")
+        if described:
+            lead.save()
+            record_activity(lead=lead, kind=Activity.Kind.EDITED, actor=actor, text="; ".join(described))
+    return described
+
+
+def set_status(*, lead: Lead, status: str, actor: User, lost_reason: str = "") -> None:
+    if status not in Lead.Status.values:
+        raise ValueError(f"Unknown status {status!r}.")
+    if status == Lead.Status.LOST and not lost_reason.strip():
+        raise ValueError("Say why the lead was lost.")
+    if status == lead.status:
+        return
+    with transaction.atomic():
+        old = lead.get_status_display()
+        lead.status = status
+        lead.lost_reason = lost_reason.strip() if status == Lead.Status.LOST else ""
+        lead.save(update_fields=["status", "lost_reason", "updated_at"])
+        text = f"Status: {old} → {lead.get_status_display()}"
+        if lead.lost_reason:
+            text += f" ({lead.lost_reason})"
+        record_activity(lead=lead, kind=Activity.Kind.STATUS, actor=actor, text=text)
+
+
+def assign_lead(*, lead: Lead, to: User, actor: User | None, reason: str) -> None:
+    """Give the lead to `to`; the timeline says who did it and why."""
+    with transaction.atomic():
+        previous = lead.assigned_to
+        lead.assigned_to = to
+        lead.save(update_fields=["assigned_to", "updated_at"])
+        verb = f"Reassigned from {previous.name} to {to.name}" if previous else f"Assigned to {to.name}"
+        record_activity(
+            lead=lead,
+            kind=Activity.Kind.ASSIGNED,
+            actor=actor,
+            text=f"{verb}: {reason}",
+            data={"to": to.email, "from": previous.email if previous else None, "reason": reason},
+        )
+
+
+def log_contact(*, lead: Lead, kind: str, note: str, actor: User) -> Activity:
+    """A call, email, text or visit made outside Forecourt; the first one is the first human reply."""
+    kinds = {"call": "Call", "email": "Email", "text": "Text", "visit": "Visit"}
+    if kind not in kinds:
+        raise ValueError(f"kind must be one of {', '.join(kinds)}")
+    with transaction.atomic():
+        now = timezone.now()
+        # A conditional UPDATE so two replies at once cannot both count as the first.
+        Lead.objects.filter(pk=lead.pk, first_response_at__isnull=True).update(first_response_at=now)
+        if lead.status == Lead.Status.NEW:
+            Lead.objects.filter(pk=lead.pk, status=Lead.Status.NEW).update(status=Lead.Status.WORKING)
+        lead.refresh_from_db(fields=["first_response_at", "status"])
+        text = f"{kinds[kind]} logged" + (f": {note.strip()}" if note.strip() else "")
+        return record_activity(lead=lead, kind=Activity.Kind.CONTACT, actor=actor, text=text, data={"kind": kind})
+
+
+def add_note(*, lead: Lead, actor: User, text: str) -> Activity:
+    if not text.strip():
+        raise ValueError("A note needs some text.")
+    return record_activity(lead=lead, kind=Activity.Kind.NOTE, actor=actor, text=text.strip())
+
+
+# Vehicles, trades, collaborators -------------------------------------------------------------
+
+
+def add_vehicle(
+    *, lead: Lead, actor: User, inventory_vehicle: Vehicle | None = None, data: Mapping[str, Any] | None = None
+) -> VehicleInterest:
+    """Attach a stock vehicle, or a "search vehicle" the customer described."""
+    if inventory_vehicle is not None:
+        values = {
+            "condition": inventory_vehicle.condition,
+            "year": inventory_vehicle.year,
+            "make": inventory_vehicle.make,
+            "model": inventory_vehicle.model,
+            "trim": inventory_vehicle.trim,
+            "vin": inventory_vehicle.vin,
+            "stock": inventory_vehicle.stock,
+            "price": inventory_vehicle.price,
+            "odometer": inventory_vehicle.odometer,
+            "interest": (data or {}).get("interest") or VehicleInterest.Interest.BUY,
+        }
+    else:
+        values = _vehicle_values(data or {})
+        if not (values["make"] or values["model"] or values["year"]):
+            raise ValueError("Give at least a year, make or model for a search vehicle.")
+    with transaction.atomic():
+        first = not lead.vehicles.exists()
+        vehicle = VehicleInterest.objects.create(
+            lead=lead,
+            inventory_vehicle=inventory_vehicle,
+            search_vehicle=inventory_vehicle is None,
+            preferred=first,
+            **values,
+        )
+        kind = "search vehicle" if inventory_vehicle is None else f"stock #{inventory_vehicle.stock}"
+        record_activity(lead=lead, kind=Activity.Kind.VEHICLE, actor=actor, text=f"Vehicle added ({kind}): {vehicle}")
+    return vehicle
+
+
+def set_preferred_vehicle(*, lead: Lead, vehicle: VehicleInterest, actor: User) -> None:
+    with transaction.atomic():
+        lead.vehicles.exclude(pk=vehicle.pk).update(preferred=False)
+        lead.vehicles.filter(pk=vehicle.pk).update(preferred=True)
+        record_activity(lead=lead, kind=Activity.Kind.VEHICLE, actor=actor, text=f"Preferred vehicle: {vehicle}")
+
+
+def remove_vehicle(*, lead: Lead, vehicle: VehicleInterest, actor: User) -> None:
+    with transaction.atomic():
+        was_preferred = vehicle.preferred
+        vehicle.delete()
+        if was_preferred:
+            successor = lead.vehicles.order_by("id").first()
+            if successor:
+                lead.vehicles.filter(pk=successor.pk).update(preferred=True)
+        record_activity(lead=lead, kind=Activity.Kind.VEHICLE, actor=actor, text=f"Vehicle removed: {vehicle}")
+
+
+def add_trade(*, lead: Lead, actor: User, data: Mapping[str, Any]) -> Trade:
+    values = {f: data.get(f) or _blank(f) for f in TRADE_FIELDS}
+    if not (values["make"] or values["model"] or values["vin"]):
+        raise ValueError("Give at least a make, model or VIN for the trade.")
+    with transaction.atomic():
+        trade = Trade.objects.create(lead=lead, **values)
+        record_activity(lead=lead, kind=Activity.Kind.TRADE, actor=actor, text=f"Trade added: {trade}")
+    return trade
+
+
+def remove_trade(*, lead: Lead, trade: Trade, actor: User) -> None:
+    with transaction.atomic():
+        trade.delete()
+        record_activity(lead=lead, kind=Activity.Kind.TRADE, actor=actor, text=f"Trade removed: {trade}")
+
+
+def add_collaborator(*, lead: Lead, user: User, actor: User) -> None:
+    if not user.memberships.filter(dealership=lead.dealership).exists():
+        raise ValueError(f"{user.name} does not work at {lead.dealership.name}.")
+    with transaction.atomic():
+        lead.collaborators.add(user)
+        record_activity(lead=lead, kind=Activity.Kind.COLLABORATOR, actor=actor, text=f"{user.name} now collaborates")
+
+
+def remove_collaborator(*, lead: Lead, user: User, actor: User) -> None:
+    with transaction.atomic():
+        lead.collaborators.remove(user)
+        record_activity(
+            lead=lead, kind=Activity.Kind.COLLABORATOR, actor=actor, text=f"{user.name} no longer collaborates"
+        )

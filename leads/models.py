@@ -1,0 +1,221 @@
+"""Customers, leads and everything worked on a lead: vehicles, trades, activity."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Upper
+from django.utils import timezone
+
+from dealerships.models import Dealership, Department, Organization
+from inventory.models import Vehicle
+
+
+class Customer(models.Model):
+    """A person or business the organisation deals with; shared by every rooftop of the group."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="customers")
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    business_name = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    street = models.JSONField(default=list, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(Upper("last_name"), name="customer_last_name_upper"),
+            models.Index(Upper("first_name"), name="customer_first_name_upper"),
+            models.Index(Upper("business_name"), name="customer_business_upper"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        full = " ".join(part for part in (self.first_name, self.last_name) if part)
+        return full or self.business_name or "Unknown"
+
+
+class CustomerEmail(models.Model):
+    """One of a customer's email addresses, stored lower-case for matching."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="emails")
+    email = models.CharField(max_length=254, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class CustomerPhone(models.Model):
+    """One of a customer's phone numbers in E.164, with its type; `raw` keeps what was sent."""
+
+    class Type(models.TextChoices):
+        VOICE = "voice", "Phone"
+        CELLPHONE = "cellphone", "Mobile"
+        FAX = "fax", "Fax"
+        PAGER = "pager", "Pager"
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="phones")
+    number = models.CharField(max_length=20, null=True, blank=True, db_index=True)
+    raw = models.CharField(max_length=64, blank=True)
+    type = models.CharField(max_length=10, choices=Type.choices, default=Type.VOICE)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.number or self.raw
+
+
+class Lead(models.Model):
+    """A customer's request at one dealership and department, worked from new to sold or lost."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        WORKING = "working", "Working"
+        APPOINTMENT = "appointment", "Appointment"
+        SOLD = "sold", "Sold"
+        LOST = "lost", "Lost"
+
+    class SourceKind(models.TextChoices):
+        THIRD_PARTY = "third_party", "Third party"
+        WEBSITE = "website", "Dealer website"
+        OEM = "oem", "Manufacturer"
+        MANUAL = "manual", "Entered by hand"
+        TEXT = "text", "Text"
+        CALL = "call", "Phone call"
+        MESSENGER = "messenger", "Messenger"
+        CHAT = "chat", "Chat"
+        WALK_IN = "walk_in", "Walk-in"
+        IMPORT = "import", "Import"
+
+    OPEN_STATUSES = (Status.NEW, Status.WORKING, Status.APPOINTMENT)
+
+    dealership = models.ForeignKey(Dealership, on_delete=models.PROTECT, related_name="leads")
+    department = models.CharField(max_length=10, choices=Department.choices, default=Department.SALES)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    lost_reason = models.CharField(max_length=200, blank=True)
+    source_name = models.CharField(max_length=100)
+    source_kind = models.CharField(max_length=12, choices=SourceKind.choices, default=SourceKind.THIRD_PARTY)
+    source_ref = models.CharField(max_length=100, blank=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="leads")
+    co_customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="co_leads")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_leads"
+    )
+    collaborators = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="collaborations")
+    received_at = models.DateTimeField(default=timezone.now)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    comments = models.TextField(blank=True)
+    timeframe = models.JSONField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["dealership", "-received_at", "-id"], name="lead_dealership_recent"),
+            models.Index(fields=["assigned_to", "-received_at", "-id"], name="lead_assignee_recent"),
+            models.Index(fields=["dealership", "status", "-received_at"], name="lead_dealership_status"),
+            models.Index(fields=["source_name"], name="lead_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Lead {self.pk}: {self.customer}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def preferred_vehicle(self) -> VehicleInterest | None:
+        return next((v for v in self.vehicles.all() if v.preferred), None)
+
+
+class VehicleInterest(models.Model):
+    """A vehicle the customer asked about: a stock unit, or a "search vehicle" described by them."""
+
+    class Interest(models.TextChoices):
+        BUY = "buy", "Buy"
+        LEASE = "lease", "Lease"
+        SERVICE = "service", "Service"
+        TEST_DRIVE = "test-drive", "Test drive"
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="vehicles")
+    inventory_vehicle = models.ForeignKey(Vehicle, null=True, blank=True, on_delete=models.SET_NULL)
+    interest = models.CharField(max_length=12, choices=Interest.choices, default=Interest.BUY)
+    condition = models.CharField(max_length=10, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    make = models.CharField(max_length=60, blank=True)
+    model = models.CharField(max_length=60, blank=True)
+    trim = models.CharField(max_length=200, blank=True)
+    vin = models.CharField(max_length=17, blank=True, db_index=True)
+    stock = models.CharField(max_length=32, blank=True, db_index=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    odometer = models.PositiveIntegerField(null=True, blank=True)
+    preferred = models.BooleanField(default=False)
+    search_vehicle = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-preferred", "id"]
+
+    def __str__(self) -> str:
+        return " ".join(str(part) for part in (self.year, self.make, self.model, self.trim) if part) or "Vehicle"
+
+
+class Trade(models.Model):
+    """A vehicle the customer offers in trade."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="trades")
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    make = models.CharField(max_length=60, blank=True)
+    model = models.CharField(max_length=60, blank=True)
+    trim = models.CharField(max_length=200, blank=True)
+    vin = models.CharField(max_length=17, blank=True)
+    odometer = models.PositiveIntegerField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return " ".join(str(part) for part in (self.year, self.make, self.model) if part) or "Trade"
+
+
+class Activity(models.Model):
+    """One entry of a lead's timeline; every write to a lead adds one."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Lead received"
+        ASSIGNED = "assigned", "Assigned"
+        STATUS = "status", "Status changed"
+        EDITED = "edited", "Details edited"
+        CUSTOMER = "customer", "Customer changed"
+        VEHICLE = "vehicle", "Vehicle"
+        TRADE = "trade", "Trade"
+        COLLABORATOR = "collaborator", "Collaborator"
+        CONTACT = "contact", "Contact logged"
+        NOTE = "note", "Note"
+        RESUBMISSION = "resubmission", "Resubmitted"
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="activities")
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    text = models.TextField()
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["lead", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.text[:40]}"
