@@ -151,3 +151,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Django's own mail helpers are never used to send: every email is an OutboundEmail row sent
+# by the worker through notifications/email.py. This keeps anything else on the console.
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}

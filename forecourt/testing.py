@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -26,24 +27,27 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 class SmtpSink:
     """An SMTP server on 127.0.0.1 that stores every message it accepts.
 
-    `stall` (seconds) makes it wait before answering DATA, to catch a worker mid-send.
+    With `hang_first`, the first DATA never gets an answer and is never stored: a sender
+    caught there is in the middle of sending, which is where tests kill workers.
     """
 
-    stall: float = 0.0
+    hang_first: bool = False
     messages: list[EmailMessage] = field(default_factory=list)
+    hanging: threading.Event = field(default_factory=threading.Event)
     controller: Controller | None = None
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.stall:
+        if self.hang_first and not self.hanging.is_set():
             import asyncio
 
-            await asyncio.sleep(self.stall)
+            self.hanging.set()
+            await asyncio.Event().wait()
         message = email.message_from_bytes(envelope.content, policy=default_policy)
         self.messages.append(message)
         return "250 OK"
 
     def start(self) -> SmtpSink:
-        self.controller = Controller(self, hostname="127.0.0.1", port=0)
+        self.controller = Controller(self, hostname="127.0.0.1", port=free_port())
         self.controller.start()
         return self
 
@@ -54,7 +58,7 @@ class SmtpSink:
     @property
     def port(self) -> int:
         assert self.controller is not None
-        return int(self.controller.server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        return int(self.controller.port)
 
     @property
     def url(self) -> str:
@@ -62,6 +66,13 @@ class SmtpSink:
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:
         return wait_until(lambda: len(self.messages) >= count, timeout) and self.messages
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def wait_until(condition: Callable[[], Any], timeout: float = 10.0) -> Any:

@@ -6,8 +6,10 @@ import smtplib
 from urllib.parse import parse_qs, unquote, urlparse
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.console import EmailBackend as ConsoleBackend
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 
 from notifications.models import OutboundEmail
 
@@ -26,11 +28,11 @@ def smtp_connection() -> BaseEmailBackend:
     Without SMTP_URL, emails are written to the worker's console so a fresh install works.
     """
     if not settings.SMTP_URL:
-        return get_connection("django.core.mail.backends.console.EmailBackend")
+        return ConsoleBackend(alias="forecourt")
     url = urlparse(settings.SMTP_URL)
     options = parse_qs(url.query)
-    return get_connection(
-        "django.core.mail.backends.smtp.EmailBackend",
+    return SmtpBackend(
+        alias="forecourt",
         host=url.hostname or "127.0.0.1",
         port=url.port or (465 if url.scheme == "smtps" else 25),
         username=unquote(url.username or ""),
@@ -38,7 +40,6 @@ def smtp_connection() -> BaseEmailBackend:
         use_ssl=url.scheme == "smtps",
         use_tls=options.get("starttls", ["0"])[0] in ("1", "true"),
         timeout=settings.OUTBOUND_TIMEOUT_SECONDS,
-        fail_silently=False,
     )
 
 
