@@ -30,7 +30,7 @@ def test_email_of_a_worker_killed_mid_send_is_sent_once_after_the_lease_expires(
     email = queue_email(to=["carol@example.com"], subject="Your password", body="Hello", purpose="test")
     worker = start_manage("runworker", SMTP_URL=sink.url, FORECOURT_JOB_LEASE_SECONDS="60")
     try:
-        assert sink.hanging.wait(30), worker.stderr.read1().decode() if worker.stderr else "worker never sent"
+        assert sink.hanging.wait(30), "the worker never started sending"
     finally:
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait()
