@@ -1,0 +1,119 @@
+"""Finding the ADF documents in a whole e-mail, the way lead providers send them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from email import policy
+from email.message import Message
+from email.parser import BytesParser
+
+from .clean import decode_bytes, find_adf_documents
+from .model import AdfError
+from .sizes import check_size
+
+DEFAULT_MAX_EMAIL_BYTES = 25 * 1024 * 1024  # e-mails carry PDFs and photos; the ADF in them is capped separately
+
+_XML_TYPES = frozenset({"application/xml", "text/xml", "application/adf+xml", "application/x-adf", "text/x-adf"})
+_XML_SUFFIXES = (".xml", ".adf")
+_HEADER_LINE = re.compile(rb"[!-9;-~]+:")
+_KNOWN_HEADER = re.compile(
+    rb"(?:from|to|cc|subject|date|received|return-path|message-id|mime-version|content-type|"
+    rb"delivered-to|reply-to|sender|x-[a-z0-9-]+):",
+    re.IGNORECASE,
+)
+
+
+def extract_adf_from_email(raw: bytes | str, *, max_email_bytes: int = DEFAULT_MAX_EMAIL_BYTES) -> list[bytes]:
+    """The ADF documents in an RFC 822 e-mail, each as UTF-8 bytes, in the order they appear.
+
+    Looks at text/plain and text/html bodies (transfer encodings undone by the `email` package;
+    HTML bodies un-escaped) and at attachments named *.xml/*.adf or typed as XML. Of the
+    alternatives of one multipart/alternative, the first that holds ADF is used, so the plain and
+    HTML renderings of one lead do not make two leads. Raises AdfError and nothing else."""
+    try:
+        return _extract(raw, max_email_bytes)
+    except AdfError:
+        raise
+    except Exception as error:  # the promise to callers: AdfError and nothing else
+        raise AdfError(f"email could not be read ({type(error).__name__}: {error})") from error
+
+
+def _extract(raw: bytes | str, max_email_bytes: int) -> list[bytes]:
+    data = raw.encode("utf-8", errors="surrogatepass") if isinstance(raw, str) else bytes(raw)
+    check_size(len(data), max_email_bytes, what="email")
+    message = BytesParser(policy=policy.default).parsebytes(data)
+    documents: list[bytes] = []
+    seen: set[str] = set()
+    checked: list[str] = []
+    for part in _readable_parts(message, checked):
+        for document in find_adf_documents(_part_text(part)):
+            key = re.sub(r"\s+", "", document)
+            if key not in seen:
+                seen.add(key)
+                documents.append(document.encode("utf-8"))
+    if not documents:
+        raise AdfError(f"email has no ADF document: checked {len(checked)} parts ({', '.join(checked) or 'none'})")
+    return documents
+
+
+def looks_like_email(data: bytes) -> bool:
+    """True when `data` opens with RFC 822 header lines, at least one of them a mail header."""
+    head = data[:8192].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"From "):
+        return True  # an mbox "From " line
+    known = False
+    for line in head.split(b"\n")[:100]:
+        line = line.rstrip(b"\r")
+        if not line:
+            return known
+        if line[:1] in (b" ", b"\t"):
+            continue  # a folded header continues
+        if not _HEADER_LINE.match(line):
+            return False
+        known = known or bool(_KNOWN_HEADER.match(line))
+    return known
+
+
+def _readable_parts(part: Message, checked: list[str]) -> Iterator[Message]:
+    """Leaf parts that may hold ADF, depth first; `checked` records every leaf looked at."""
+    if part.is_multipart():
+        payload = part.get_payload()
+        children = [child for child in payload if isinstance(child, Message)] if isinstance(payload, list) else []
+        if part.get_content_type() == "multipart/alternative":
+            yield from _first_alternative_with_adf(children, checked)
+            return
+        for child in children:
+            yield from _readable_parts(child, checked)
+        return
+    kind = part.get_content_type()
+    if _may_hold_adf(part):
+        checked.append(kind)
+        yield part
+    else:
+        checked.append(f"{kind} skipped")
+
+
+def _first_alternative_with_adf(children: list[Message], checked: list[str]) -> Iterator[Message]:
+    for child in children:
+        parts = list(_readable_parts(child, checked))
+        if any(find_adf_documents(_part_text(part)) for part in parts):
+            yield from parts
+            return
+
+
+def _may_hold_adf(part: Message) -> bool:
+    kind = part.get_content_type()
+    filename = (part.get_filename() or "").lower()
+    return kind in {"text/plain", "text/html"} or kind in _XML_TYPES or filename.endswith(_XML_SUFFIXES)
+
+
+def _part_text(part: Message) -> str:
+    try:
+        payload = part.get_payload(decode=True)
+        charset = part.get_content_charset()
+    except Exception:  # a malformed part is skipped: the other parts may still hold the lead
+        return ""
+    if not isinstance(payload, bytes):
+        return ""
+    return decode_bytes(payload, declared=charset)

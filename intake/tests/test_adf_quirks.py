@@ -1,0 +1,506 @@
+"""One test per sender quirk the ADF reader tolerates, each on a fixture of our own (fictitious
+people, the quirk copied from what real senders do; see ../shared/adf-corpus/SOURCES.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from intake.adf import AdfError, extract_adf_from_email, parse_adf, parse_document_or_email
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "adf"
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def prospects(name: str, *, country: str = "US") -> list[dict[str, Any]]:
+    reader = parse_document_or_email if name.endswith(".eml") else parse_adf
+    return [prospect.to_dict() for prospect in reader(fixture(name), country=country)]
+
+
+def only(name: str, *, country: str = "US") -> dict[str, Any]:
+    found = prospects(name, country=country)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def extra_texts(prospect: dict[str, Any]) -> dict[str, str | None]:
+    return {entry["path"]: entry["text"] for entry in prospect["extra"]}
+
+
+# --- encodings and what surrounds the document -------------------------------------------------
+
+
+def test_declared_utf16_with_utf8_bytes_is_read() -> None:
+    lead = only("declared_utf16_utf8_bytes.xml")
+    assert (lead["customer"]["first_name"], lead["customer"]["last_name"]) == ("Zoë", "Martín")
+    assert lead["vehicles"][0]["vin"] == "3TMCZ5AN0KM000001"
+
+
+def test_cp1252_bytes_without_a_declaration_are_read() -> None:
+    lead = only("cp1252_bytes.xml")
+    assert (lead["customer"]["first_name"], lead["customer"]["last_name"]) == ("François", "Léger")
+    assert lead["comments"] == "Prix \u2013 €? Café"  # an en dash: a cp1252-only byte
+
+
+def test_utf16_with_a_byte_order_mark_is_read() -> None:
+    lead = only("utf16_bom.xml")
+    assert lead["customer"]["last_name"] == "Léger"
+
+
+def test_utf16_without_a_byte_order_mark_is_read() -> None:
+    text = fixture("cp1252_bytes.xml").decode("cp1252")
+    lead = parse_adf(text.encode("utf-16-le"))[0].to_dict()
+    assert lead["customer"]["first_name"] == "François"
+
+
+def test_text_is_accepted_as_well_as_bytes() -> None:
+    lead = parse_adf(fixture("declared_utf16_utf8_bytes.xml").decode("utf-8"))[0].to_dict()
+    assert lead["customer"]["first_name"] == "Zoë"
+
+
+def test_spec_broken_adf_and_xml_headers_are_ignored() -> None:
+    lead = only("spec_broken_headers.xml")
+    assert (lead["customer"]["first_name"], lead["customer"]["last_name"]) == ("Robin", "Example")
+    assert lead["vehicles"][0]["make"] == "Subaru"
+    assert lead["vendor"]["name"] == "Example Subaru of Austin"
+
+
+def test_whitespace_before_the_xml_declaration_is_skipped() -> None:
+    lead = only("bare_ampersand.xml")  # it also starts with a blank line and tabs
+    assert lead["customer"]["first_name"] == "Jamie"
+
+
+def test_prose_before_and_signature_after_the_document_are_left_out() -> None:
+    lead = only("prose_around.txt")
+    assert lead["customer"]["emails"] == ["sam.placeholder@example.com"]
+    assert lead["vehicles"][0]["model"] == "Maverick"
+    assert lead["extra"] == []
+
+
+def test_html_escaped_adf_in_an_html_body_is_unescaped() -> None:
+    lead = only("html_escaped_body.html")
+    assert lead["ids"] == [{"source": "ChatVendor", "value": "c-7781"}]
+    assert lead["customer"]["emails"] == ["avery.testperson@example.com"]  # was auto-linked
+    assert lead["customer"]["phones"][0]["number"] == "+17375550123"
+    assert lead["vehicles"][0]["interest"] == "lease"
+    # "&amp;amp;" in the HTML is "&amp;" in the XML, which is "&".
+    assert lead["comments"] == "Lease & finance options?\nVisitor: is the EV6 in stock?"
+    assert lead["provider"]["name"] == "Example Chat Co"
+
+
+def test_a_document_cut_short_is_read_up_to_where_it_ends() -> None:
+    lead = only("truncated.xml")
+    assert lead["customer"]["last_name"] == "Truncated"
+    assert lead["comments"] == "Please call me back"
+
+
+def test_a_prospect_without_adf_around_it_is_read() -> None:
+    assert only("bare_prospect.xml")["customer"]["first_name"] == "Pat"
+
+
+# --- markup that is not quite XML ---------------------------------------------------------------
+
+
+def test_bare_ampersands_are_text() -> None:
+    lead = only("bare_ampersand.xml")
+    assert lead["vendor"]["name"] == "Smith & Sons Chevrolet"
+    assert lead["customer"]["last_name"] == "Q&A"
+    assert lead["comments"] == "Compare the Tahoe & the Suburban; A&W rootbeer is not a trim. AT&T &copy &c"
+
+
+def test_html_named_entities_become_characters() -> None:
+    lead = only("html_named_entities.xml")
+    assert (lead["customer"]["first_name"], lead["customer"]["last_name"]) == ("Renée", "Nuñez")
+    # &#0; is a character XML forbids: it is dropped, not fatal.
+    assert lead["comments"] == "Price\xa0please — thanks & regards ™"
+
+
+def test_cdata_values_are_read() -> None:
+    lead = only("cdata_values.xml")
+    assert lead["customer"]["last_name"] == "Sample-Smith"
+    assert lead["customer"]["phones"][0]["number"] == "+15125550188"
+    assert lead["provider"]["name"] == "Example Autos & Trucks"
+    assert lead["comments"] == "Wants <b>AWD</b> & heated seats"
+
+
+def test_unquoted_attribute_values_are_read() -> None:
+    lead = only("unquoted_attributes.xml")
+    assert lead["ids"] == [{"source": "WebForm", "value": "F-2231"}]
+    vehicle = lead["vehicles"][0]
+    assert (vehicle["interest"], vehicle["condition"], vehicle["stock"]) == ("buy", "used", "H889")
+    assert lead["customer"]["phones"][0]["type"] == "cellphone"
+
+
+def test_stray_text_and_commented_out_markup_are_kept_in_extra() -> None:
+    lead = only("mixed_content.xml", country="AR")
+    texts = extra_texts(lead)
+    assert texts["prospect/customer/contact/text()"] == "IDENTIFICADOR"
+    assert texts["prospect/customer/contact/address/text()"] == "LOCALIDAD"
+    assert texts["prospect/customer/contact/identification"] == "11222333"
+    assert texts["prospect/provider/text()"] == "//"
+    assert lead["provider"]["ids"] == [{"source": None, "value": "WEB"}, {"source": "OEM", "value": "99812"}]
+    assert lead["customer"]["address"]["city"] == "Rosario"
+    assert lead["request_date"] == "2026-03-07T14:28:21-03:00"
+
+
+def test_a_doctype_line_is_dropped_and_never_fetched() -> None:
+    lead = only("doctype_line.xml")
+    assert lead["customer"]["last_name"] == "Doctype"
+
+
+def test_tags_and_attribute_values_are_case_insensitive() -> None:
+    lead = only("mixed_case.xml")
+    assert lead["status"] == "resend"
+    assert lead["ids"] == [{"source": "CRM", "value": "A-77"}]
+    assert lead["request_date"] == "2026-03-09T12:00:00-05:00"
+    assert [(v["interest"], v["condition"], v["model"]) for v in lead["vehicles"]] == [("buy", "new", "CX-50")]
+    assert [(t["interest"], t["model"]) for t in lead["trades"]] == [("trade-in", "3")]
+    assert lead["customer"]["phones"][0]["type"] == "cellphone"
+
+
+def test_html_line_breaks_and_a_stray_less_than_in_comments_are_text() -> None:
+    lead = only("html_in_comments.xml")
+    assert lead["comments"] == "Budget < $30k\nNeeds 3 rows\nColor: red or blue"
+
+
+def test_xml_namespaces_and_prefixes_are_ignored() -> None:
+    lead = only("namespaces.xml")
+    assert lead["customer"]["phones"][0]["number"] == "+15125550184"
+
+
+def test_vendor_specific_elements_are_kept_in_extra() -> None:
+    lead = only("vendor_specific.xml")
+    texts = extra_texts(lead)
+    assert texts["prospect/leadsource"] == "Website Chat"
+    assert texts["prospect/customer/messages/message[2]/text"] == "Yes!"
+    assert texts["prospect/customer/contact/newsletter"] == "NO"
+    assert {"path": "prospect/leadsource", "text": "Website Chat", "attrs": {"channel": "chat"}} in lead["extra"]
+
+
+# --- what the values become ---------------------------------------------------------------------
+
+
+def test_several_prospects_in_one_document_are_several_leads() -> None:
+    first, second = prospects("several_prospects.xml")
+    assert (first["status"], first["customer"]["first_name"], first["vehicles"][0]["model"]) == (
+        "new",
+        "First",
+        "Rogue",
+    )
+    assert (second["status"], second["customer"]["first_name"], second["vehicles"][0]["model"]) == (
+        "resend",
+        "Second",
+        "Ariya",
+    )
+
+
+def test_trade_ins_and_sells_are_trades_wherever_they_appear() -> None:
+    lead = only("trades_and_preferred.xml")
+    assert [(t["interest"], t["make"], t["odometer"]) for t in lead["trades"]] == [
+        ("trade-in", "Honda", 120000),
+        ("sell", "Yamaha", None),
+    ]
+    assert "preferred" not in lead["trades"][0]
+    assert lead["trades"][0]["odometer_units"] == "mi"
+
+
+def test_the_first_vehicle_to_buy_or_lease_is_preferred() -> None:
+    vehicles = only("trades_and_preferred.xml")["vehicles"]
+    assert [(v["model"], v["preferred"]) for v in vehicles] == [
+        ("Tucson", False),
+        ("Ioniq 5", True),
+        ("Kona", False),
+    ]
+
+
+def test_a_vehicle_without_vin_or_stock_number_is_a_search_vehicle() -> None:
+    vehicles = only("trades_and_preferred.xml")["vehicles"]
+    assert [(v["model"], v["search_vehicle"]) for v in vehicles] == [
+        ("Tucson", True),
+        ("Ioniq 5", False),
+        ("Kona", False),
+    ]
+
+
+def test_price_odometer_colors_options_and_finance_are_read() -> None:
+    ioniq = only("trades_and_preferred.xml")["vehicles"][1]
+    assert (ioniq["price"], ioniq["price_type"], ioniq["price_currency"]) == ("41250.00", "quote", "USD")
+    assert (ioniq["odometer"], ioniq["odometer_units"]) == (12, "km")
+    assert ioniq["colors"] == [{"exterior": "Gravity Gold", "interior": "Black", "preference": 1}]
+    assert ioniq["options"] == [
+        {"name": "Ultimate Package", "manufacturer_code": "ULT", "stock": None, "weighting": 80, "price": None}
+    ]
+    assert ioniq["finance"] == {
+        "method": "lease",
+        "amounts": [{"type": "monthly", "limit": "maximum", "value": "450.00", "currency": "USD"}],
+        "balances": [{"type": "residual", "limit": None, "value": "25000.00", "currency": None}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("2026-03-16T20:37:03+00:00", "2026-03-16T20:37:03+00:00"),
+        ("2026-03-16T20:37:03-08:0", "2026-03-16T20:37:03-08:00"),
+        ("2009-06-08T8:47:50-06:00", "2009-06-08T08:47:50-06:00"),
+        ("2026-03-16 20:37:03", "2026-03-16T20:37:03"),
+        ("3/16/2026 8:37:03 PM", "2026-03-16T20:37:03"),
+        ("2026-03-16", "2026-03-16"),
+        ("2026-03-16T20:37:03Z", "2026-03-16T20:37:03+00:00"),
+        ("2019-08-20T14:26:00.043Z", "2019-08-20T14:26:00+00:00"),
+        ("2026-03-16T20:37:03-0500", "2026-03-16T20:37:03-05:00"),
+        ("2026-03-16 8:37 AM EST", "2026-03-16T08:37:00-05:00"),
+    ],
+)
+def test_request_dates_as_senders_write_them_are_read(written: str, read: str) -> None:
+    document = f"<adf><prospect><requestdate>{written}</requestdate></prospect></adf>"
+    assert parse_adf(document)[0].to_dict()["request_date"] == read
+
+
+def test_request_dates_in_one_document_keep_an_offset_only_when_given() -> None:
+    dates = [lead["request_date"] for lead in prospects("request_dates.xml")]
+    assert dates == [
+        "2026-03-16T20:37:03+00:00",
+        "2026-03-16T20:37:03-08:00",
+        "2009-06-08T08:47:50-06:00",
+        "2026-03-16T20:37:03",
+        "2026-03-16T20:37:03",
+        "2026-03-16",
+        "2026-03-16T20:37:03+00:00",
+        None,
+    ]
+
+
+def test_an_unreadable_request_date_is_null_and_kept_as_written() -> None:
+    lead = prospects("request_dates.xml")[-1]
+    assert lead["request_date"] is None
+    assert lead["warnings"] == ["requestdate 'yesterday' could not be read"]
+    assert {"path": "prospect/requestdate", "text": "yesterday", "attrs": {}} in lead["extra"]
+
+
+def test_a_whole_name_sent_as_the_first_name_is_split() -> None:
+    lead = prospects("names.xml")[0]
+    assert (lead["customer"]["first_name"], lead["customer"]["last_name"]) == ("Lucía", "Ejemplo")
+
+
+def test_placeholder_names_are_null() -> None:
+    _, impel_style, unknown, _ = prospects("names.xml")
+    assert (impel_style["customer"]["first_name"], impel_style["customer"]["last_name"]) == ("Casey", None)
+    assert (unknown["customer"]["first_name"], unknown["customer"]["last_name"]) == (None, None)
+    assert unknown["customer"]["emails"] == ["only.email@example.com"]
+
+
+def test_a_business_name_and_a_last_comma_first_name_are_read() -> None:
+    customer = prospects("names.xml")[3]["customer"]
+    assert customer["business_name"] == "Example Landscaping LLC"
+    assert (customer["first_name"], customer["last_name"]) == ("Pat", "Sample")
+
+
+def test_phone_types_are_normalised_and_the_senders_word_kept_as_label() -> None:
+    phones = only("phone_types.xml")["customer"]["phones"]
+    assert [(p["number"], p["type"], p["label"]) for p in phones] == [
+        ("+15125550160", "voice", "home"),
+        ("+15125550161", "voice", "work"),
+        ("+15125550162", "cellphone", "mobile"),
+        ("+18005550199", "voice", "business"),
+        ("+442079460958", "cellphone", "Cell"),
+        ("+15125550164", "fax", None),
+        (None, "voice", None),
+    ]
+    assert phones[1]["time"] == "morning"
+    assert phones[2]["preferred"] is True
+
+
+def test_an_unreadable_phone_number_is_kept_as_written() -> None:
+    lead = only("phone_types.xml")
+    assert lead["customer"]["phones"][-1] == {
+        "number": None,
+        "type": "voice",
+        "label": None,
+        "raw": "call after 5",
+        "preferred": False,
+        "time": None,
+    }
+    assert "phone 'call after 5' could not be read as a number; kept as written" in lead["warnings"]
+
+
+def test_the_dealerships_country_places_numbers_without_a_country_code() -> None:
+    document = "<adf><prospect><customer><contact><phone>221 555-0134</phone></contact></customer></prospect></adf>"
+    assert parse_adf(document, country="AR")[0].customer.phones[0].number == "+542215550134"
+
+
+def test_mailto_emails_are_stripped_lowercased_and_deduplicated() -> None:
+    lead = only("mailto_email.xml")
+    assert lead["customer"]["emails"] == ["mel.mailto@example.com"]
+    assert lead["provider"]["email"] == "leads@example.net"
+    assert "e-mail 'not an address' could not be read" in lead["warnings"]
+
+
+def test_a_second_contact_is_the_co_customer_and_primarycontact_wins() -> None:
+    lead = only("co_customer.xml")
+    assert lead["customer"]["first_name"] == "Jordan"
+    assert lead["customer"]["address"] == {
+        "street": ["1 Main St", "Apt 4"],
+        "city": "Austin",
+        "region": "TX",
+        "postal_code": "78701",
+        "country": "US",
+    }
+    assert lead["co_customer"]["first_name"] == "Alex"
+    assert lead["co_customer"]["phones"][0]["number"] == "+15125550171"
+
+
+def test_without_a_second_contact_the_co_customer_is_null() -> None:
+    assert only("cdata_values.xml")["co_customer"] is None
+
+
+def test_a_salesperson_element_names_the_salesperson() -> None:
+    lead = only("salesperson_element.xml")
+    assert lead["salesperson"] == "4711"
+    assert extra_texts(lead)["prospect/vendor/salesperson/name"] == "Carol Seller"
+
+
+def test_an_id_with_source_salesperson_names_the_salesperson() -> None:
+    lead = only("salesperson_id.xml")
+    assert lead["salesperson"] == "0815"
+    assert lead["ids"][0] == {"source": "CRM", "value": "L-100"}
+
+
+def test_timeframe_is_read_and_an_unreadable_date_in_it_is_null() -> None:
+    lead = only("vendor_specific.xml")
+    assert lead["timeframe"] == {"description": "Within a week", "earliest_date": "2026-03-21", "latest_date": None}
+    assert "timeframe latestdate 'sometime soon' could not be read" in lead["warnings"]
+
+
+def test_empty_elements_are_null() -> None:
+    document = (
+        "<adf><prospect><vehicle interest='buy'><year></year><make> </make><model>Any/All</model><vin/></vehicle>"
+        "<customer><contact><name part='first'></name><email></email><phone></phone>"
+        "<address><postalcode>00000</postalcode><country></country></address></contact></customer>"
+        "</prospect></adf>"
+    )
+    lead = parse_adf(document)[0].to_dict()
+    vehicle = lead["vehicles"][0]
+    assert (vehicle["year"], vehicle["make"], vehicle["model"], vehicle["vin"]) == (None, None, None, None)
+    assert lead["customer"]["emails"] == lead["customer"]["phones"] == []
+    assert lead["customer"]["address"] == {
+        "street": [],
+        "city": None,
+        "region": None,
+        "postal_code": None,
+        "country": None,
+    }
+    assert lead["warnings"] == []
+
+
+def test_a_zero_price_is_no_price_and_a_price_range_is_kept_aside() -> None:
+    document = (
+        "<adf><prospect><vehicle><price>0.00</price></vehicle>"
+        "<vehicle><price>$600 - $1600</price></vehicle></prospect></adf>"
+    )
+    lead = parse_adf(document)[0].to_dict()
+    assert [v["price"] for v in lead["vehicles"]] == [None, None]
+    assert lead["warnings"] == ["price '$600 - $1600' could not be read"]
+
+
+def test_to_dict_is_json_serialisable_and_has_the_contract_keys() -> None:
+    lead = only("trades_and_preferred.xml")
+    assert json.loads(json.dumps(lead)) == lead
+    assert set(lead) >= {
+        "status",
+        "request_date",
+        "ids",
+        "vendor",
+        "provider",
+        "customer",
+        "co_customer",
+        "vehicles",
+        "trades",
+        "comments",
+        "timeframe",
+        "salesperson",
+        "extra",
+    }
+    assert set(lead["provider"]) >= {"name", "service", "url", "email", "phone"}
+    assert set(lead["vendor"]) >= {"name", "contact"}
+    assert set(lead["customer"]) >= {"first_name", "last_name", "business_name", "emails", "phones", "address"}
+
+
+# --- e-mail -------------------------------------------------------------------------------------
+
+
+def test_an_email_with_plain_and_html_alternatives_is_one_lead() -> None:
+    lead = only("lead_alternative.eml")
+    assert (lead["customer"]["first_name"], lead["customer"]["last_name"]) == ("Dominique", "García")
+    assert lead["comments"] == "¿Sigue disponible? Is the truck still available?"
+    assert len(extract_adf_from_email(fixture("lead_alternative.eml"))) == 1
+
+
+def test_an_xml_attachment_is_read_whatever_its_content_type() -> None:
+    lead = only("lead_attachment.eml")
+    assert lead["vehicles"][0]["vin"] == "1GCUYDED0LZ000001"
+    assert lead["customer"]["last_name"] == "García"
+
+
+def test_an_html_only_latin1_quoted_printable_email_is_read() -> None:
+    lead = only("lead_html_only.eml")
+    assert lead["customer"]["last_name"] == "García"
+    assert lead["ids"] == [{"source": "ExampleListings", "value": "EL-5521"}]
+
+
+def test_a_forwarded_lead_inside_an_email_is_read() -> None:
+    assert only("forwarded_lead.eml")["customer"]["phones"][0]["number"] == "+15125550175"
+
+
+def test_extract_returns_the_adf_documents_as_bytes() -> None:
+    (document,) = extract_adf_from_email(fixture("lead_attachment.eml"))
+    assert document.startswith(b"<adf>")
+    assert document.endswith(b"</adf>")
+    assert parse_adf(document)[0].customer.last_name == "García"
+
+
+def test_an_email_without_adf_says_what_it_checked() -> None:
+    with pytest.raises(AdfError, match=r"email has no ADF document: checked 2 parts \(text/plain, image/png skipped\)"):
+        extract_adf_from_email(fixture("no_adf.eml"))
+    with pytest.raises(AdfError, match="email has no ADF document"):
+        parse_document_or_email(fixture("no_adf.eml"))
+
+
+def test_a_bare_document_is_not_mistaken_for_an_email() -> None:
+    # Its prose opens with "Name: …" lines, which look like headers but are not mail headers.
+    lead = parse_document_or_email(fixture("prose_around.txt"))[0]
+    assert lead.customer.first_name == "Sam"
+
+
+# --- what is refused ----------------------------------------------------------------------------
+
+
+def test_text_without_adf_is_refused_with_a_clear_message() -> None:
+    with pytest.raises(AdfError, match="no ADF document found"):
+        parse_adf(b"Hello, I would like a quote on a truck.")
+
+
+def test_an_adf_element_without_a_prospect_is_refused() -> None:
+    with pytest.raises(AdfError, match="no ADF document found: the <adf> element holds no <prospect>"):
+        parse_adf("<adf><note>nothing here</note></adf>")
+
+
+def test_something_that_is_neither_bytes_nor_text_is_refused() -> None:
+    with pytest.raises(AdfError, match="bytes or text"):
+        parse_adf(42)  # type: ignore[arg-type]
+
+
+def test_a_doctype_with_only_element_declarations_is_dropped() -> None:
+    document = "<!DOCTYPE adf [<!ELEMENT adf ANY>]><adf><prospect><customer><comments>ok</comments></customer></prospect></adf>"
+    assert parse_adf(document)[0].comments == "ok"
+
+
+def test_an_email_given_as_text_is_read() -> None:
+    text = fixture("lead_alternative.eml").decode("ascii")
+    assert parse_document_or_email(text)[0].customer.first_name == "Dominique"
