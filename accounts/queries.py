@@ -38,3 +38,16 @@ def users_administered_by(user: User) -> QuerySet[User]:
 
 
 _WHOLE_VIEW_ROLES = (Membership.Role.ADMIN, Membership.Role.MANAGER)
+
+
+def dealerships_outside_admin_of(actor: User, user: User) -> QuerySet[Dealership]:
+    """Dealerships where `user` works that `actor` does not administer.
+
+    While there are any, the account is shared with other admins: `actor` may edit only the
+    memberships at their own dealerships, not the login itself (email, deactivation).
+    """
+    return (
+        Dealership.objects.filter(memberships__user=user)
+        .exclude(pk__in=dealerships_administered_by(actor).values("pk"))
+        .distinct()
+    )

@@ -1,0 +1,104 @@
+"""Login throttling that slows down password guessing without letting anyone lock a victim out.
+
+Failures are counted per (client address, email) and per client address inside a sliding
+window, never per email alone: someone guessing at carol@… from one address cannot stop Carol
+logging in from hers. Over a limit, the login is refused before the password is checked, so
+an attacker learns nothing more from further guesses. Refused attempts are not recorded, so the
+table cannot be grown without bound and the block lifts on time.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import math
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.models import LoginFailure
+
+log = logging.getLogger(__name__)
+
+# Stored when the server gives us no usable address (misconfigured proxy); see docs/accounts.md.
+UNKNOWN_ADDRESS = "0.0.0.0"  # noqa: S104 - a marker value, nothing listens on it
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address to count failures against.
+
+    REMOTE_ADDR, unless FORECOURT_TRUSTED_PROXY_HEADER names a header that our own reverse
+    proxy sets; then the last address in that header (the one the proxy appended; earlier ones
+    come from the client and may be forged). IPv6 clients are counted per /64, the block a
+    single customer line usually gets, so rotating through it does not reset the count.
+    """
+    raw = request.META.get("REMOTE_ADDR", "")
+    header = getattr(settings, "TRUSTED_PROXY_HEADER", "")
+    if header:
+        forwarded = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
+        if forwarded:
+            raw = forwarded.split(",")[-1].strip()
+    return bucket(raw)
+
+
+def bucket(raw: str) -> str:
+    try:
+        address = ipaddress.ip_address(raw.strip())
+    except ValueError:
+        log.warning("login throttle: no usable client address (%r); is the proxy header set?", raw)
+        return UNKNOWN_ADDRESS
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False).network_address)
+    return str(address)
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()[:254]
+
+
+def _window() -> timedelta:
+    return timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+
+
+def _blocked_until(failures: list[datetime], limit: int) -> datetime | None:
+    """With `failures` newest first, the count drops below `limit` once the limit-th ages out."""
+    if limit <= 0 or len(failures) < limit:
+        return None
+    return failures[limit - 1] + _window()
+
+
+def minutes_to_wait(*, address: str, email: str, now: datetime | None = None) -> int | None:
+    """None if this login may be tried; otherwise whole minutes (≥ 1) until it may."""
+    now = now or timezone.now()
+    recent = LoginFailure.objects.filter(address=address, at__gt=now - _window()).order_by("-at")
+    per_pair = settings.LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS
+    per_address = settings.LOGIN_FAILURES_PER_ADDRESS
+    until = [
+        _blocked_until(list(recent.filter(email=email).values_list("at", flat=True)[:per_pair]), per_pair),
+        _blocked_until(list(recent.values_list("at", flat=True)[:per_address]), per_address),
+    ]
+    latest = max((u for u in until if u is not None), default=None)
+    if latest is None or latest <= now:
+        return None
+    return max(1, math.ceil((latest - now).total_seconds() / 60))
+
+
+def record_failure(*, address: str, email: str) -> None:
+    """Count one failed login, and forget failures that have left the window."""
+    now = timezone.now()
+    LoginFailure.objects.create(address=address, email=email, at=now)
+    LoginFailure.objects.filter(at__lte=now - _window()).delete()
+
+
+def clear_failures(*, address: str, email: str) -> None:
+    """A successful login from this address forgives its earlier mistakes with this email."""
+    LoginFailure.objects.filter(address=address, email=email).delete()
+
+
+def clear_failures_for_email(email: str) -> None:
+    """Whoever set a new password through the emailed link controls the mailbox: unblock them."""
+    LoginFailure.objects.filter(email=normalise_email(email)).delete()

@@ -1,0 +1,221 @@
+"""Login, passwords and the user admin screens. Thin: access via accounts.queries, writes via actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.generic.edit import FormView
+
+from accounts import actions, throttle
+from accounts.forms import LoginForm, PasswordResetRequestForm, UserEditor
+from accounts.models import Membership, User
+from accounts.queries import dealerships_administered_by, dealerships_outside_admin_of, users_administered_by
+from dealerships.models import Dealership
+
+# Login and passwords -----------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    authentication_form = LoginForm  # type: ignore[assignment]
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response = super().form_invalid(form)
+        if getattr(form, "throttled", False):
+            response.status_code = 429
+        return response
+
+
+@method_decorator([login_not_required, never_cache], name="dispatch")
+class PasswordResetView(FormView[PasswordResetRequestForm]):
+    """Queues a reset email for the worker; the answer is the same whether the email is known."""
+
+    form_class = PasswordResetRequestForm
+    template_name = "registration/password_reset_form.html"
+    success_url = reverse_lazy("password-reset-done")
+
+    def form_valid(self, form: PasswordResetRequestForm) -> HttpResponse:
+        for user in form.users():
+            actions.send_password_reset(user=user)
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "registration/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("password-reset-complete")
+
+    def get_user(self, uidb64: str) -> Any:
+        user = super().get_user(uidb64)
+        # A deactivated user's old link must not work: they could not log in with it anyway.
+        return user if user is not None and user.is_active else None
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        throttle.clear_failures_for_email(form.user.email)
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/password_reset_complete.html"
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("password-change-done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        # Changing the password renews the session key; keep deactivation able to find it.
+        actions.remember_session(user=form.user, session_key=self.request.session.session_key)
+        return response
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "registration/password_change_done.html"
+
+
+# User admin screens ------------------------------------------------------------------------
+
+
+def _administered(request: HttpRequest) -> list[Dealership]:
+    """The dealerships the signed-in user administers; 404 for anyone who administers none."""
+    dealerships = list(dealerships_administered_by(request.user))  # type: ignore[arg-type]
+    if not dealerships:
+        raise Http404
+    return dealerships
+
+
+def _user_or_404(request: HttpRequest, pk: int) -> User:
+    return get_object_or_404(users_administered_by(request.user), pk=pk)  # type: ignore[arg-type]
+
+
+def _may_manage_login(request: HttpRequest, user: User) -> str | None:
+    """Why the signed-in admin may not deactivate or reactivate `user`, or None if they may."""
+    if user.pk == request.user.pk:
+        return "You cannot deactivate yourself; ask another admin."
+    if dealerships_outside_admin_of(request.user, user).exists():  # type: ignore[arg-type]
+        return f"{user.name} also works at a dealership you don't administer; ask its admin."
+    return None
+
+
+@require_http_methods(["GET"])
+def user_list(request: HttpRequest) -> HttpResponse:
+    administered = _administered(request)
+    users = users_administered_by(request.user).prefetch_related(  # type: ignore[arg-type]
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.filter(dealership__in=administered).select_related("dealership"),
+            to_attr="visible_memberships",
+        )
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        users = users.filter(Q(name__icontains=query) | Q(email__icontains=query))
+    status = request.GET.get("status", "")
+    if status in ("active", "inactive"):
+        users = users.filter(is_active=status == "active")
+    page = Paginator(users.order_by("name", "pk"), 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/user_list.html", {"page": page, "q": query, "status": status})
+
+
+@require_http_methods(["GET", "POST"])
+def user_new(request: HttpRequest) -> HttpResponse:
+    administered = _administered(request)
+    editor = UserEditor(actor=request.user, administered=administered, data=request.POST or None)  # type: ignore[arg-type]
+    if request.method == "POST" and editor.is_valid():
+        details = editor.user_form.cleaned_data
+        user = actions.create_user(
+            email=details["email"],
+            name=details["name"],
+            mobile=details["mobile"],
+            memberships=editor.memberships(),
+            actor=request.user,  # type: ignore[arg-type]
+        )
+        messages.success(request, f"{user.name} was added. An email to {user.email} lets them choose a password.")
+        return redirect("user-edit", pk=user.pk)
+    return render(request, "accounts/user_form.html", {"editor": editor, "member": None})
+
+
+@require_http_methods(["GET", "POST"])
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    administered = _administered(request)
+    member = _user_or_404(request, pk)
+    editor = UserEditor(actor=request.user, administered=administered, user=member, data=request.POST or None)  # type: ignore[arg-type]
+    if request.method == "POST" and editor.is_valid():
+        if not editor.locked:
+            details = editor.user_form.cleaned_data
+            actions.update_user(
+                user=member,
+                actor=request.user,  # type: ignore[arg-type]
+                email=details["email"],
+                name=details["name"],
+                mobile=details["mobile"],
+            )
+        for data in editor.memberships():
+            actions.save_membership(user=member, data=data, actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, f"Saved {member.name}.")
+        return redirect("user-edit", pk=member.pk)
+    context = {"editor": editor, "member": member, "login_refusal": _may_manage_login(request, member)}
+    return render(request, "accounts/user_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _change_active(request, pk, active=False)
+
+
+@require_http_methods(["GET", "POST"])
+def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _change_active(request, pk, active=True)
+
+
+def _change_active(request: HttpRequest, pk: int, *, active: bool) -> HttpResponse:
+    """GET asks for confirmation; POST deactivates or reactivates."""
+    _administered(request)
+    member = _user_or_404(request, pk)
+    refusal = _may_manage_login(request, member)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("user-edit", pk=member.pk)
+    if request.method == "POST":
+        if active:
+            actions.reactivate_user(user=member, actor=request.user)  # type: ignore[arg-type]
+            messages.success(
+                request,
+                f"{member.name} can log in again. Turn on “Receives leads” for the dealerships "
+                "where leads should reach them.",
+            )
+        else:
+            actions.deactivate_user(user=member, actor=request.user)  # type: ignore[arg-type]
+            messages.success(request, f"{member.name} was deactivated and logged out everywhere.")
+        return redirect("user-edit", pk=member.pk)
+    return render(request, "accounts/user_confirm_active.html", {"member": member, "activate": active})
+
+
+@require_POST
+def user_send_password_email(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send (again) the email that lets a user choose a password."""
+    _administered(request)
+    member = _user_or_404(request, pk)
+    if not member.is_active:
+        messages.error(request, f"{member.name} is deactivated; reactivate them first.")
+    else:
+        actions.send_password_setup(user=member)
+        messages.success(request, f"An email to {member.email} lets {member.name} choose a password.")
+    return HttpResponseRedirect(reverse("user-edit", kwargs={"pk": member.pk}))
