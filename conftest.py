@@ -43,6 +43,19 @@ def make_user(email: str, name: str, dealership: Dealership, role: str, **member
     return user
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any, request: pytest.FixtureRequest) -> None:
+    """Argon2 is slow on purpose and tests log in hundreds of times. A test that requests
+    `real_hasher` (login tests, and browser tests whose server runs the real settings) keeps it."""
+    if "real_hasher" not in request.fixturenames:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def real_hasher() -> None:
+    """Request this fixture to keep the production password hashers in a test."""
+
+
 @pytest.fixture
 def group(db: None) -> Organization:
     return Organization.objects.create(name="River Auto Group")

@@ -11,19 +11,6 @@ from django.test import Client
 from forecourt.testing import SmtpSink
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any, request: pytest.FixtureRequest) -> None:
-    """These tests log in hundreds of times and Argon2 is slow on purpose; a test that requests
-    the `real_hasher` fixture keeps the production hasher (see test_login.py)."""
-    if "real_hasher" not in request.fixturenames:
-        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def real_hasher() -> None:
-    """Request this fixture to keep Argon2 in a test."""
-
-
 @pytest.fixture
 def client_from() -> Any:
     def make(address: str) -> Client:

@@ -1,0 +1,73 @@
+"""A real Chromium driven through Selenium, against gunicorn serving the test database.
+
+Without Debian's chromium and chromium-driver these tests are skipped with a plain message,
+unless FORECOURT_REQUIRE_BROWSER is set (CI sets it), where their absence is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+from tests.servers import gunicorn
+
+DESKTOP = (1366, 900)
+PHONE = (390, 844)
+
+
+def _browser_paths() -> tuple[str, str] | None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    return (chromium, driver) if chromium and driver else None
+
+
+@pytest.fixture(scope="session")
+def browser_paths() -> tuple[str, str]:
+    paths = _browser_paths()
+    if paths is None:
+        message = "browser tests skipped: Debian's chromium and chromium-driver are not installed"
+        if os.environ.get("FORECOURT_REQUIRE_BROWSER"):
+            pytest.fail(message.replace("skipped", "cannot run") + " (FORECOURT_REQUIRE_BROWSER is set)")
+        pytest.skip(message)
+    return paths
+
+
+@pytest.fixture
+def web(transactional_db: None, real_hasher: None) -> Iterator[str]:
+    with gunicorn() as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def open_browser(browser_paths: tuple[str, str]) -> Iterator[Callable[[tuple[int, int]], webdriver.Chrome]]:
+    chromium, driver_path = browser_paths
+    drivers: list[webdriver.Chrome] = []
+
+    def start(size: tuple[int, int]) -> webdriver.Chrome:
+        options = webdriver.ChromeOptions()
+        options.binary_location = chromium
+        for flag in (
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--window-size={size[0]},{size[1]}",
+        ):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(service=Service(driver_path), options=options)
+        driver.implicitly_wait(5)
+        drivers.append(driver)
+        return driver
+
+    yield start
+    for driver in drivers:
+        driver.quit()
