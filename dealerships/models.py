@@ -79,3 +79,26 @@ class Dealership(models.Model):
             public_holidays=self.public_holidays,
             days_off=frozenset(date.fromisoformat(d) for d in self.days_off),
         )
+
+
+class DealershipChange(models.Model):
+    """Who changed which settings of a dealership, when, and how (settings screen or provisioning).
+
+    `changes` lists {"path", "old", "new"} in the shape of the provisioning YAML.
+    """
+
+    class Source(models.TextChoices):
+        SETTINGS = "settings", "Settings screen"
+        PROVISION = "provision", "Provisioning file"
+
+    dealership = models.ForeignKey(Dealership, on_delete=models.CASCADE, related_name="changes")
+    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    at = models.DateTimeField(auto_now_add=True)
+    changes = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.dealership}: {', '.join(c['path'] for c in self.changes)}"

@@ -1,0 +1,463 @@
+"""Validation and normalisation of dealership configuration (the provisioning YAML, CONTRACT §3).
+
+Pure functions over the parsed document: no database. What the database knows (existing
+dealerships, users, memberships, intake addresses) comes in as a `Known`, filled by
+`dealerships.provisioning`. The settings screen builds the same document and runs the same
+`validate`, so both ways of changing a dealership refuse exactly the same things.
+
+Rules that shape everything below:
+* every error is one string, "path: message", with the path of the key at fault, e.g.
+  `dealerships[0].hours.sat[1]: "13:30-12:00" ends before it starts`; all errors are collected;
+* a key left out keeps its current value (or the default, for a new dealership, user or
+  membership); null, "" or [] clear it. `hours` is the exception: it is replaced as a whole,
+  and a day left out is closed;
+* values come back normalised (E.164 phones, "09:00-19:00" intervals, ISO dates, lower-case
+  emails), so comparing normalised values tells exactly what a file would change.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+from zoneinfo import available_timezones
+
+from accounts.actions import read_date, validate_membership
+from dealerships.calendar import WEEKDAYS, check_region
+from dealerships.config_values import (
+    Errors,
+    a_date,
+    a_list,
+    a_text,
+    boolean,
+    choice,
+    describe,
+    email_address,
+    mapping,
+    minutes,
+    phone,
+    url,
+    week_hours,
+)
+
+DEPARTMENTS = ("sales", "service")
+ROLES = ("admin", "manager", "salesperson")
+METHODS = ("first_available", "round_robin", "crm_assign", "pool")
+EXISTING_CUSTOMERS = ("assigned_user", "distribute")
+LINKS = ("credit_application", "service_appointment", "trade_in_value")
+PHONES = ("leads", "main", "calls_forwarding")
+ESCALATION = ("stage1_minutes", "reminder_minutes", "stage2_minutes", "resubmission_stage2_minutes")
+
+TOP_KEYS = ("organization", "dealerships", "users")
+DEALERSHIP_KEYS = (
+    "slug",
+    "name",
+    "timezone",
+    "country",
+    "subdivision",
+    "public_holidays",
+    "days_off",
+    "hours",
+    "phones",
+    "email",
+    "after_hours_sms",
+    "escalation",
+    "distribution",
+    "links",
+)
+EMAIL_KEYS = ("intake", "from_name", "send_emails")
+DEPARTMENT_KEYS = ("method", "fallback", "existing_customers")
+USER_KEYS = ("email", "name", "mobile", "password", "memberships")
+MEMBERSHIP_KEYS = (
+    "dealership",
+    "role",
+    "departments",
+    "receives_leads",
+    "can_be_assigned",
+    "supervisor",
+    "crm_id",
+    "absent",
+)
+
+SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?")
+INTAKE = re.compile(r"[a-z0-9](?:[a-z0-9._+-]{0,62})")
+MAX_SMS = 1000
+
+
+@lru_cache(maxsize=1)
+def time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def default_dealership(slug: str) -> dict[str, Any]:
+    """A new dealership's settings before the file's own values are laid over them."""
+    return {
+        "slug": slug,
+        "name": "",
+        "timezone": "",
+        "country": "US",
+        "subdivision": None,
+        "public_holidays": True,
+        "days_off": [],
+        "hours": {day: [] for day in WEEKDAYS},
+        "phones": dict.fromkeys(PHONES, ""),
+        "email": {"intake": slug, "from_name": None, "send_emails": True},
+        "after_hours_sms": "",
+        "escalation": {
+            "stage1_minutes": 30,
+            "reminder_minutes": 10,
+            "stage2_minutes": 60,
+            "resubmission_stage2_minutes": 120,
+        },
+        "distribution": {
+            "sales": {"method": "round_robin", "fallback": None, "existing_customers": "assigned_user"},
+            "service": {"method": "first_available", "fallback": None, "existing_customers": "assigned_user"},
+        },
+        "links": dict.fromkeys(LINKS, ""),
+    }
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the database holds that a document may refer to (all emails lower-case)."""
+
+    dealerships: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """slug -> current settings in document shape, plus "organization" (its name)."""
+    users: frozenset[str] = frozenset()
+    memberships: frozenset[tuple[str, str]] = frozenset()
+    """(email, slug) pairs."""
+    intake_owners: Mapping[str, str] = field(default_factory=dict)
+    """intake address -> slug of the dealership that has it."""
+
+
+@dataclass
+class Validated:
+    """A checked document: `config` is normalised when `errors` is empty."""
+
+    config: dict[str, Any]
+    errors: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+# Dealerships -------------------------------------------------------------------------------
+
+
+def _dealership(raw: Any, path: str, known: Known, errors: Errors) -> dict[str, Any] | None:
+    given = mapping(raw, path, DEALERSHIP_KEYS, errors)
+    if given is None:
+        return None
+    slug = a_text(given.get("slug"), f"{path}.slug", errors, required=True, max_length=60)
+    if slug is None:
+        return None
+    if not SLUG.fullmatch(slug):
+        errors.add(f"{path}.slug", f'"{slug}" is not a slug (lower-case letters, digits and "-")')
+        return None
+    current = known.dealerships.get(slug)
+    merged = copy.deepcopy(dict(current)) if current else default_dealership(slug)
+    merged.pop("organization", None)
+    if current is None:
+        for key in ("name", "timezone"):
+            if key not in given:
+                errors.add(f"{path}.{key}", "is required for a new dealership")
+
+    if "name" in given:
+        merged["name"] = a_text(given["name"], f"{path}.name", errors, required=True) or merged["name"]
+    if "timezone" in given:
+        zone = a_text(given["timezone"], f"{path}.timezone", errors, required=True, max_length=64)
+        if zone is not None and zone not in time_zones():
+            errors.add(f"{path}.timezone", f'unknown time zone "{zone}" (use a name like "America/Chicago")')
+        elif zone is not None:
+            merged["timezone"] = zone
+    _region(given, merged, path, errors)
+    if "public_holidays" in given:
+        merged["public_holidays"] = boolean(given["public_holidays"], f"{path}.public_holidays", errors)
+    if merged["public_holidays"] and not merged["country"]:
+        errors.add(f"{path}.public_holidays", "public holidays need a country")
+    if "days_off" in given:
+        days = (
+            a_date(d, f"{path}.days_off[{i}]", errors)
+            for i, d in enumerate(a_list(given["days_off"], f"{path}.days_off", errors))
+        )
+        merged["days_off"] = sorted({d.isoformat() for d in days if d is not None})
+    if "hours" in given:
+        merged["hours"] = week_hours(given["hours"], f"{path}.hours", errors)
+    if "phones" in given and (phones := mapping(given["phones"] or {}, f"{path}.phones", PHONES, errors)):
+        for key, value in phones.items():
+            merged["phones"][key] = phone(value, f"{path}.phones.{key}", merged["country"], errors)
+    if "email" in given and (email := mapping(given["email"] or {}, f"{path}.email", EMAIL_KEYS, errors)):
+        _email_settings(email, merged, f"{path}.email", errors)
+    if "after_hours_sms" in given:
+        merged["after_hours_sms"] = (
+            a_text(given["after_hours_sms"], f"{path}.after_hours_sms", errors, max_length=MAX_SMS) or ""
+        )
+    if "escalation" in given and (
+        escalation := mapping(given["escalation"] or {}, f"{path}.escalation", ESCALATION, errors)
+    ):
+        for key, value in escalation.items():
+            merged["escalation"][key] = minutes(value, f"{path}.escalation.{key}", errors)
+    stage1, reminder = merged["escalation"]["stage1_minutes"], merged["escalation"]["reminder_minutes"]
+    if stage1 and reminder and reminder >= stage1:
+        errors.add(f"{path}.escalation.reminder_minutes", f"must be less than stage1_minutes ({stage1})")
+    if "distribution" in given:
+        _distribution(given["distribution"], merged, f"{path}.distribution", errors)
+    if "links" in given and (links := mapping(given["links"] or {}, f"{path}.links", LINKS, errors)):
+        for key, value in links.items():
+            merged["links"][key] = url(value, f"{path}.links.{key}", errors)
+    if merged["email"]["from_name"] is None:
+        merged["email"]["from_name"] = merged["name"]
+    return merged
+
+
+def _region(given: dict[str, Any], merged: dict[str, Any], path: str, errors: Errors) -> None:
+    if "country" in given:
+        country = a_text(given["country"], f"{path}.country", errors, max_length=2)
+        merged["country"] = country.upper() if country else None
+    if "subdivision" in given:
+        merged["subdivision"] = a_text(given["subdivision"], f"{path}.subdivision", errors, max_length=10)
+    country, subdivision = merged["country"], merged["subdivision"]
+    try:
+        check_region(country, None)
+    except ValueError as error:
+        errors.add(f"{path}.country", str(error))
+        return
+    if subdivision and country:
+        # Most subdivision codes are upper-case: accept "tx" for "TX", but keep codes that are not.
+        for candidate in (subdivision, subdivision.upper()):
+            try:
+                check_region(country, candidate)
+            except ValueError as error:
+                problem = str(error)
+                continue
+            merged["subdivision"] = candidate
+            return
+        errors.add(f"{path}.subdivision", problem)
+    elif subdivision:
+        errors.add(f"{path}.subdivision", f'subdivision "{subdivision}" needs a country')
+
+
+def _email_settings(email: dict[str, Any], merged: dict[str, Any], path: str, errors: Errors) -> None:
+    if "intake" in email:
+        intake = a_text(email["intake"], f"{path}.intake", errors, max_length=64)
+        if intake is not None and not INTAKE.fullmatch(intake.lower()):
+            errors.add(f"{path}.intake", f'"{intake}" is not an address part (letters, digits, ".", "_", "+", "-")')
+        else:
+            merged["email"]["intake"] = intake.lower() if intake else None
+    if "from_name" in email:
+        merged["email"]["from_name"] = a_text(email["from_name"], f"{path}.from_name", errors) or ""
+    if "send_emails" in email:
+        merged["email"]["send_emails"] = boolean(email["send_emails"], f"{path}.send_emails", errors)
+
+
+def _distribution(raw: Any, merged: dict[str, Any], path: str, errors: Errors) -> None:
+    given = mapping(raw or {}, path, DEPARTMENTS, errors) or {}
+    for department, settings in given.items():
+        where = f"{path}.{department}"
+        values = mapping(settings or {}, where, DEPARTMENT_KEYS, errors) or {}
+        target = merged["distribution"][department]
+        if "method" in values:
+            target["method"] = choice(values["method"], f"{where}.method", METHODS, errors)
+        if "fallback" in values:
+            target["fallback"] = email_address(values["fallback"], f"{where}.fallback", errors)
+        if "existing_customers" in values:
+            target["existing_customers"] = choice(
+                values["existing_customers"], f"{where}.existing_customers", EXISTING_CUSTOMERS, errors
+            )
+
+
+# Users -------------------------------------------------------------------------------------
+
+
+def _user(
+    raw: Any, path: str, countries: Mapping[str, str | None], known: Known, errors: Errors
+) -> dict[str, Any] | None:
+    given = mapping(raw, path, USER_KEYS, errors)
+    if given is None:
+        return None
+    email = email_address(given.get("email"), f"{path}.email", errors)
+    if email is None:
+        if "email" not in given or given["email"] in (None, ""):
+            errors.add(f"{path}.email", "is required")
+        return None
+    user: dict[str, Any] = {"email": email}
+    if "name" in given:
+        user["name"] = a_text(given["name"], f"{path}.name", errors, required=True, max_length=150)
+    elif email not in known.users:
+        errors.add(f"{path}.name", "is required for a new user")
+    if "password" in given and given["password"] is not None:
+        if not isinstance(given["password"], str) or not given["password"]:
+            errors.add(f"{path}.password", "expected a non-empty text")
+        else:
+            user["password"] = given["password"]
+    memberships = []
+    raws: list[tuple[Any, str, dict[str, Any] | None]] = []
+    seen: set[str] = set()
+    for index, item in enumerate(a_list(given.get("memberships"), f"{path}.memberships", errors)):
+        membership = _membership(item)
+        raws.append((item, f"{path}.memberships[{index}]", membership))
+        if membership is None:
+            continue
+        if membership["dealership"] in seen:
+            errors.add(f"{path}.memberships[{index}].dealership", f'"{membership["dealership"]}" is listed twice')
+            continue
+        seen.add(membership["dealership"])
+        memberships.append(membership)
+    user["memberships"] = memberships
+    user["given_memberships"] = raws
+    if "mobile" in given:
+        # A local number is read in the country of the user's first dealership.
+        country = next((countries.get(m["dealership"]) for m in memberships if m["dealership"] in countries), "US")
+        user["mobile"] = phone(given["mobile"], f"{path}.mobile", country, errors)
+    return user
+
+
+def _membership(raw: Any) -> dict[str, Any] | None:
+    """A membership normalised; its errors are reported by `accounts.actions.validate_membership`
+    (the one definition of a valid membership, shared with the user screens) in `_check_references`."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("dealership"), str) or not raw["dealership"].strip():
+        return None
+    membership: dict[str, Any] = {"dealership": raw["dealership"].strip()}
+    if raw.get("role") in ROLES:
+        membership["role"] = raw["role"]
+    if "departments" in raw and isinstance(raw["departments"], list | type(None)):
+        membership["departments"] = [d for d in DEPARTMENTS if d in (raw["departments"] or [])]
+    for key in ("receives_leads", "can_be_assigned"):
+        if isinstance(raw.get(key), bool):
+            membership[key] = raw[key]
+    if "supervisor" in raw:
+        supervisor = raw["supervisor"]
+        membership["supervisor"] = supervisor.strip().lower() if isinstance(supervisor, str) and supervisor else None
+    if "crm_id" in raw:
+        membership["crm_id"] = "" if raw["crm_id"] is None else str(raw["crm_id"]).strip()
+    if "absent" in raw:
+        absent = raw["absent"] if isinstance(raw["absent"], dict) else {}
+        first, last = read_date(absent.get("from")), read_date(absent.get("until"))
+        membership["absent"] = (
+            {"from": first.isoformat(), "until": last.isoformat() if last else None} if first else None
+        )
+    return membership
+
+
+# The whole document ------------------------------------------------------------------------
+
+
+def validate(data: Any, known: Known | None = None) -> Validated:
+    """Check a whole document; every error is listed, with the path of the key at fault."""
+    known = known or Known()
+    errors = Errors()
+    if not isinstance(data, dict):
+        message = "expected a mapping with organization, dealerships and users"
+        return Validated(config={}, errors=[f"document: {message}, not {describe(data)}"])
+    top = mapping(data, "", TOP_KEYS, errors)
+    assert top is not None
+    organization = a_text(top.get("organization"), "organization", errors, required=True)
+    dealerships: list[dict[str, Any]] = []
+    slugs: dict[str, int] = {}
+    for index, raw in enumerate(a_list(top.get("dealerships"), "dealerships", errors)):
+        dealership = _dealership(raw, f"dealerships[{index}]", known, errors)
+        if dealership is None:
+            continue
+        slug = dealership["slug"]
+        if slug in slugs:
+            errors.add(f"dealerships[{index}].slug", f'"{slug}" is already dealerships[{slugs[slug]}]')
+            continue
+        owner = (known.dealerships.get(slug) or {}).get("organization")
+        if organization and owner and owner != organization:
+            errors.add(f"dealerships[{index}].slug", f'"{slug}" belongs to another organization ("{owner}")')
+        slugs[slug] = index
+        dealerships.append(dealership)
+    countries = {d["slug"]: d["country"] for d in dealerships} | {
+        slug: d.get("country") for slug, d in known.dealerships.items() if slug not in slugs
+    }
+    users: list[dict[str, Any]] = []
+    emails: dict[str, int] = {}
+    for index, raw in enumerate(a_list(top.get("users"), "users", errors)):
+        user = _user(raw, f"users[{index}]", countries, known, errors)
+        if user is None:
+            continue
+        if user["email"] in emails:
+            errors.add(f"users[{index}].email", f'"{user["email"]}" is already users[{emails[user["email"]]}]')
+            continue
+        emails[user["email"]] = index
+        users.append(user)
+    _check_references(dealerships, users, slugs, emails, known, errors)
+    config = {"organization": organization, "dealerships": dealerships, "users": users}
+    return Validated(config=config, errors=list(errors))
+
+
+def _check_references(
+    dealerships: list[dict[str, Any]],
+    users: list[dict[str, Any]],
+    slugs: Mapping[str, int],
+    emails: Mapping[str, int],
+    known: Known,
+    errors: Errors,
+) -> None:
+    """Cross-references: every dealership, user and intake address named must make sense."""
+    all_users = set(known.users) | set(emails)
+    works_at = set(known.memberships) | {(u["email"], m["dealership"]) for u in users for m in u["memberships"]}
+    intake_owners = {i: s for i, s in known.intake_owners.items() if s not in slugs}
+    for dealership in dealerships:
+        path = f"dealerships[{slugs[dealership['slug']]}]"
+        intake = dealership["email"]["intake"]
+        if intake and intake in intake_owners:
+            errors.add(f"{path}.email.intake", f'"{intake}" is already the intake address of {intake_owners[intake]}')
+        elif intake:
+            intake_owners[intake] = dealership["slug"]
+        for department, settings in dealership["distribution"].items():
+            fallback = settings.get("fallback")
+            where = f"{path}.distribution.{department}.fallback"
+            if fallback and fallback not in all_users:
+                errors.add(where, f'"{fallback}" is not a user in this file or in Forecourt')
+            elif fallback and (fallback, dealership["slug"]) not in works_at:
+                errors.add(where, f'"{fallback}" does not work at {dealership["slug"]}')
+    staff: dict[str, set[str]] = {}
+    for email, slug in works_at:
+        staff.setdefault(slug, set()).add(email)
+    for user in users:
+        for raw, path, membership in user.pop("given_memberships"):
+            problems = validate_membership(raw, path=path, staff=staff, email=user["email"])
+            if membership is None:
+                errors.extend(problems)
+                continue
+            slug = membership["dealership"]
+            if slug not in slugs and slug not in known.dealerships:
+                errors.add(f"{path}.dealership", f'"{slug}" is not a dealership in this file or in Forecourt')
+            supervisor = membership.get("supervisor")
+            if supervisor and supervisor not in all_users:
+                # Say "unknown" rather than "does not work there" when there is nobody by that name.
+                problems = [p for p in problems if not p.startswith(f"{path}.supervisor:")]
+                errors.add(f"{path}.supervisor", f'"{supervisor}" is not a user in this file or in Forecourt')
+            errors.extend(problems)
+
+
+def referenced(data: Any) -> tuple[set[str], set[str]]:
+    """The dealership slugs and user emails a (possibly invalid) document mentions, so that
+    the caller can look exactly those up in the database before validating."""
+    slugs: set[str] = set()
+    emails: set[str] = set()
+    if not isinstance(data, dict):
+        return slugs, emails
+    for dealership in data.get("dealerships") or []:
+        if isinstance(dealership, dict):
+            slugs.add(str(dealership.get("slug")))
+            for settings in (
+                (dealership.get("distribution") or {}) if isinstance(dealership.get("distribution"), dict) else {}
+            ).values():
+                if isinstance(settings, dict) and settings.get("fallback"):
+                    emails.add(str(settings["fallback"]).strip().lower())
+    for user in data.get("users") or []:
+        if not isinstance(user, dict):
+            continue
+        emails.add(str(user.get("email")).strip().lower())
+        for membership in user.get("memberships") or []:
+            if isinstance(membership, dict):
+                slugs.add(str(membership.get("dealership")).strip())
+                if membership.get("supervisor"):
+                    emails.add(str(membership["supervisor"]).strip().lower())
+    return slugs, emails

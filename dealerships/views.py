@@ -1,0 +1,46 @@
+"""The dealership settings screens: only admins of a dealership see them (404 for everyone else)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from accounts.models import User
+from accounts.queries import dealerships_administered_by
+from dealerships import provisioning
+from dealerships.forms import DealershipSettingsForm
+from dealerships.models import DealershipChange
+
+
+def settings_index(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    dealerships = dealerships_administered_by(request.user).select_related("organization").order_by("name")
+    return render(request, "dealerships/settings_index.html", {"dealerships": dealerships})
+
+
+def dealership_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    assert isinstance(request.user, User)
+    dealership = get_object_or_404(dealerships_administered_by(request.user).select_related("organization"), slug=slug)
+    members = User.objects.filter(memberships__dealership=dealership, is_active=True).order_by("name").distinct()
+    current = provisioning.dealership_settings(dealership)
+    if request.method == "POST":
+        form = DealershipSettingsForm(request.POST, members=members)
+        if form.is_valid():
+            document = form.document(organization=dealership.organization.name, slug=dealership.slug)
+            outcome = provisioning.provision(document, actor=request.user, source=DealershipChange.Source.SETTINGS)
+            if outcome.ok:
+                changed = form.labels_for(outcome.settings_changed.get(dealership.slug, []))
+                messages.success(request, f"Saved: {', '.join(changed)}." if changed else "Nothing to change.")
+                return redirect("dealership-settings", slug=dealership.slug)
+            form.add_document_errors(outcome.errors)
+    else:
+        form = DealershipSettingsForm(initial=DealershipSettingsForm.initial_from(current), members=members)
+    context = {
+        "dealership": dealership,
+        "form": form,
+        "intake_domain": settings.INTAKE_DOMAIN,
+        "history": dealership.changes.select_related("actor")[:10],
+    }
+    return render(request, "dealerships/settings.html", context, status=400 if form.errors else 200)
