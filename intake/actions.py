@@ -1,0 +1,303 @@
+"""Writes of lead intake: keep the raw delivery first, then turn it into leads, report what made none.
+
+`store_inbound` commits the raw bytes before anything reads them; `process_inbound` claims a
+stored row with a lease (so the SMTP server, a retry and the worker's sweep never process one
+row twice), parses it and makes the leads in one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email.header import decode_header, make_header
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from email.utils import parseaddr
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import Membership, User
+from dealerships.models import Dealership
+from forecourt.lib import jobs
+from intake.adf import AdfError, parse_document_or_email
+from intake.ingest import Ingested, Outcome, ingest_prospect
+from intake.models import InboundEmail, IntakeSettings
+from intake.sources import source_for
+from notifications.actions import queue_email
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+_LOOKS_LIKE_EMAIL = re.compile(rb"^\s*[A-Za-z0-9][A-Za-z0-9-]*:[ \t]", re.ASCII)
+
+
+@dataclass
+class Result:
+    """What processing one inbound delivery made."""
+
+    inbound: InboundEmail
+    ingested: list[Ingested] = field(default_factory=list)
+
+    @property
+    def leads(self) -> list[Any]:
+        return list(dict.fromkeys(item.lead for item in self.ingested))
+
+    @property
+    def took_new_request(self) -> bool:
+        """A new lead, or a known customer's new request added to their open lead."""
+        return any(item.outcome in (Outcome.CREATED, Outcome.RESUBMITTED) for item in self.ingested)
+
+
+def settings_for(dealership: Dealership) -> IntakeSettings:
+    found, _ = IntakeSettings.objects.get_or_create(dealership=dealership)
+    return found
+
+
+def _header(value: str | None, length: int) -> str:
+    if not value:
+        return ""
+    try:
+        text = str(make_header(decode_header(value)))
+    except (ValueError, LookupError, UnicodeError):
+        text = value
+    return " ".join(text.split())[:length]
+
+
+def email_headers(raw: bytes) -> dict[str, str]:
+    """Subject, From and Message-ID of `raw` when it is an email; empty for a bare ADF document."""
+    if not _LOOKS_LIKE_EMAIL.match(raw[:200]):
+        return {}
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0][:65536]
+    message = BytesHeaderParser(policy=compat32).parsebytes(head)
+    return {
+        "subject": _header(message.get("Subject"), 300),
+        "header_from": _header(message.get("From"), 320),
+        "message_id": _header(message.get("Message-ID"), 300).strip(),
+    }
+
+
+def store_inbound(
+    *,
+    dealership: Dealership,
+    raw: bytes,
+    channel: str,
+    mail_from: str = "",
+    rcpt_to: str = "",
+    mailbox_ref: str = "",
+    hold: bool = False,
+) -> InboundEmail:
+    """Keep a delivery exactly as it came, in its own committed transaction, before parsing it.
+
+    With `hold`, the row is stored already claimed by the caller, who processes it at once with
+    `process_held`; should the caller die first, the lease runs out and the sweep takes over.
+    """
+    now = timezone.now()
+    lease = timedelta(seconds=settings.JOB_LEASE_SECONDS)
+    with transaction.atomic():
+        return InboundEmail.objects.create(
+            dealership=dealership,
+            received_at=now,
+            due_at=now,
+            claimed_until=now + lease if hold else None,
+            attempts=1 if hold else 0,
+            raw=raw,
+            channel=channel,
+            mail_from=mail_from[:320],
+            rcpt_to=rcpt_to[:320],
+            mailbox_ref=mailbox_ref[:400],
+            **email_headers(raw),
+        )
+
+
+def pending_inbound() -> QuerySet[InboundEmail]:
+    return InboundEmail.objects.filter(status=InboundEmail.Status.RECEIVED)
+
+
+def process_inbound(inbound_id: int) -> Result | None:
+    """Turn a stored delivery into leads, once.
+
+    1. Claim the row with a lease; if another process holds it (or it is done), do nothing.
+    2. Parse it outside any transaction. Not ADF → `no_lead`, reported.
+    3. In one transaction: recognise a second delivery of the same Message-ID, take every
+       prospect in, link the leads, mark the row processed.
+    4. Anything unexpected: try again later with back-off, then `failed`, reported. Never dropped.
+    """
+    if not jobs.claim(pending_inbound(), inbound_id):
+        return None
+    return process_held(InboundEmail.objects.select_related("dealership__organization").get(pk=inbound_id))
+
+
+def process_held(inbound: InboundEmail) -> Result:
+    """Steps 2 to 4 of `process_inbound`, for a row this process already holds (`store_inbound(hold=True)`)."""
+    try:
+        prospects = [
+            p.to_dict() for p in parse_document_or_email(inbound.raw_bytes, country=inbound.dealership.country)
+        ]
+        if not prospects:
+            raise AdfError("The ADF document holds no <prospect>.")
+    except AdfError as exc:
+        _finish(inbound, InboundEmail.Status.NO_LEAD, str(exc))
+        return Result(inbound)
+    except Exception as exc:
+        _failed_attempt(inbound, exc)
+        return Result(inbound)
+    try:
+        with transaction.atomic():
+            result = _make_leads(inbound, prospects)
+    except Exception as exc:
+        _failed_attempt(inbound, exc)
+        return Result(inbound)
+    return result
+
+
+def _make_leads(inbound: InboundEmail, prospects: list[dict[str, Any]]) -> Result:
+    first = _first_delivery(inbound)
+    if first is not None:
+        leads = list(first.leads.all())
+        inbound.leads.set(leads)
+        _mark(inbound, InboundEmail.Status.PROCESSED, f"Same Message-ID as inbound #{first.pk}: no new lead.")
+        InboundEmail.objects.filter(pk=inbound.pk).update(duplicate_of=first)
+        return Result(inbound, [Ingested(lead, Outcome.DUPLICATE) for lead in leads])
+    dealership = inbound.dealership
+    sender = " ".join(part for part in (inbound.header_from, inbound.mail_from) if part)
+    ingested = []
+    for prospect in prospects:
+        provider = prospect.get("provider") or {}
+        provider_ids = [entry.get("value") for entry in provider.get("ids") or []]
+        source = source_for(
+            dealership,
+            provider_names=[provider.get("name"), *provider_ids],
+            vendor_name=(prospect.get("vendor") or {}).get("name"),
+            sender=sender,
+            subject=inbound.subject,
+        )
+        ingested.append(ingest_prospect(dealership=dealership, prospect=prospect, source=source))
+    inbound.leads.set(list(dict.fromkeys(item.lead for item in ingested)))
+    _mark(inbound, InboundEmail.Status.PROCESSED, _summary(ingested))
+    result = Result(inbound, ingested)
+    crm_email = IntakeSettings.objects.filter(dealership=dealership).values_list("crm_email", flat=True).first()
+    if crm_email:
+        from intake.adf_out import forward_to_crm
+
+        for item in ingested:
+            if item.is_new:
+                forward_to_crm(lead=item.lead, to=crm_email)
+    return result
+
+
+def _first_delivery(inbound: InboundEmail) -> InboundEmail | None:
+    """The earlier processed delivery of the same Message-ID at this dealership, if any."""
+    if not inbound.message_id:
+        return None
+    earlier = InboundEmail.objects.filter(dealership=inbound.dealership, message_key=inbound.message_id)
+    first = earlier.exclude(pk=inbound.pk).first()
+    if first is not None:
+        return first
+    try:
+        with transaction.atomic():
+            InboundEmail.objects.filter(pk=inbound.pk).update(message_key=inbound.message_id)
+    except IntegrityError:
+        # A copy of this message was processed at the same moment; it keeps the leads.
+        return earlier.exclude(pk=inbound.pk).first()
+    return None
+
+
+def _summary(ingested: list[Ingested]) -> str:
+    words = {
+        Outcome.CREATED: "new lead",
+        Outcome.RESUBMITTED: "resubmission on open lead",
+        Outcome.RESEND: "resend of lead",
+        Outcome.DUPLICATE: "already held as lead",
+    }
+    return "; ".join(f"{words[item.outcome]} #{item.lead.pk}" for item in ingested)
+
+
+def _mark(inbound: InboundEmail, status: str, reason: str) -> None:
+    now = timezone.now()
+    InboundEmail.objects.filter(pk=inbound.pk).update(
+        status=status, reason=reason, processed_at=now, claimed_until=None
+    )
+    inbound.status, inbound.reason, inbound.processed_at, inbound.claimed_until = status, reason, now, None
+
+
+def _finish(inbound: InboundEmail, status: str, reason: str) -> None:
+    with transaction.atomic():
+        _mark(inbound, status, reason)
+        report_no_lead(inbound)
+
+
+def _failed_attempt(inbound: InboundEmail, exc: Exception) -> None:
+    """Something we did not expect (a bug, a lost database): retry with back-off, then give up loudly."""
+    log.exception("inbound %s: processing failed (attempt %s)", inbound.pk, inbound.attempts)
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    if inbound.attempts >= MAX_ATTEMPTS:
+        _finish(inbound, InboundEmail.Status.FAILED, f"Processing failed {inbound.attempts} times: {error}")
+        return
+    InboundEmail.objects.filter(pk=inbound.pk).update(
+        due_at=timezone.now() + jobs.retry_delay(inbound.attempts), claimed_until=None, last_error=error
+    )
+
+
+def report_no_lead(inbound: InboundEmail) -> None:
+    """Tell the dealership (its report address, else its admins) about mail that made no lead, once.
+
+    Deliveries over HTTP or from the command line are not reported: their sender got the error.
+    """
+    if inbound.reported_at or inbound.channel in (InboundEmail.Channel.HTTP, InboundEmail.Channel.FILE):
+        return
+    dealership = inbound.dealership
+    to = settings_for(dealership).report_addresses or list(
+        Membership.objects.filter(dealership=dealership, role=Membership.Role.ADMIN, user__is_active=True)
+        .values_list("user__email", flat=True)
+        .order_by("user__email")
+    )
+    if not to:
+        log.warning("inbound %s made no lead and %s has nobody to report it to", inbound.pk, dealership.slug)
+        return
+    sender = inbound.header_from or inbound.mail_from or "(unknown sender)"
+    body = "\n".join(
+        [
+            f"An email to {dealership.name}'s lead address made no lead. It is kept, and you can retry it.",
+            "",
+            f"From: {sender}",
+            f"Subject: {inbound.subject or '(none)'}",
+            f"Received: {inbound.received_at:%Y-%m-%d %H:%M} UTC",
+            f"Why: {inbound.reason}",
+            "",
+            f"See it: {settings.BASE_URL}/intake/{inbound.pk}/",
+        ]
+    )
+    queue_email(
+        to=to,
+        subject=f"Lead email not understood: {inbound.subject or sender}"[:300],
+        body=body,
+        purpose="intake_report",
+    )
+    now = timezone.now()
+    InboundEmail.objects.filter(pk=inbound.pk).update(reported_at=now)
+    inbound.reported_at = now
+
+
+def retry_inbound(*, inbound: InboundEmail, actor: User) -> Result | None:
+    """Process a delivery again (after a fix): one that made no lead, failed, or was left stuck."""
+    now = timezone.now()
+    retryable = InboundEmail.objects.filter(
+        pk=inbound.pk, status__in=(InboundEmail.Status.NO_LEAD, InboundEmail.Status.FAILED)
+    )
+    stuck = pending_inbound().filter(pk=inbound.pk).filter(jobs.lease_free(now))
+    reset = (retryable | stuck).update(
+        status=InboundEmail.Status.RECEIVED, due_at=now, claimed_until=None, attempts=0, reason="", last_error=""
+    )
+    if not reset:
+        raise ValueError("Only mail that made no lead, failed, or is waiting can be retried.")
+    log.info("inbound %s retried by %s", inbound.pk, actor.email)
+    return process_inbound(inbound.pk)
+
+
+def sender_address(inbound: InboundEmail) -> str:
+    return parseaddr(inbound.header_from)[1] or inbound.mail_from

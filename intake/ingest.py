@@ -1,0 +1,238 @@
+"""Turning one parsed ADF prospect into a lead: a new one, a resubmission on the customer's open
+lead, or the lead we already hold when the same lead is delivered again."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from accounts.models import User
+from dealerships.models import Dealership, Department
+from intake import dedupe
+from intake.models import LeadSourceId
+from intake.resubmit import add_resubmission
+from intake.sources import Source
+from leads import actions as lead_actions
+from leads.models import Customer, Lead, VehicleInterest
+
+
+class Outcome:
+    CREATED = "created"
+    RESUBMITTED = "resubmitted"
+    RESEND = "resend"
+    DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """What became of one prospect: the lead it landed on and how (one of `Outcome`)."""
+
+    lead: Lead
+    outcome: str
+
+    @property
+    def is_new(self) -> bool:
+        return self.outcome == Outcome.CREATED
+
+
+def ingest_prospect(
+    *,
+    dealership: Dealership,
+    prospect: Mapping[str, Any],
+    source: Source,
+    actor: User | None = None,
+    merge_repeat_customers: bool = True,
+) -> Ingested:
+    """Take one prospect (CONTRACT §4 dict) in at `dealership`, inside the caller's transaction."""
+    provider = prospect.get("provider") or {}
+    keys = dedupe.lead_id_keys(prospect.get("ids") or [], default_source=provider.get("name") or source.name)
+    repeat = Outcome.RESEND if prospect.get("status") == "resend" else Outcome.DUPLICATE
+    held = _held_lead(dealership, keys)
+    if held is not None:
+        return Ingested(held, repeat)
+    try:
+        with transaction.atomic():
+            result = _take_in(dealership, prospect, source, actor, merge_repeat_customers)
+            for key_source, value in keys:
+                LeadSourceId.objects.get_or_create(
+                    dealership=dealership, source=key_source, value=value, defaults={"lead": result.lead}
+                )
+            return result
+    except IntegrityError:
+        # Another process took the same lead in at the same moment; it won, we return its lead.
+        held = _held_lead(dealership, keys)
+        if held is None:
+            raise
+        return Ingested(held, repeat)
+
+
+def _held_lead(dealership: Dealership, keys: list[tuple[str, str]]) -> Lead | None:
+    for key_source, value in keys:
+        row = LeadSourceId.objects.filter(dealership=dealership, source=key_source, value=value).first()
+        if row is not None:
+            return row.lead
+    return None
+
+
+def _take_in(
+    dealership: Dealership,
+    prospect: Mapping[str, Any],
+    source: Source,
+    actor: User | None,
+    merge_repeat_customers: bool,
+) -> Ingested:
+    country = dealership.country or "US"
+    customer_data = customer_values(prospect.get("customer") or {})
+    vehicles = [vehicle_values(v) for v in prospect.get("vehicles") or []]
+    trades = [trade_values(t) for t in prospect.get("trades") or []]
+    department = department_of(vehicles)
+    comments = str(prospect.get("comments") or "").strip()
+    organization = dealership.organization
+    existing = dedupe.match_customer(organization=organization, data=customer_data, country=country)
+    if (
+        existing is not None
+        and merge_repeat_customers
+        and not dedupe.distributes_existing_customers(dealership, department)
+    ):
+        open_lead = dedupe.open_lead_for(customer=existing, dealership=dealership, department=department)
+        if open_lead is not None:
+            lead_actions.add_customer_contacts(customer=existing, data=customer_data, country=country)
+            add_resubmission(
+                lead=open_lead, source_name=source.name, comments=comments, vehicles=vehicles, trades=trades
+            )
+            return Ingested(open_lead, Outcome.RESUBMITTED)
+    customer = _customer(existing, dealership, customer_data)
+    co_data = prospect.get("co_customer")
+    lead = lead_actions.create_lead(
+        dealership=dealership,
+        customer=customer_data,
+        existing_customer=customer,
+        co_customer=customer_values(co_data) if co_data else None,
+        source_name=source.name[:100],
+        source_kind=source.kind,
+        source_ref=_first_id(prospect),
+        department=department,
+        vehicles=vehicles,
+        trades=trades,
+        comments=comments,
+        timeframe=prospect.get("timeframe") or None,
+        actor=actor,
+    )
+    return Ingested(lead, Outcome.CREATED)
+
+
+def _customer(existing: Customer | None, dealership: Dealership, data: dict[str, Any]) -> Customer:
+    country = dealership.country or "US"
+    if existing is not None:
+        lead_actions.add_customer_contacts(customer=existing, data=data, country=country)
+        return existing
+    # Created here rather than in create_lead, whose own matching would also match masked addresses.
+    return lead_actions.create_customer(organization=dealership.organization, data=data, country=country)
+
+
+def _first_id(prospect: Mapping[str, Any]) -> str:
+    for entry in prospect.get("ids") or []:
+        value = str(entry.get("value") or "").strip()
+        if value:
+            return value[:100]
+    return ""
+
+
+# From the parser's prospect dict to what leads.actions stores, cut to the columns' sizes ----------
+
+
+def _text(value: Any, length: int) -> str:
+    return str(value or "").strip()[:length]
+
+
+def _int(value: Any, low: int, high: int) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if low <= number <= high else None
+
+
+def _price(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        price = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        return None
+    return price if Decimal(0) <= price < Decimal(10) ** 10 else None
+
+
+def customer_values(contact: Mapping[str, Any]) -> dict[str, Any]:
+    first, last = _text(contact.get("first_name"), 100), _text(contact.get("last_name"), 100)
+    name = _text(contact.get("name"), 200)
+    if not (first or last) and name and not contact.get("business_name"):
+        first, _, last = name.rpartition(" ") if " " in name else (name, "", "")
+        first, last = first[:100], last[:100]
+    address = contact.get("address") or {}
+    country = _text(address.get("country"), 10)
+    phones = [
+        {"number": p.get("number"), "raw": _text(p.get("raw") or p.get("number"), 64), "type": p.get("type")}
+        for p in contact.get("phones") or []
+        if p.get("number") or p.get("raw")
+    ]
+    return {
+        "first_name": first,
+        "last_name": last,
+        "business_name": _text(contact.get("business_name"), 200),
+        "emails": [e.strip()[:254] for e in contact.get("emails") or [] if e and "@" in e],
+        "phones": [p | {"type": p["type"] if p["type"] in _PHONE_TYPES else "voice"} for p in phones],
+        "address": {
+            "street": [_text(line, 200) for line in address.get("street") or [] if line],
+            "city": _text(address.get("city"), 100),
+            "region": _text(address.get("region"), 100),
+            "postal_code": _text(address.get("postal_code"), 20),
+            "country": country.upper() if len(country) == 2 else "",
+        },
+    }
+
+
+_PHONE_TYPES = ("voice", "cellphone", "fax", "pager")
+_INTERESTS = {value for value, _ in VehicleInterest.Interest.choices}
+
+
+def vehicle_values(vehicle: Mapping[str, Any]) -> dict[str, Any]:
+    interest = str(vehicle.get("interest") or "buy").lower()
+    return {
+        "interest": interest if interest in _INTERESTS else VehicleInterest.Interest.BUY,
+        "condition": _text(vehicle.get("condition"), 10),
+        "year": _int(vehicle.get("year"), 1886, 2200),
+        "make": _text(vehicle.get("make"), 60),
+        "model": _text(vehicle.get("model"), 60),
+        "trim": _text(vehicle.get("trim"), 200),
+        "vin": _text(vehicle.get("vin"), 17).upper(),
+        "stock": _text(vehicle.get("stock"), 32),
+        "price": _price(vehicle.get("price")),
+        "odometer": _int(vehicle.get("odometer"), 0, 2_000_000_000),
+        "preferred": bool(vehicle.get("preferred")),
+        "search_vehicle": bool(vehicle.get("search_vehicle")),
+    }
+
+
+def trade_values(trade: Mapping[str, Any]) -> dict[str, Any]:
+    notes = [str(trade.get(f) or "").strip() for f in ("comments", "condition_rating", "trim")]
+    return {
+        "year": _int(trade.get("year"), 1886, 2200),
+        "make": _text(trade.get("make"), 60),
+        "model": _text(trade.get("model"), 60),
+        "trim": _text(trade.get("trim"), 200),
+        "vin": _text(trade.get("vin"), 17).upper(),
+        "odometer": _int(trade.get("odometer"), 0, 2_000_000_000),
+        "notes": "; ".join(n for n in notes[:2] if n),
+    }
+
+
+def department_of(vehicles: list[dict[str, Any]]) -> str:
+    """Service when every vehicle is there for service; sales otherwise (ADF has no department)."""
+    if vehicles and all(v["interest"] == VehicleInterest.Interest.SERVICE for v in vehicles):
+        return Department.SERVICE
+    return Department.SALES

@@ -1,0 +1,116 @@
+"""The SMTP intake server: accepts mail for `<intake>@FORECOURT_INTAKE_DOMAIN`, nothing else.
+
+Unknown recipients are refused at RCPT time (550), so the sending server keeps the bounce.
+DATA is answered 250 only once the raw message is committed to the database; processing then
+runs in this process's thread pool. If this process dies in between, the stored row's lease
+runs out and the worker's sweep processes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections
+
+from dealerships.models import Dealership
+from intake.actions import process_held, store_inbound
+from intake.models import InboundEmail
+
+log = logging.getLogger(__name__)
+MAX_MESSAGE_BYTES = 25 * 1024 * 1024
+
+
+def dealership_for_address(address: str) -> int | None:
+    """The dealership whose intake address `address` is (any case; a `+tag` is ignored)."""
+    local, _, domain = address.strip().strip("<>").rpartition("@")
+    if not local or domain.lower().rstrip(".") != settings.INTAKE_DOMAIN.lower():
+        return None
+    local = local.split("+", 1)[0]
+    return Dealership.objects.filter(intake_address__iexact=local).values_list("pk", flat=True).first()
+
+
+def _recipient_lookup(address: str) -> int | None:
+    close_old_connections()
+    try:
+        return dealership_for_address(address)
+    finally:
+        close_old_connections()
+
+
+def store_delivery(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> list[InboundEmail]:
+    """One stored row per dealership addressed (a message to two rooftops is a lead for each)."""
+    close_old_connections()
+    try:
+        stored = []
+        seen: set[int] = set()
+        for rcpt in rcpt_tos:
+            dealership_id = dealership_for_address(rcpt)
+            if dealership_id is None or dealership_id in seen:
+                continue
+            seen.add(dealership_id)
+            dealership = Dealership.objects.select_related("organization").get(pk=dealership_id)
+            stored.append(
+                store_inbound(
+                    dealership=dealership,
+                    raw=raw,
+                    channel=InboundEmail.Channel.SMTP,
+                    mail_from=mail_from,
+                    rcpt_to=rcpt,
+                    hold=True,
+                )
+            )
+        return stored
+    finally:
+        close_old_connections()
+
+
+def process_stored(inbound: InboundEmail) -> None:
+    close_old_connections()
+    try:
+        process_held(inbound)
+    except Exception:
+        # The row stays `received` with its lease; the worker's sweep will try again.
+        log.exception("inbound %s: processing after receipt failed", inbound.pk)
+    finally:
+        close_old_connections()
+
+
+class IntakeHandler:
+    """aiosmtpd handler. Database work runs in threads, never on the event loop."""
+
+    def __init__(self, executor: ThreadPoolExecutor) -> None:
+        self.executor = executor
+        self.in_flight: set[Future[None]] = set()
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]) -> str:
+        try:
+            dealership_id = await asyncio.to_thread(_recipient_lookup, address)
+        except Exception:
+            log.exception("looking up recipient %s failed", address)
+            return "451 4.3.0 Temporary failure, try again later"
+        if dealership_id is None:
+            return "550 5.1.1 No lead intake address here by that name"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        raw = envelope.original_content or envelope.content
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", errors="surrogateescape")
+        try:
+            stored = await asyncio.to_thread(store_delivery, bytes(raw), envelope.mail_from or "", envelope.rcpt_tos)
+        except Exception:
+            log.exception("storing a message from %s failed", envelope.mail_from)
+            return "451 4.3.0 The message could not be stored; try again later"
+        if not stored:
+            return "554 5.1.1 No valid recipients"
+        for inbound in stored:
+            future = self.executor.submit(process_stored, inbound)
+            self.in_flight.add(future)
+            future.add_done_callback(self.in_flight.discard)
+        log.info("stored message from %s as inbound %s", envelope.mail_from, [i.pk for i in stored])
+        return f"250 OK stored as {' '.join(str(i.pk) for i in stored)}"

@@ -1,0 +1,106 @@
+"""POST /api/v1/dealerships/{slug}/adf: a lead provider posts ADF (or a whole email) over HTTP."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from intake.models import InboundEmail
+from intake.tests.conftest import adf, lead_email
+from leads.models import Lead
+
+URL = "/api/v1/dealerships/riverside-toyota/adf"
+
+
+def post(token: str | None, body: bytes | str, content_type: str = "application/xml", url: str = URL):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return Client(headers=headers, enforce_csrf_checks=True).post(url, body, content_type=content_type)
+
+
+def test_posting_an_adf_document_makes_a_lead_and_answers_201_with_it(alice, intake_token):
+    response = post(intake_token(alice), adf())
+
+    assert response.status_code == 201
+    [lead] = response.json()["leads"]
+    assert lead["dealership"] == "riverside-toyota"
+    assert lead["source"] == {"name": "CarGurus", "kind": "third_party"}
+    assert lead["source_ref"] == "CG-100001"
+    assert lead["customer"]["first_name"] == "Jordan"
+    assert lead["customer"]["phones"] == [{"number": "+15125550100", "type": "voice"}]
+    assert lead["vehicles"][0]["stock"] == "D9760"
+    assert Lead.objects.filter(pk=lead["id"]).exists()
+
+
+def test_the_posted_body_is_kept_raw(alice, intake_token):
+    body = adf().encode()
+    post(intake_token(alice), body)
+
+    inbound = InboundEmail.objects.get()
+    assert inbound.raw_bytes == body
+    assert inbound.channel == InboundEmail.Channel.HTTP
+    assert inbound.status == InboundEmail.Status.PROCESSED
+
+
+def test_a_resend_of_a_lead_already_held_answers_200_with_that_lead(alice, intake_token):
+    token = intake_token(alice)
+    first = post(token, adf()).json()["leads"][0]
+
+    again = post(token, adf(status="resend"))
+
+    assert again.status_code == 200
+    assert [lead["id"] for lead in again.json()["leads"]] == [first["id"]]
+    assert Lead.objects.count() == 1
+
+
+def test_a_whole_email_can_be_posted(alice, intake_token):
+    response = post(intake_token(alice), lead_email(how="qp"), content_type="message/rfc822")
+
+    assert response.status_code == 201
+    assert response.json()["leads"][0]["customer"]["last_name"] == "Sample"
+
+
+def test_bad_xml_answers_400_invalid_adf_and_the_body_is_still_kept(alice, intake_token):
+    body = b"hello, this is not a lead at all"
+    response = post(intake_token(alice), body)
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_adf"
+    assert "ADF" in error["message"]
+    inbound = InboundEmail.objects.get()
+    assert inbound.raw_bytes == body
+    assert inbound.status == InboundEmail.Status.NO_LEAD
+    assert Lead.objects.count() == 0
+
+
+def test_an_empty_body_is_refused(alice, intake_token):
+    response = post(intake_token(alice), b"")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "empty_body"
+
+
+def test_without_a_token_the_call_is_refused(riverside):
+    response = post(None, adf())
+
+    assert response.status_code == 401
+    assert Lead.objects.count() == 0
+
+
+def test_a_token_of_another_dealerships_user_cannot_post_leads_here(frank, riverside, intake_token):
+    response = post(intake_token(frank), adf())
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    assert InboundEmail.objects.count() == 0
+
+
+def test_an_intake_token_cannot_read_leads(alice, intake_token):
+    response = Client(headers={"Authorization": f"Bearer {intake_token(alice)}"}).get("/api/v1/leads")
+
+    assert response.status_code == 403
+
+
+def test_a_full_token_may_also_post_leads(carol, intake_token):
+    response = post(intake_token(carol, scope="full"), adf())
+
+    assert response.status_code == 201

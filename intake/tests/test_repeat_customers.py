@@ -1,0 +1,121 @@
+"""A known customer writing again meets their customer record and, while their lead is open,
+that lead: the request is logged on it as a resubmission and its salesperson is told."""
+
+from __future__ import annotations
+
+from conftest import make_lead
+from intake.actions import process_held, store_inbound
+from intake.models import InboundEmail
+from intake.tests.conftest import adf
+from leads import actions
+from leads.models import Activity, Customer, Lead
+from notifications.models import OutboundEmail
+
+
+def deliver(dealership, document: str) -> list[Lead]:
+    inbound = store_inbound(dealership=dealership, raw=document.encode(), channel=InboundEmail.Channel.SMTP, hold=True)
+    result = process_held(inbound)
+    assert inbound.status == InboundEmail.Status.PROCESSED, inbound.reason or inbound.last_error
+    return result.leads
+
+
+def test_a_repeat_request_while_the_lead_is_open_is_added_to_it_as_a_resubmission(riverside, carol):
+    open_lead = make_lead(riverside, assigned_to=carol)  # Jordan Sample, (512) 555-0100
+
+    [lead] = deliver(
+        riverside,
+        adf(lead_id="CG-2", email="", comments="Can I come Saturday?", vehicle=("2019", "Toyota", "Tacoma", "T123")),
+    )
+
+    assert lead == open_lead
+    assert Lead.objects.count() == 1
+    resubmission = lead.activities.get(kind=Activity.Kind.RESUBMISSION)
+    assert "Can I come Saturday?" in resubmission.text
+    assert "2019 Toyota Tacoma" in resubmission.text
+    assert [v.model for v in lead.vehicles.all()] == ["Tacoma"]
+
+
+def test_the_salesperson_of_the_open_lead_is_told_about_the_resubmission(riverside, carol):
+    make_lead(riverside, assigned_to=carol)
+
+    deliver(riverside, adf(lead_id="CG-2", phone="", email="JORDAN@example.com"))
+
+    notice = OutboundEmail.objects.get(purpose="lead_resubmission")
+    assert notice.to == ["carol@example.com"]
+    assert "Jordan Sample" in notice.subject
+
+
+def test_a_vehicle_the_lead_already_has_is_not_added_twice(riverside, carol):
+    lead = make_lead(
+        riverside, assigned_to=carol, vehicles=[{"year": 2016, "make": "RAM", "model": "2500", "stock": "D9760"}]
+    )
+
+    deliver(riverside, adf(lead_id="CG-2"))
+
+    assert lead.vehicles.count() == 1
+
+
+def test_masked_relay_addresses_never_match_two_different_people(riverside):
+    deliver(riverside, adf(lead_id="CG-1", first="Ann", email="shared@anon.cargurus.com", phone=""))
+    deliver(riverside, adf(lead_id="CG-2", first="Ben", email="shared@anon.cargurus.com", phone=""))
+
+    assert Lead.objects.count() == 2
+    assert sorted(Customer.objects.values_list("first_name", flat=True)) == ["Ann", "Ben"]
+
+
+def test_when_the_dealership_distributes_existing_customers_a_new_lead_is_made_for_the_same_customer(riverside, carol):
+    riverside.distribution = {"sales": {"method": "round_robin", "existing_customers": "distribute"}}
+    riverside.save()
+    first = make_lead(riverside, assigned_to=carol)
+
+    [lead] = deliver(riverside, adf(lead_id="CG-2"))
+
+    assert lead != first
+    assert lead.customer == first.customer
+    assert not Activity.objects.filter(kind=Activity.Kind.RESUBMISSION).exists()
+
+
+def test_a_customer_whose_lead_was_sold_gets_a_new_lead_on_the_same_customer(riverside, carol):
+    first = make_lead(riverside, assigned_to=carol)
+    actions.set_status(lead=first, status=Lead.Status.SOLD, actor=carol)
+
+    [lead] = deliver(riverside, adf(lead_id="CG-2"))
+
+    assert lead != first
+    assert lead.customer == first.customer
+
+
+def test_a_customer_of_a_sister_dealership_is_matched_but_gets_a_lead_at_this_one(riverside, lakeside, carol):
+    first = make_lead(riverside, assigned_to=carol)
+
+    [lead] = deliver(lakeside, adf(lead_id="CG-2"))
+
+    assert lead.dealership == lakeside
+    assert lead.customer == first.customer
+
+
+def test_customers_of_another_organisation_are_never_matched(riverside, hillside, carol):
+    first = make_lead(riverside, assigned_to=carol)
+
+    [lead] = deliver(hillside, adf(lead_id="CG-2"))
+
+    assert lead.customer != first.customer
+    assert lead.customer.organization == hillside.organization
+
+
+def test_a_second_delivery_of_the_same_adf_lead_returns_the_lead_already_held(riverside):
+    [first] = deliver(riverside, adf(lead_id="CG-77"))
+    [again] = deliver(riverside, adf(lead_id="CG-77", comments="(same lead, another copy)"))
+
+    assert again == first
+    assert Lead.objects.count() == 1
+
+
+def test_ids_that_name_the_lead_type_rather_than_the_lead_do_not_merge_leads(riverside):
+    typed = adf(lead_id=None, email="").replace(
+        '<prospect status="new">', '<prospect status="new"><id source="leadtype">Email 2024</id>'
+    )
+    deliver(riverside, typed)
+    deliver(riverside, typed.replace("Jordan", "Casey").replace("512-555-0100", "512-555-0199"))
+
+    assert Lead.objects.count() == 2

@@ -1,0 +1,108 @@
+"""The real `manage.py smtpd` on a loopback port, fed by smtplib as a sending mail server would."""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Iterator
+
+import pytest
+
+from forecourt.testing import start_manage, wait_until
+from intake.models import InboundEmail
+from intake.tests.conftest import adf, free_port, intake_address, lead_email, port_open
+from leads.models import Lead
+from notifications.models import OutboundEmail
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def smtpd(riverside, alice) -> Iterator[int]:
+    port = free_port()
+    server = start_manage("smtpd", "--host", "127.0.0.1", "--port", str(port))
+    try:
+        if (
+            not wait_until(lambda: port_open(port) or server.poll() is not None, timeout=30)
+            or server.poll() is not None
+        ):
+            _, err = server.communicate(timeout=5)
+            pytest.fail(f"smtpd did not start: {err.decode()[-2000:]}")
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def send(port: int, raw: bytes, to: str | None = None) -> None:
+    with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
+        client.sendmail("leads@cargurus.com", [to or intake_address()], raw)
+
+
+def processed(count: int = 1) -> list[InboundEmail]:
+    def done() -> list[InboundEmail]:
+        rows = list(InboundEmail.objects.exclude(status=InboundEmail.Status.RECEIVED))
+        return rows if len(rows) >= count else []
+
+    return wait_until(done, timeout=20)
+
+
+def test_mail_to_a_dealership_intake_address_is_accepted_and_makes_a_lead(smtpd, riverside):
+    send(smtpd, lead_email())
+
+    [inbound] = processed()
+    assert inbound.status == InboundEmail.Status.PROCESSED
+    lead = Lead.objects.get()
+    assert lead.dealership == riverside
+    assert lead.source_name == "CarGurus"
+    assert list(inbound.leads.all()) == [lead]
+    assert inbound.mail_from == "leads@cargurus.com"
+    assert inbound.subject == "New CarGurus lead"
+
+
+def test_mail_to_an_unknown_address_is_refused_at_rcpt_with_550(smtpd):
+    with smtplib.SMTP("127.0.0.1", smtpd, timeout=10) as client:
+        client.ehlo()
+        client.mail("leads@cargurus.com")
+        code, _ = client.rcpt(f"nobody@{intake_address().split('@')[1]}")
+        assert code == 550
+        code, _ = client.rcpt("riverside-toyota@example.com")
+        assert code == 550
+    assert InboundEmail.objects.count() == 0
+
+
+def test_mail_without_adf_is_kept_as_no_lead_and_reported(smtpd, riverside):
+    send(smtpd, lead_email(how="none", subject="Call me back"))
+
+    [inbound] = processed()
+    assert inbound.status == InboundEmail.Status.NO_LEAD
+    assert inbound.reason
+    assert b"please call me back" in inbound.raw_bytes
+    assert Lead.objects.count() == 0
+    report = OutboundEmail.objects.get(purpose="intake_report")
+    assert report.to == ["alice@example.com"]
+    assert "Call me back" in report.body
+    assert f"/intake/{inbound.pk}/" in report.body
+
+
+def test_the_same_message_delivered_twice_makes_one_lead(smtpd):
+    raw = lead_email(document=adf(lead_id=None), message_id="<abc-123@cargurus.com>")
+    send(smtpd, raw)
+    processed(1)
+    send(smtpd, raw)
+
+    rows = processed(2)
+    assert len(rows) == 2
+    assert Lead.objects.count() == 1
+    assert {row.status for row in rows} == {InboundEmail.Status.PROCESSED}
+    assert [row.leads.get() for row in rows] == [Lead.objects.get()] * 2
+
+
+@pytest.mark.parametrize("how", ["qp", "base64", "html", "xml-attachment", "adf-attachment"])
+def test_adf_is_found_however_the_email_carries_it(smtpd, how):
+    send(smtpd, lead_email(how=how))
+
+    [inbound] = processed()
+    assert inbound.status == InboundEmail.Status.PROCESSED, inbound.reason
+    lead = Lead.objects.get()
+    assert (lead.customer.first_name, lead.customer.last_name) == ("Jordan", "Sample")
+    assert lead.vehicles.get().stock == "D9760"
