@@ -43,7 +43,8 @@ def smtp_connection() -> BaseEmailBackend:
     )
 
 
-def send_stored_email(email: OutboundEmail) -> None:
+def send_stored_email(email: OutboundEmail, connection: BaseEmailBackend | None = None) -> None:
+    """Send one stored email, over `connection` if given (kept open by the caller) or a new one."""
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body,
@@ -51,7 +52,7 @@ def send_stored_email(email: OutboundEmail) -> None:
         to=email.to,
         reply_to=[email.reply_to] if email.reply_to else None,
         headers={"Message-ID": email.message_id},
-        connection=smtp_connection(),
+        connection=connection or smtp_connection(),
     )
     if email.html:
         message.attach_alternative(email.html, "text/html")

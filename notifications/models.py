@@ -1,7 +1,8 @@
-"""Everything the system sends to staff: emails (and, later, texts and in-app alerts)."""
+"""Everything the system tells staff: in-app notifications, emails and texts, and who wants which."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -36,3 +37,97 @@ class OutboundEmail(LeasedJob):
 
     def __str__(self) -> str:
         return f"{self.purpose} to {', '.join(self.to)}"
+
+
+class Kind(models.TextChoices):
+    """The kinds of event staff are told about; each has its own channel preferences."""
+
+    NEW_LEAD = "new_lead", "New lead assigned to me"
+    CUSTOMER_REPLIED = "customer_replied", "A customer replied"
+    REMINDER = "reminder", "Reminder before a lead is overdue"
+    ESCALATION = "escalation", "Escalation (a lead or follow-up is overdue)"
+    REASSIGNED = "reassigned", "A lead was reassigned"
+    RESUBMISSION = "resubmission", "A follow-up is due (resubmission)"
+
+
+# Informational kinds wait for opening hours; the others are escalations and go out when due.
+INFORMATIONAL = frozenset({Kind.NEW_LEAD, Kind.CUSTOMER_REPLIED, Kind.REASSIGNED})
+CHANNELS = ("in_app", "email", "sms")
+# Texts cost money and buzz a phone: by default only for a new lead and an escalation.
+DEFAULT_CHANNELS: dict[str, dict[str, bool]] = {
+    kind: {"in_app": True, "email": True, "sms": kind in (Kind.NEW_LEAD, Kind.ESCALATION)} for kind in Kind.values
+}
+
+
+class NotificationPreference(models.Model):
+    """Which channels a user wants for one kind of event; no row means DEFAULT_CHANNELS."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_prefs")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    in_app = models.BooleanField(default=True)
+    email = models.BooleanField(default=True)
+    sms = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")]
+
+    def __str__(self) -> str:
+        on = [c for c in CHANNELS if getattr(self, c)]
+        return f"{self.user} · {self.kind}: {', '.join(on) or 'nothing'}"
+
+
+class Notification(models.Model):
+    """One event told to one user: the record of it, and the bell's row when `in_app` is on.
+
+    The email and text that carry it (if the user wants them) are OutboundEmail/OutboundText rows
+    made in the same transaction, so an event is either told on every chosen channel or not at all.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    lead = models.ForeignKey("leads.Lead", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    text = models.CharField(max_length=500)
+    url = models.CharField(max_length=300, blank=True)
+    in_app = models.BooleanField(default=True, help_text="Shown under the bell.")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email = models.ForeignKey(OutboundEmail, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "in_app", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user}: {self.text[:40]}"
+
+
+class OutboundText(LeasedJob):
+    """One text message to a member of staff, saved before the provider is called.
+
+    The provider is chosen when the worker sends it (SMS_PROVIDER); `provider_sid` is the
+    provider's id for the message (the console provider makes one up).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to send"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    to = models.CharField(max_length=20, help_text="E.164")
+    from_number = models.CharField(max_length=20, blank=True, help_text="E.164; the dealership's number.")
+    body = models.CharField(max_length=1600)
+    purpose = models.CharField(max_length=40)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    provider = models.CharField(max_length=20, blank=True)
+    provider_sid = models.CharField(max_length=64, blank=True)
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="texts"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "due_at"], name="text_pending_due")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} text to {self.to}"

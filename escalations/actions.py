@@ -1,0 +1,114 @@
+"""Writes of the SLA clock: start it when a lead arrives, stop it at the first human reply,
+fire its timers. Also the timers of follow-up tasks (resubmissions).
+
+Every race here is a conditional UPDATE whose row count decides: a reply and a timer may meet
+at the deadline, and whichever commits first wins (docs/escalation.md).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+
+from escalations.models import LeadSla, Timer
+from escalations.policy import deadlines, escalation_settings
+from leads.models import Lead
+
+if TYPE_CHECKING:
+    from followups.models import FollowUp
+
+log = logging.getLogger(__name__)
+RUNNING_STATES = (LeadSla.State.RUNNING, LeadSla.State.STAGE1, LeadSla.State.STAGE2)
+
+
+def pending_timers() -> QuerySet[Timer]:
+    """Timers still to fire: the rows the partial index `timer_pending_due` holds."""
+    return Timer.objects.filter(fired_at__isnull=True, cancelled_at__isnull=True)
+
+
+def start_clock(*, lead: Lead) -> LeadSla:
+    """Start the lead's reply clock from `lead.received_at` and set its timers; idempotent.
+
+    No clock (state none) for imported leads, closed leads and dealerships with escalation
+    switched off; a lead already answered starts out met.
+    """
+    existing = LeadSla.objects.filter(lead=lead).first()
+    if existing is not None:
+        return existing
+    dealership = lead.dealership
+    due = None
+    if lead.source_kind != Lead.SourceKind.IMPORT and lead.is_open and lead.first_response_at is None:
+        due = deadlines(dealership.calendar(), lead.received_at, dealership.escalation)
+    try:
+        with transaction.atomic():
+            if due is None:
+                state = LeadSla.State.MET if lead.first_response_at else LeadSla.State.NONE
+                return LeadSla.objects.create(lead=lead, state=state, started_at=lead.received_at)
+            sla = LeadSla.objects.create(
+                lead=lead,
+                started_at=lead.received_at,
+                reminder_at=due.reminder_at,
+                stage1_due_at=due.stage1_due_at,
+                stage2_due_at=due.stage2_due_at,
+            )
+            moments = [
+                (Timer.Kind.REMINDER, due.reminder_at),
+                (Timer.Kind.STAGE1, due.stage1_due_at),
+                (Timer.Kind.STAGE2, due.stage2_due_at),
+            ]
+            Timer.objects.bulk_create(Timer(lead=lead, kind=kind, due_at=at) for kind, at in moments if at)
+            return sla
+    except IntegrityError:  # started at the same moment elsewhere: that clock stands
+        return LeadSla.objects.get(lead=lead)
+
+
+def stop_clock(*, lead: Lead, at: datetime) -> bool:
+    """The first human reply at `at`: the clock stops for good; True if this call stopped it.
+
+    Cancels the lead's timers that have not fired (a timer that fired first stays fired), sets
+    `first_response_at` if nothing set it yet, and records which stage the reply came after.
+    Call it inside the transaction that records the reply, so both commit together.
+    """
+    with transaction.atomic():
+        Lead.objects.filter(pk=lead.pk, first_response_at__isnull=True).update(first_response_at=at)
+        pending_timers().filter(lead=lead, followup__isnull=True).update(cancelled_at=at, claimed_until=None)
+        sla = LeadSla.objects.filter(lead=lead, state__in=RUNNING_STATES).first()
+        if sla is None:
+            return False
+        passed = sla.stage_reached
+        if sla.stage2_due_at and at >= sla.stage2_due_at:
+            passed = LeadSla.State.STAGE2
+        elif sla.stage1_due_at and at >= sla.stage1_due_at and not passed:
+            passed = LeadSla.State.STAGE1
+        stopped = LeadSla.objects.filter(lead=lead, state__in=RUNNING_STATES).update(
+            state=LeadSla.State.MET, met_at=at, stage_reached=passed
+        )
+    return stopped == 1
+
+
+# Follow-up tasks ------------------------------------------------------------------------------
+
+
+def schedule_followup(*, followup: FollowUp) -> None:
+    """Timers of a follow-up: remind its salesperson when due, tell the supervisor later."""
+    rules = escalation_settings(followup.lead.dealership.escalation)
+    moments = [(Timer.Kind.RESUBMISSION, followup.due_at)]
+    if rules["resubmission_stage2_minutes"] > 0:
+        moments.append(
+            (Timer.Kind.RESUBMISSION_STAGE2, followup.due_at + timedelta(minutes=rules["resubmission_stage2_minutes"]))
+        )
+    with transaction.atomic():
+        # A new due time is a new chase: what fired for the old one is on the lead's timeline.
+        Timer.objects.filter(followup=followup).delete()
+        Timer.objects.bulk_create(
+            Timer(lead=followup.lead, followup=followup, kind=kind, due_at=at) for kind, at in moments
+        )
+
+
+def cancel_followup(*, followup: FollowUp, at: datetime) -> int:
+    """A completed follow-up chases nobody any more; timers that fired stay fired."""
+    return pending_timers().filter(followup=followup).update(cancelled_at=at, claimed_until=None)

@@ -1,0 +1,198 @@
+"""Writes of follow-up tasks: add one, complete it (with a comment, offering the next), the
+default tasks per lead category, and the dealership's list of defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from dealerships.models import Dealership
+from escalations.actions import cancel_followup, schedule_followup
+from followups.models import Category, DefaultTask, DefaultTasksSeeded, FollowUp
+from leads.actions import record_activity
+from leads.models import Lead
+
+ACTIVITY_KIND = "followup"
+
+# What a dealership starts with; the settings screen changes them.
+BUILTIN_DEFAULTS: dict[str, list[tuple[str, int]]] = {
+    Category.THIRD_PARTY: [("Second contact: call or text again", 24), ("Ask for an appointment", 72)],
+    Category.MANUAL: [("Thank the customer for their visit", 24)],
+    Category.SOLD: [("Thank-you call after delivery", 48), ("Check in: first service", 24 * 30)],
+}
+
+
+def category_of(lead: Lead) -> str | None:
+    """The default-task category of a new lead; None for imports (bulk imports raise no alarms)."""
+    if lead.source_kind == Lead.SourceKind.IMPORT:
+        return None
+    if lead.source_kind in (Lead.SourceKind.MANUAL, Lead.SourceKind.WALK_IN):
+        return Category.MANUAL
+    return Category.THIRD_PARTY
+
+
+def working_moment(dealership: Dealership, moment: datetime) -> datetime:
+    """`moment`, or the next opening when the dealership is closed then (nobody works a task at 3 am)."""
+    try:
+        return dealership.calendar().next_opening(moment)
+    except ValueError:
+        return moment
+
+
+def suggested_next_due(lead: Lead, now: datetime | None = None) -> datetime:
+    """When the next follow-up should be, offered after completing one: a day later, at work."""
+    return working_moment(lead.dealership, (now or timezone.now()) + timedelta(days=1))
+
+
+def _check(title: str, due_at: datetime | None) -> tuple[str, datetime]:
+    title = (title or "").strip()
+    if not title:
+        raise ValueError("Give the follow-up a title.")
+    if len(title) > 200:
+        raise ValueError("Keep the title under 200 characters.")
+    if due_at is None or due_at.tzinfo is None:
+        raise ValueError("Give the follow-up a due date and time.")
+    return title, due_at
+
+
+def create_followup(
+    *,
+    lead: Lead,
+    title: str,
+    due_at: datetime | None,
+    actor: User | None,
+    assignee: User | None = None,
+    category: str = "",
+) -> FollowUp:
+    """Add a task to the lead; its salesperson is chased once it is overdue."""
+    title, due = _check(title, due_at)
+    if assignee is not None and not assignee.memberships.filter(dealership=lead.dealership).exists():
+        raise ValueError(f"{assignee.name} does not work at {lead.dealership.name}.")
+    with transaction.atomic():
+        task = FollowUp.objects.create(
+            lead=lead, title=title, due_at=due, assignee=assignee, category=category, created_by=actor
+        )
+        schedule_followup(followup=task)
+        local = due.astimezone(ZoneInfo(lead.dealership.timezone)).strftime("%a %b %-d, %-I:%M %p")
+        record_activity(
+            lead=lead,
+            kind=ACTIVITY_KIND,
+            actor=actor,
+            text=f"Follow-up added: {title} (due {local})" + (f", for {assignee.name}" if assignee else ""),
+            data={"followup": task.pk},
+        )
+    return task
+
+
+@dataclass(frozen=True)
+class Completed:
+    """A completed follow-up and the next one, if one was asked for."""
+
+    followup: FollowUp
+    next: FollowUp | None
+
+
+def complete_followup(
+    *,
+    followup: FollowUp,
+    actor: User,
+    comment: str,
+    next_title: str = "",
+    next_due_at: datetime | None = None,
+) -> Completed:
+    """Mark the task done with a comment and, if given, add the next follow-up.
+
+    The comment is required: it is what the next person to open the lead reads. A task already
+    completed (by someone else a moment ago) raises ValueError and changes nothing.
+    """
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValueError("Say what happened: a comment is needed to complete a follow-up.")
+    wants_next = bool((next_title or "").strip()) or next_due_at is not None
+    if wants_next:
+        _check(next_title, next_due_at)
+    with transaction.atomic():
+        now = timezone.now()
+        done = FollowUp.objects.filter(pk=followup.pk, completed_at__isnull=True).update(
+            completed_at=now, completed_by=actor, comment=comment
+        )
+        if not done:
+            raise ValueError("This follow-up was already completed.")
+        cancel_followup(followup=followup, at=now)
+        followup.refresh_from_db()
+        record_activity(
+            lead=followup.lead,
+            kind=ACTIVITY_KIND,
+            actor=actor,
+            text=f"Follow-up done: {followup.title} — {comment}",
+            data={"followup": followup.pk},
+        )
+        following = None
+        if wants_next:
+            following = create_followup(
+                lead=followup.lead, title=next_title, due_at=next_due_at, actor=actor, assignee=followup.assignee
+            )
+    return Completed(followup, following)
+
+
+# Default tasks --------------------------------------------------------------------------------
+
+
+def default_tasks(dealership: Dealership) -> list[DefaultTask]:
+    """The dealership's default tasks, set up from BUILTIN_DEFAULTS the first time they are asked for."""
+    with transaction.atomic():
+        _, created = DefaultTasksSeeded.objects.get_or_create(dealership=dealership)
+        if created:
+            DefaultTask.objects.bulk_create(
+                DefaultTask(dealership=dealership, category=category, title=title, due_after_hours=hours, position=i)
+                for category, rows in BUILTIN_DEFAULTS.items()
+                for i, (title, hours) in enumerate(rows)
+            )
+    return list(DefaultTask.objects.filter(dealership=dealership))
+
+
+def create_default_tasks(*, lead: Lead, category: str | None = None, actor: User | None = None) -> list[FollowUp]:
+    """Give the lead the default tasks of its category (or of `category`, e.g. sold); idempotent."""
+    category = category or category_of(lead)
+    if category is None or lead.followups.filter(category=category).exists():
+        return []
+    start = lead.received_at if category != Category.SOLD else timezone.now()
+    made = []
+    for default in (d for d in default_tasks(lead.dealership) if d.category == category):
+        due = working_moment(lead.dealership, start + timedelta(hours=default.due_after_hours))
+        made.append(create_followup(lead=lead, title=default.title, due_at=due, actor=actor, category=category))
+    return made
+
+
+def set_default_tasks(
+    *, dealership: Dealership, category: str, rows: Iterable[Mapping[str, Any]], actor: User
+) -> list[DefaultTask]:
+    """Replace the default tasks of one category with `rows` ({"title", "due_after_hours"}), in order."""
+    if category not in Category.values:
+        raise ValueError(f"Unknown category {category!r}.")
+    cleaned = []
+    for index, row in enumerate(rows, start=1):
+        title = str(row.get("title") or "").strip()
+        hours = row.get("due_after_hours")
+        if not title:
+            raise ValueError(f"Task {index}: give it a title.")
+        if len(title) > 200:
+            raise ValueError(f"Task {index}: keep the title under 200 characters.")
+        if not isinstance(hours, int) or isinstance(hours, bool) or not 0 <= hours <= 24 * 365:
+            raise ValueError(f"Task {index}: due after must be a whole number of hours from 0 to 8760.")
+        cleaned.append((title, hours))
+    default_tasks(dealership)  # seeds first, so other categories keep their defaults
+    with transaction.atomic():
+        DefaultTask.objects.filter(dealership=dealership, category=category).delete()
+        DefaultTask.objects.bulk_create(
+            DefaultTask(dealership=dealership, category=category, title=t, due_after_hours=h, position=i)
+            for i, (t, h) in enumerate(cleaned)
+        )
+    return list(DefaultTask.objects.filter(dealership=dealership, category=category))

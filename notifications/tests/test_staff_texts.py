@@ -1,0 +1,139 @@
+"""Staff texts go through the provider registry: Twilio's REST API (a real HTTP server on
+loopback stands in for it) or the console provider; failures retry with back-off."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+import pytest
+
+from escalations.tests.support import at, chicago, run_worker_at
+from notifications.actions import notify
+from notifications.models import Kind, OutboundText
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class FakeTwilio(ThreadingHTTPServer):
+    """Answers POST …/Messages.json like Twilio; `statuses` are the answers to give, in order."""
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.requests: list[dict[str, object]] = []
+        self.statuses: list[int] = []
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: FakeTwilio
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        self.server.requests.append(
+            {"path": self.path, "auth": self.headers.get("Authorization"), "form": parse_qs(body)}
+        )
+        status = self.server.statuses.pop(0) if self.server.statuses else 201
+        answer = {"sid": f"SM{len(self.server.requests):032d}"} if status == 201 else {"message": "nope"}
+        payload = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def twilio(settings) -> Iterator[FakeTwilio]:
+    server = FakeTwilio()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.SMS_PROVIDER = "twilio"
+    settings.TWILIO_API_BASE = server.base
+    settings.TWILIO_ACCOUNT_SID = "AC0123456789"
+    settings.TWILIO_AUTH_TOKEN = "secret-token"
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def texting_carol(riverside, carol):
+    riverside.leads_phone = "+15125550100"
+    riverside.save()
+    carol.mobile = "+15125550003"
+    carol.save()
+    return carol
+
+
+def test_escalation_text_is_posted_to_twilio_with_basic_auth(texting_carol, carols_lead, twilio):
+    with at(chicago(2026, 3, 10, 10, 30)):
+        notify(user=texting_carol, kind=Kind.ESCALATION, lead=carols_lead, text="Overdue: Jordan Sample")
+    run_worker_at(chicago(2026, 3, 10, 10, 30, 1))
+    run_worker_at(chicago(2026, 3, 10, 10, 31))
+
+    assert len(twilio.requests) == 1, "sent once"
+    request = twilio.requests[0]
+    assert request["path"] == "/2010-04-01/Accounts/AC0123456789/Messages.json"
+    assert request["auth"] == "Basic " + base64.b64encode(b"AC0123456789:secret-token").decode()
+    assert request["form"] == {
+        "To": ["+15125550003"],
+        "From": ["+15125550100"],
+        "Body": [f"Overdue: Jordan Sample http://127.0.0.1:8000/leads/{carols_lead.pk}/"],
+    }
+    text = OutboundText.objects.get()
+    assert (text.status, text.provider, text.provider_sid) == ("sent", "twilio", f"SM{1:032d}")
+
+
+def test_a_provider_outage_is_retried_with_back_off(texting_carol, carols_lead, twilio):
+    twilio.statuses = [503]
+    with at(chicago(2026, 3, 10, 10, 30)):
+        notify(user=texting_carol, kind=Kind.ESCALATION, lead=carols_lead, text="Overdue: Jordan Sample")
+    run_worker_at(chicago(2026, 3, 10, 10, 30, 1))
+    text = OutboundText.objects.get()
+    assert (text.status, text.attempts) == ("pending", 1)
+    assert "HTTP 503" in text.last_error
+
+    run_worker_at(chicago(2026, 3, 10, 10, 30, 10))
+    assert len(twilio.requests) == 1, "not again before the back-off"
+    run_worker_at(text.due_at + timedelta(seconds=1))
+    text.refresh_from_db()
+    assert text.status == "sent"
+    assert len(twilio.requests) == 2
+
+
+def test_a_refused_text_is_not_retried(texting_carol, carols_lead, twilio):
+    twilio.statuses = [400]
+    with at(chicago(2026, 3, 10, 10, 30)):
+        notify(user=texting_carol, kind=Kind.ESCALATION, lead=carols_lead, text="Overdue")
+    run_worker_at(chicago(2026, 3, 10, 10, 30, 1))
+    run_worker_at(chicago(2026, 3, 10, 12, 0))
+    assert OutboundText.objects.get().status == "failed"
+    assert len(twilio.requests) == 1
+
+
+def test_the_console_provider_records_the_text_without_sending_it(texting_carol, carols_lead, settings, caplog):
+    settings.SMS_PROVIDER = "console"
+    with at(chicago(2026, 3, 10, 10, 30)):
+        notify(user=texting_carol, kind=Kind.NEW_LEAD, lead=carols_lead, text="New lead: Jordan Sample")
+    with caplog.at_level("INFO", logger="notifications.sms"):
+        run_worker_at(chicago(2026, 3, 10, 10, 30, 1))
+    text = OutboundText.objects.get()
+    assert (text.status, text.provider, text.provider_sid) == ("sent", "console", f"console-{text.pk}")
+    assert "text to +15125550003: New lead: Jordan Sample" in caplog.text
+
+
+def test_no_text_without_a_mobile_number(riverside, carol, carols_lead):
+    notify(user=carol, kind=Kind.ESCALATION, lead=carols_lead, text="Overdue")
+    assert not OutboundText.objects.exists()
