@@ -35,12 +35,17 @@ INSTALLED_APPS = [
     "django_htmx",
     "forecourt",
     "django_tasks_db",
+    "ninja",
     "accounts",
     "dealerships",
     "inventory",
     "leads",
     "notifications",
     "api",
+    "intake",
+    "escalations",
+    "followups",
+    "distribution",
 ]
 
 MIDDLEWARE = [
@@ -116,6 +121,9 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS = env_int("LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS", 5)
 LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 50)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+# Behind a reverse proxy that does not set REMOTE_ADDR itself, the header (e.g. X-Forwarded-For)
+# whose last address the proxy wrote; empty = trust REMOTE_ADDR only (see docs/accounts.md).
+TRUSTED_PROXY_HEADER = env_str("FORECOURT_TRUSTED_PROXY_HEADER", "")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

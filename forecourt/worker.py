@@ -17,9 +17,12 @@ log = logging.getLogger("forecourt.worker")
 
 def sweeps() -> list[Callable[[], int]]:
     """Every periodic job, in order. Each does what is due now and returns how much it did."""
-    from notifications.tasks import sweep_emails
+    from escalations.firing import sweep_timers
+    from intake.tasks import poll_mailboxes, sweep_inbound
+    from notifications.tasks import sweep_emails, sweep_texts
 
-    return [sweep_emails]
+    # Timers before emails and texts, so what a timer makes goes out in the same pass.
+    return [poll_mailboxes, sweep_inbound, sweep_timers, sweep_emails, sweep_texts]
 
 
 class Worker:
@@ -55,18 +58,20 @@ class Worker:
             done += sweep()
         return done
 
-    def run_once(self) -> None:
+    def run_once(self) -> int:
         close_old_connections()
         self.run_queued_tasks()
-        self.run_sweeps()
+        done = self.run_sweeps()
         close_old_connections()
+        return done
 
     def run_forever(self) -> None:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
         log.info("worker %s started", self.worker_id)
         while self.running:
-            self.run_once()
+            if self.run_once():
+                continue  # more may be due already: no pause after a pass that did work
             deadline = time.monotonic() + self.interval
             while self.running and time.monotonic() < deadline:
                 time.sleep(0.1)

@@ -1,0 +1,125 @@
+"""Writes the API makes beyond the lead actions themselves: choosing who a manual lead goes to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from accounts.models import Membership, User
+from api.errors import ApiError, invalid
+from api.schemas import CustomerIn, LeadIn
+from dealerships.models import Dealership
+from forecourt.lib.phone import to_e164
+from leads import actions
+from leads.models import Activity, Customer, Lead
+
+
+def create_manual_lead(*, dealership: Dealership, data: LeadIn, actor: User) -> Lead:
+    """A lead entered by `actor` (who works at `dealership`), assigned as the request says.
+
+    Who gets it, first match wins: the `assigned_to` user; the user whose CRM id is
+    `crm_salesperson`; a salesperson entering a lead for themselves; otherwise nobody yet
+    (the lead waits for distribution). An unknown CRM id is noted on the timeline.
+    """
+    assignee = _assignee(dealership, data.assigned_to) if data.assigned_to else None
+    existing = _existing_customer(dealership, data.customer, "customer")
+    co_existing = _existing_customer(dealership, data.co_customer, "co_customer") if data.co_customer else None
+    source_name, source_kind = (
+        (data.source, Lead.SourceKind.MANUAL) if isinstance(data.source, str) else (data.source.name, data.source.kind)
+    )
+    country = dealership.country
+    with transaction.atomic():
+        if existing is not None:
+            actions.add_customer_contacts(
+                customer=existing, data=_customer_data(data.customer, country), country=country
+            )
+        lead = actions.create_lead(
+            dealership=dealership,
+            customer=_customer_data(data.customer, country),
+            existing_customer=existing,
+            co_customer=_customer_data(data.co_customer, country) if data.co_customer and not co_existing else None,
+            source_name=source_name,
+            source_kind=source_kind,
+            source_ref=data.source_ref or "",
+            department=data.department,
+            vehicles=[v.model_dump() for v in data.vehicles],
+            trades=[t.model_dump() for t in data.trades],
+            comments=data.comments or "",
+            actor=actor,
+        )
+        if co_existing is not None:
+            actions.set_co_customer(lead=lead, customer=co_existing, actor=actor)
+        if assignee is not None:
+            actions.assign_lead(lead=lead, to=assignee, actor=actor, reason=f"named by {actor.name} when entering it")
+            return lead
+        if data.crm_salesperson:
+            crm_user = _crm_user(dealership, data.crm_salesperson)
+            if crm_user is not None:
+                reason = f"the sending CRM named salesperson {data.crm_salesperson}"
+                actions.assign_lead(lead=lead, to=crm_user, actor=actor, reason=reason)
+                return lead
+            actions.record_activity(
+                lead=lead,
+                kind=Activity.Kind.NOTE,
+                actor=actor,
+                text=f"CRM salesperson {data.crm_salesperson} matches nobody at {dealership.name}; "
+                "the lead was left for distribution.",
+                data={"crm_salesperson": data.crm_salesperson},
+            )
+        if _role(actor, dealership) == Membership.Role.SALESPERSON:
+            actions.assign_lead(lead=lead, to=actor, actor=actor, reason="entered the lead themselves")
+    return lead
+
+
+def _assignee(dealership: Dealership, email: str) -> User:
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(dealership=dealership, user__email=email.lower(), user__is_active=True)
+        .first()
+    )
+    if membership is None:
+        raise invalid("assigned_to", f"Nobody active at {dealership.name} has the email {email}.")
+    if not membership.can_be_assigned:
+        raise invalid("assigned_to", f"{membership.user.name} cannot be assigned leads at {dealership.name}.")
+    return membership.user
+
+
+def _crm_user(dealership: Dealership, crm_id: str) -> User | None:
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(dealership=dealership, crm_id=crm_id, user__is_active=True, can_be_assigned=True)
+        .first()
+    )
+    return membership.user if membership else None
+
+
+def _existing_customer(dealership: Dealership, customer: CustomerIn | None, field: str) -> Customer | None:
+    if customer is None or customer.id is None:
+        return None
+    # Customers are shared by the rooftops of one group, and by nobody else.
+    found = Customer.objects.filter(pk=customer.id, organization_id=dealership.organization_id).first()
+    if found is None:
+        raise ApiError(
+            422,
+            "invalid",
+            f"{field}.id: no customer {customer.id} at {dealership.name}'s group.",
+            fields=[{"field": f"{field}.id", "message": "No such customer."}],
+        )
+    return found
+
+
+def _customer_data(customer: CustomerIn, country: str) -> dict[str, Any]:
+    data = customer.model_dump(exclude={"id", "phones"})
+    # The number is read here, with the dealership's country, so that nothing unreadable is
+    # ever stored as a number: it is kept as written in `raw` instead.
+    data["phones"] = [
+        {"number": to_e164(p.number or p.raw or "", country), "raw": p.number or p.raw or "", "type": p.type}
+        for p in customer.phones
+    ]
+    return data
+
+
+def _role(user: User, dealership: Dealership) -> str | None:
+    membership = Membership.objects.filter(user=user, dealership=dealership).first()
+    return membership.role if membership else None
