@@ -390,3 +390,25 @@ def remove_collaborator(*, lead: Lead, user: User, actor: User) -> None:
         record_activity(
             lead=lead, kind=Activity.Kind.COLLABORATOR, actor=actor, text=f"{user.name} no longer collaborates"
         )
+
+
+def add_co_customer(
+    *, lead: Lead, actor: User, customer: Customer | None = None, data: Mapping[str, Any] | None = None
+) -> Customer:
+    """Make an existing customer of the organisation, or a new one described by `data`, the co-customer.
+
+    A new co-customer whose email or phone the organisation already knows meets that customer,
+    as every repeat contact does.
+    """
+    organization = lead.dealership.organization
+    with transaction.atomic():
+        if customer is None:
+            if not data:
+                raise ValueError("Pick a customer or describe a new one.")
+            customer = find_or_create_customer(organization=organization, data=data, country=lead.dealership.country)
+        if customer.organization_id != organization.pk:
+            raise ValueError("That customer belongs to another organisation.")
+        if customer.pk == lead.customer_id:
+            raise ValueError(f"{customer.display_name} is already the customer of this lead.")
+        set_co_customer(lead=lead, customer=customer, actor=actor)
+    return customer

@@ -123,6 +123,15 @@ class Lead(models.Model):
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["dealership", "-received_at", "-id"], name="lead_dealership_recent"),
+            # The leads list walks this, newest first, until it has a page of leads the user may see;
+            # without it every page sorts all the leads of the user's dealerships.
+            models.Index(fields=["-received_at", "-id"], name="lead_recent"),
+            # Open leads are the working set (dashboard lists and counts): a small index of their own.
+            models.Index(
+                fields=["-received_at", "-id"],
+                condition=models.Q(status__in=["new", "working", "appointment"]),
+                name="lead_open_recent",
+            ),
             models.Index(fields=["assigned_to", "-received_at", "-id"], name="lead_assignee_recent"),
             models.Index(fields=["dealership", "status", "-received_at"], name="lead_dealership_status"),
             models.Index(fields=["source_name"], name="lead_source"),

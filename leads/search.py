@@ -13,10 +13,13 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from forecourt.lib.phone import to_e164
-from leads.models import CustomerEmail, CustomerPhone, Lead, VehicleInterest
+from inventory.models import Vehicle
+from leads.models import Customer, CustomerEmail, CustomerPhone, Lead, VehicleInterest
 
 VIN_PATTERN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$", re.IGNORECASE)
 PHONE_PATTERN = re.compile(r"^[\d\s().+\-]{7,}$")
+# A search matching at most this many customers or vehicles is answered from their id list.
+MATCH_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,7 @@ class LeadFilters:
     """What a leads list or API call asks for; every field optional."""
 
     q: str = ""
-    status: str = ""
+    status: str = ""  # a Lead.Status value, or "open" for new, working and appointment
     source: str = ""
     assigned_to: str = ""  # an email, or "none" for unassigned leads
     department: str = ""
@@ -37,18 +40,33 @@ def search(leads: QuerySet[Lead], q: str, *, country: str = "US") -> QuerySet[Le
     q = q.strip()
     if not q:
         return leads
-    customer_ids: QuerySet[Any, Any] | None = None
     if "@" in q:
-        customer_ids = CustomerEmail.objects.filter(email=q.lower()).values("customer_id")
-    elif PHONE_PATTERN.match(q) and (number := to_e164(q, country)):
-        customer_ids = CustomerPhone.objects.filter(number=number).values("customer_id")
-    if customer_ids is not None:
-        return leads.filter(Q(customer_id__in=customer_ids) | Q(co_customer_id__in=customer_ids))
-    vehicles = VehicleInterest.objects.filter(lead_id=OuterRef("pk"))
+        emails = _few(CustomerEmail.objects.filter(email=q.lower()), "customer_id")
+        return leads.filter(Q(customer_id__in=emails) | Q(co_customer_id__in=emails))
     if VIN_PATTERN.match(q):
-        return leads.filter(Exists(vehicles.filter(vin=q.upper())))
-    by_stock = Exists(vehicles.filter(stock=q)) | Exists(vehicles.filter(stock=q.upper()))
-    return leads.filter(_name_matches(q) | by_stock)
+        return leads.filter(pk__in=_few(VehicleInterest.objects.filter(vin=q.upper()), "lead_id"))
+    by_stock = Q(pk__in=_few(VehicleInterest.objects.filter(stock__in={q, q.upper()}), "lead_id"))
+    if PHONE_PATTERN.match(q) and (number := to_e164(q, country)):
+        phones = _few(CustomerPhone.objects.filter(number=number), "customer_id")
+        # A stock number can look like a phone number; both are asked for.
+        return leads.filter(Q(customer_id__in=phones) | Q(co_customer_id__in=phones) | by_stock)
+    return leads.filter(Q(customer_id__in=_few(_customers_named(q), "pk")) | by_stock)
+
+
+def _few(matches: QuerySet[Any, Any], field: str) -> list[int] | QuerySet[Any, Any]:
+    """The ids of `matches` as a list when there are few, else the query itself.
+
+    A short list lets the database fetch exactly those leads through an index and sort them; a
+    subquery it could only test lead by lead, newest first, which is quick only when matches are
+    many (a one-letter name) and every page fills at once.
+    """
+    ids = list(matches.values_list(field, flat=True)[: MATCH_LIMIT + 1])
+    return ids if len(ids) <= MATCH_LIMIT else matches.values(field)
+
+
+def _customers_named(q: str) -> QuerySet[Customer]:
+    """Customers whose first, last or business name starts with every word of `q`."""
+    return Customer.objects.filter(_name_matches(q))
 
 
 def _name_matches(q: str) -> Q:
@@ -56,15 +74,17 @@ def _name_matches(q: str) -> Q:
     condition = Q()
     for word in q.upper().split()[:4]:
         condition &= (
-            Q(customer__first_name__upper__startswith=word)
-            | Q(customer__last_name__upper__startswith=word)
-            | Q(customer__business_name__upper__startswith=word)
+            Q(first_name__upper__startswith=word)
+            | Q(last_name__upper__startswith=word)
+            | Q(business_name__upper__startswith=word)
         )
     return condition
 
 
 def apply_filters(leads: QuerySet[Lead], filters: LeadFilters, *, country: str = "US") -> QuerySet[Lead]:
-    if filters.status:
+    if filters.status == "open":
+        leads = leads.filter(status__in=Lead.OPEN_STATUSES)
+    elif filters.status:
         leads = leads.filter(status=filters.status)
     if filters.source:
         leads = leads.filter(source_name=filters.source)
@@ -81,3 +101,44 @@ def apply_filters(leads: QuerySet[Lead], filters: LeadFilters, *, country: str =
         leads = leads.filter(with_search if filters.has_search_vehicle else ~with_search)
     return search(leads, filters.q, country=country)
 
+
+def search_customers(customers: QuerySet[Customer], q: str, *, country: str = "US", limit: int = 10) -> list[Customer]:
+    """Past customers matching `q` (email, phone in any format, or name prefixes), for picking one.
+
+    `customers` is already scoped to the organisation; at most `limit` come back, newest first.
+    """
+    q = q.strip()
+    if len(q) < 2:
+        return []
+    if "@" in q:
+        matches = customers.filter(
+            Exists(CustomerEmail.objects.filter(customer_id=OuterRef("pk"), email__startswith=q.lower()))
+        )
+    elif PHONE_PATTERN.match(q):
+        number = to_e164(q, country)
+        if number is None:
+            return []
+        matches = customers.filter(Exists(CustomerPhone.objects.filter(customer_id=OuterRef("pk"), number=number)))
+    else:
+        matches = customers.filter(_name_matches(q))
+    return list(matches.prefetch_related("phones", "emails").order_by("-created_at", "-id")[:limit])
+
+
+def search_stock(stock: QuerySet[Vehicle], q: str, *, limit: int = 10) -> list[Vehicle]:
+    """Stock vehicles matching `q`: a stock number, a whole VIN or its last digits, or make/model words."""
+    q = q.strip()
+    if not q:
+        return []
+    upper = q.upper()
+    if VIN_PATTERN.match(q):
+        condition = Q(vin=upper)
+    else:
+        condition = Q(stock__iexact=q)
+        if len(q) >= 4 and q.isalnum():
+            # Salespeople read the last digits of a VIN off the windshield.
+            condition |= Q(vin__endswith=upper)
+        words = Q()
+        for word in q.split()[:3]:
+            words &= Q(make__istartswith=word) | Q(model__istartswith=word) | Q(trim__istartswith=word)
+        condition |= words
+    return list(stock.filter(condition).order_by("make", "model", "-year", "stock")[:limit])
