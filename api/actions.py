@@ -12,15 +12,15 @@ from api.schemas import CustomerIn, LeadIn
 from dealerships.models import Dealership
 from forecourt.lib.phone import to_e164
 from leads import actions
-from leads.models import Activity, Customer, Lead
+from leads.models import Customer, Lead
 
 
 def create_manual_lead(*, dealership: Dealership, data: LeadIn, actor: User) -> Lead:
     """A lead entered by `actor` (who works at `dealership`), assigned as the request says.
 
-    Who gets it, first match wins: the `assigned_to` user; the user whose CRM id is
-    `crm_salesperson`; a salesperson entering a lead for themselves; otherwise nobody yet
-    (the lead waits for distribution). An unknown CRM id is noted on the timeline.
+    Who gets it: the `assigned_to` user; else a salesperson entering a lead for themselves
+    (unless they name a CRM salesperson); else the dealership's distribution, which reads
+    `crm_salesperson` when its method is crm_assign.
     """
     assignee = _assignee(dealership, data.assigned_to) if data.assigned_to else None
     existing = _existing_customer(dealership, data.customer, "customer")
@@ -29,6 +29,10 @@ def create_manual_lead(*, dealership: Dealership, data: LeadIn, actor: User) -> 
         (data.source, Lead.SourceKind.MANUAL) if isinstance(data.source, str) else (data.source.name, data.source.kind)
     )
     country = dealership.country
+    if assignee is None and not data.crm_salesperson and _role(actor, dealership) == Membership.Role.SALESPERSON:
+        assignee, reason = actor, "entered the lead themselves"
+    else:
+        reason = f"named by {actor.name} when entering it"
     with transaction.atomic():
         if existing is not None:
             actions.add_customer_contacts(
@@ -47,28 +51,12 @@ def create_manual_lead(*, dealership: Dealership, data: LeadIn, actor: User) -> 
             trades=[t.model_dump() for t in data.trades],
             comments=data.comments or "",
             actor=actor,
+            assigned_to=assignee,
+            assign_reason=reason,
+            crm_salesperson=str(data.crm_salesperson or ""),
         )
         if co_existing is not None:
             actions.set_co_customer(lead=lead, customer=co_existing, actor=actor)
-        if assignee is not None:
-            actions.assign_lead(lead=lead, to=assignee, actor=actor, reason=f"named by {actor.name} when entering it")
-            return lead
-        if data.crm_salesperson:
-            crm_user = _crm_user(dealership, data.crm_salesperson)
-            if crm_user is not None:
-                reason = f"the sending CRM named salesperson {data.crm_salesperson}"
-                actions.assign_lead(lead=lead, to=crm_user, actor=actor, reason=reason)
-                return lead
-            actions.record_activity(
-                lead=lead,
-                kind=Activity.Kind.NOTE,
-                actor=actor,
-                text=f"CRM salesperson {data.crm_salesperson} matches nobody at {dealership.name}; "
-                "the lead was left for distribution.",
-                data={"crm_salesperson": data.crm_salesperson},
-            )
-        if _role(actor, dealership) == Membership.Role.SALESPERSON:
-            actions.assign_lead(lead=lead, to=actor, actor=actor, reason="entered the lead themselves")
     return lead
 
 
@@ -83,15 +71,6 @@ def _assignee(dealership: Dealership, email: str) -> User:
     if not membership.can_be_assigned:
         raise invalid("assigned_to", f"{membership.user.name} cannot be assigned leads at {dealership.name}.")
     return membership.user
-
-
-def _crm_user(dealership: Dealership, crm_id: str) -> User | None:
-    membership = (
-        Membership.objects.select_related("user")
-        .filter(dealership=dealership, crm_id=crm_id, user__is_active=True, can_be_assigned=True)
-        .first()
-    )
-    return membership.user if membership else None
 
 
 def _existing_customer(dealership: Dealership, customer: CustomerIn | None, field: str) -> Customer | None:

@@ -21,7 +21,7 @@ from leads.models import Activity, Customer, Lead, Trade, VehicleInterest
 
 def with_lead_details(leads: QuerySet[Lead]) -> QuerySet[Lead]:
     """Everything `lead_to_dict` reads, fetched in a fixed number of queries for any number of leads."""
-    return leads.select_related("dealership", "customer", "co_customer", "assigned_to").prefetch_related(
+    return leads.select_related("dealership", "customer", "co_customer", "assigned_to", "sla").prefetch_related(
         "customer__emails",
         "customer__phones",
         "co_customer__emails",
@@ -56,13 +56,10 @@ def lead_to_dict(lead: Lead) -> dict[str, Any]:
 
 
 def lead_sla(lead: Lead) -> dict[str, Any]:
-    """The lead's reply deadlines and where it stands against them.
+    """The lead's reply deadlines and where it stands: `running`, `met`, `stage1`, `stage2`, `none`."""
+    from escalations.queries import sla_dict
 
-    `state` is one of `running`, `met`, `stage1`, `stage2`, `none`. Escalation is not built
-    yet, so every lead is `none` with no due times; the escalation work extends this one
-    function (and nothing else needs to change for the API, the pages or `ingest_adf`).
-    """
-    return {"stage1_due_at": None, "reminder_at": None, "stage2_due_at": None, "state": "none"}
+    return sla_dict(lead)
 
 
 def customer_to_dict(customer: Customer) -> dict[str, Any]:

@@ -17,12 +17,12 @@ from escalations.models import LeadSla, Timer
 from escalations.recipients import supervisors_of, workers_of
 from forecourt.lib import jobs
 from leads.actions import record_activity
-from leads.models import Lead
+from leads.models import Activity, Lead
 from notifications.actions import notify, preferences_for
 from notifications.models import Kind
 
 log = logging.getLogger(__name__)
-ACTIVITY_KIND = "escalation"
+ACTIVITY_KIND = Activity.Kind.ESCALATION
 BATCH = 100
 MAX_BATCHES_PER_PASS = 50
 

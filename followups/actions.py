@@ -17,9 +17,9 @@ from dealerships.models import Dealership
 from escalations.actions import cancel_followup, schedule_followup
 from followups.models import Category, DefaultTask, DefaultTasksSeeded, FollowUp
 from leads.actions import record_activity
-from leads.models import Lead
+from leads.models import Activity, Lead
 
-ACTIVITY_KIND = "followup"
+ACTIVITY_KIND = Activity.Kind.FOLLOWUP
 
 # What a dealership starts with; the settings screen changes them.
 BUILTIN_DEFAULTS: dict[str, list[tuple[str, int]]] = {

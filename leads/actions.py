@@ -180,8 +180,17 @@ def create_lead(
     received_at: datetime | None = None,
     assigned_to: User | None = None,
     existing_customer: Customer | None = None,
+    assign_reason: str = "assigned when the lead was entered",
+    crm_salesperson: str = "",
+    bulk: bool = False,
 ) -> Lead:
-    """Take a lead in: find or create its customer, store vehicles and trades, log it, assign it."""
+    """Take a lead in: find or create its customer, store vehicles and trades, log it, assign it,
+    and start its clock and default follow-ups.
+
+    Without `assigned_to` the lead goes through the dealership's distribution, which may use
+    `crm_salesperson` (the salesperson id the sender named). `bulk` is for imports of past
+    leads: no distribution, no clock, no tasks, no alerts.
+    """
     with transaction.atomic():
         org = dealership.organization
         country = dealership.country
@@ -225,8 +234,21 @@ def create_lead(
             text=f"Lead received from {source_name}" + (f" (entered by {by})" if actor else ""),
         )
         if assigned_to is not None:
-            assign_lead(lead=lead, to=assigned_to, actor=actor, reason="assigned when the lead was entered")
+            assign_lead(lead=lead, to=assigned_to, actor=actor, reason=assign_reason)
+        if not bulk:
+            # Distribution (when nobody was named) goes here, before the clock starts; it is
+            # handed `crm_salesperson`.
+            _start_working(lead=lead, actor=actor)
     return lead
+
+
+def _start_working(*, lead: Lead, actor: User | None) -> None:
+    """The lead's SLA clock and its default follow-up tasks."""
+    from escalations.actions import start_clock
+    from followups.actions import create_default_tasks
+
+    start_clock(lead=lead)
+    create_default_tasks(lead=lead, actor=actor)
 
 
 def _blank(field: str) -> Any:
@@ -264,6 +286,10 @@ def set_status(*, lead: Lead, status: str, actor: User, lost_reason: str = "") -
         if lead.lost_reason:
             text += f" ({lead.lost_reason})"
         record_activity(lead=lead, kind=Activity.Kind.STATUS, actor=actor, text=text)
+        if status == Lead.Status.SOLD:
+            from followups.actions import create_default_tasks
+
+            create_default_tasks(lead=lead, category="sold", actor=actor)
 
 
 def assign_lead(*, lead: Lead, to: User, actor: User | None, reason: str) -> None:
@@ -294,6 +320,9 @@ def log_contact(*, lead: Lead, kind: str, note: str, actor: User) -> Activity:
         if lead.status == Lead.Status.NEW:
             Lead.objects.filter(pk=lead.pk, status=Lead.Status.NEW).update(status=Lead.Status.WORKING)
         lead.refresh_from_db(fields=["first_response_at", "status"])
+        from escalations.actions import stop_clock
+
+        stop_clock(lead=lead, at=lead.first_response_at or now)
         text = f"{kinds[kind]} logged" + (f": {note.strip()}" if note.strip() else "")
         return record_activity(lead=lead, kind=Activity.Kind.CONTACT, actor=actor, text=text, data={"kind": kind})
 

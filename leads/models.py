@@ -214,6 +214,8 @@ class Activity(models.Model):
         CONTACT = "contact", "Contact logged"
         NOTE = "note", "Note"
         RESUBMISSION = "resubmission", "Resubmitted"
+        ESCALATION = "escalation", "Escalation"
+        FOLLOWUP = "followup", "Follow-up"
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="activities")
     at = models.DateTimeField(default=timezone.now)

@@ -282,7 +282,7 @@ def test_calendar_error_gives_the_path_of_the_bad_interval() -> None:
 
 
 @pytest.mark.parametrize(
-    ("settings", "message"),
+    ("calendar_settings", "message"),
     [
         ({"timezone": "America/Springfield"}, 'unknown time zone "America/Springfield"'),
         ({"hours": {"monday": ["09:00-17:00"]}}, 'unknown day "monday"'),
@@ -291,9 +291,9 @@ def test_calendar_error_gives_the_path_of_the_bad_interval() -> None:
         ({"absences": ((date(2026, 3, 2), date(2026, 3, 1)),)}, "ends before it starts"),
     ],
 )
-def test_bad_calendar_settings_are_refused(settings: dict[str, object], message: str) -> None:
+def test_bad_calendar_settings_are_refused(calendar_settings: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        riverside(**settings)
+        riverside(**calendar_settings)
 
 
 def test_check_region_knows_countries_and_subdivisions() -> None:

@@ -359,7 +359,7 @@ def test_local_phone_numbers_are_read_in_the_dealerships_country(tmp_path):
 
 
 @pytest.mark.django_db
-def test_passwords_are_stored_hashed_with_argon2_and_never_exported(tmp_path):
+def test_passwords_are_stored_hashed_with_argon2_and_never_exported(tmp_path, real_hasher):
     provision(tmp_path, EXAMPLE)
 
     alice = User.objects.get(email="alice@example.com")
