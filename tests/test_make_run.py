@@ -53,7 +53,7 @@ def test_make_run_serves_the_demo_on_the_ports_asked_for_and_stops_on_sigterm(tm
             if make.poll() is None:
                 os.killpg(make.pid, signal.SIGKILL)
     text = output.decode(errors="replace")
-    assert "demo" in text.lower() and "@" in text, "the demo logins are printed"
+    assert "admin@demo.forecourt.test" in text, "the demo logins are printed"
     assert wait_until(lambda: not _listening(web_port) and not _listening(smtp_port), 20), text[-2000:]
     stray = subprocess.run(["pgrep", "-f", f"127.0.0.1:{web_port}"], capture_output=True, text=True, check=False)
     assert stray.stdout.strip() == "", "no web process outlives make run"
