@@ -117,12 +117,15 @@ def _open_with_clock(user: User) -> QuerySet[Lead]:
 
 
 def followups_due_for(user: User, now: datetime) -> QuerySet[FollowUp]:
-    """Open follow-ups due by now on leads the user sees; a salesperson's own, a manager's all."""
+    """Open follow-ups due by now on leads the user sees; a salesperson's own, a manager's all.
+
+    Not those of lost leads: nobody is chased about them any more (escalations.firing.moot)."""
     visible = leads_visible_to(user)
     mine = Q(assignee=user) | Q(assignee__isnull=True, lead__assigned_to=user)
     sees_all = Q(lead__dealership__in=dealerships_seen_whole_by(user))
     return (
         FollowUp.objects.filter(lead__in=visible, completed_at__isnull=True, due_at__lte=now)
+        .exclude(lead__status=Lead.Status.LOST)
         .filter(mine | sees_all)
         .select_related("lead__customer", "lead__dealership", "lead__assigned_to", "assignee")
     )

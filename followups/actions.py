@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from dealerships.models import Dealership
-from escalations.actions import cancel_followup, schedule_followup
+from escalations.actions import RUNNING_STATES, cancel_followup, schedule_followup
+from escalations.models import LeadSla
 from followups.models import Category, DefaultTask, DefaultTasksSeeded, FollowUp
 from leads.actions import record_activity
 from leads.models import Activity, Lead
@@ -158,17 +159,63 @@ def default_tasks(dealership: Dealership) -> list[DefaultTask]:
     return list(DefaultTask.objects.filter(dealership=dealership))
 
 
+def reply_deadline(lead: Lead) -> datetime | None:
+    """When the lead's first human reply is due on its running SLA clock; None without one."""
+    sla = LeadSla.objects.filter(lead=lead, state__in=RUNNING_STATES).only("stage1_due_at").first()
+    return sla.stage1_due_at if sla else None
+
+
 def create_default_tasks(*, lead: Lead, category: str | None = None, actor: User | None = None) -> list[FollowUp]:
-    """Give the lead the default tasks of its category (or of `category`, e.g. sold); idempotent."""
+    """Give the lead the default tasks of its category (or of `category`, e.g. sold); idempotent.
+
+    Sold tasks count from the sale. A new lead's tasks count from when its first reply is due
+    (from its arrival when it has no reply clock): the first reply is the clock's job, with its
+    reminder, overdue notice and supervisor, and the default tasks are the steps after it. So a
+    "second contact a day later" never falls due before, or together with, the first reply
+    (a lead at 16:50 on a Saturday is due a reply Monday 09:20: its second contact Tuesday 09:20, not
+    Monday 09:00), and a salesperson is never told about the same missing reply twice. For the
+    same reason a 0-hour task is left out when a clock runs: the clock already chases that reply.
+    """
     category = category or category_of(lead)
     if category is None or lead.followups.filter(category=category).exists():
         return []
-    start = lead.received_at if category != Category.SOLD else timezone.now()
+    sold = category == Category.SOLD
+    if sold:
+        _close_pre_sale_defaults(lead=lead, actor=actor)
+    deadline = None if sold else reply_deadline(lead)
+    start = timezone.now() if sold else (deadline or lead.received_at)
     made = []
     for default in (d for d in default_tasks(lead.dealership) if d.category == category):
+        if deadline is not None and default.due_after_hours == 0:
+            continue
         due = working_moment(lead.dealership, start + timedelta(hours=default.due_after_hours))
         made.append(create_followup(lead=lead, title=default.title, due_at=due, actor=actor, category=category))
     return made
+
+
+def _close_pre_sale_defaults(*, lead: Lead, actor: User | None) -> None:
+    """Once the customer has bought, the new-lead defaults ("second contact", "ask for an
+    appointment") are moot: they are closed with a note and chase nobody any more. Tasks someone
+    added by hand stay open; they may well be about the delivery."""
+    now = timezone.now()
+    with transaction.atomic():
+        moot = list(
+            lead.followups.filter(completed_at__isnull=True, category__in=(Category.THIRD_PARTY, Category.MANUAL))
+        )
+        if not moot:
+            return
+        FollowUp.objects.filter(pk__in=[t.pk for t in moot], completed_at__isnull=True).update(
+            completed_at=now, completed_by=actor, comment="Closed: the lead was sold."
+        )
+        for task in moot:
+            cancel_followup(followup=task, at=now)
+        record_activity(
+            lead=lead,
+            kind=ACTIVITY_KIND,
+            actor=actor,
+            text="Follow-ups closed by the sale: " + ", ".join(t.title for t in moot),
+            data={"followups": [t.pk for t in moot]},
+        )
 
 
 def set_default_tasks(

@@ -83,7 +83,7 @@ class DefaultTasksForm(forms.Form):
     tasks = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
-        help_text="One task a line: hours after the lead arrives (or is sold), then the task.",
+        help_text="One task a line: hours after the first reply is due (or the lead is sold), then the task.",
     )
 
     def clean_tasks(self) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from conftest import make_lead
 from forecourt.testing import SmtpSink
 
 
@@ -14,3 +15,11 @@ def sink(settings) -> Iterator[SmtpSink]:
     settings.SMTP_URL = server.url
     yield server
     server.stop()
+
+
+@pytest.fixture
+def carols_quiet_lead(riverside, carol):
+    """Carol's lead taken in the way a bulk import is: no distribution, no reply clock, no
+    default tasks, no alerts. For tests of one mechanism (a follow-up, a notification): only what
+    the test itself sets up tells anybody anything, whatever today's date is."""
+    return make_lead(riverside, assigned_to=carol, bulk=True)

@@ -19,10 +19,9 @@ TUESDAY_10 = chicago(2026, 3, 10, 10, 0)
 
 
 def lead_received(dealership, when, **fields):
+    """A lead taken in as every new lead is: its clock (and its default tasks) start on arrival."""
     with at(when):
-        lead = make_lead(dealership, **fields)
-        start_clock(lead=lead)
-    return lead
+        return make_lead(dealership, **fields)
 
 
 def test_reminder_then_overdue_then_supervisor_each_exactly_once(riverside, carol, bob, sink):
@@ -43,15 +42,22 @@ def test_reminder_then_overdue_then_supervisor_each_exactly_once(riverside, caro
     run_worker_at(chicago(2026, 3, 10, 11, 30))
     run_worker_at(chicago(2026, 3, 10, 12, 0))
     run_worker_at(chicago(2026, 3, 11, 12, 0))
-    assert mail_summary(sink.messages)[2:] == [("bob@example.com", "Escalation")]
+    # A day later the escalation is not repeated. The lead's first default task falls due a day
+    # after the reply did (10:30): a different event, told once, to the salesperson.
+    assert mail_summary(sink.messages)[2:] == [
+        ("bob@example.com", "Escalation"),
+        ("carol@example.com", "Follow-up due"),
+    ]
     assert "Carol Seller was to answer by Tue Mar 10, 10:30 AM" in sink.messages[2].get_content()
     assert LeadSla.objects.get(lead=lead).state == LeadSla.State.STAGE2
-    assert [n.kind for n in Notification.objects.order_by("id")] == ["reminder", "escalation", "escalation"]
+    kinds = [n.kind for n in Notification.objects.order_by("id")]
+    assert kinds == ["reminder", "escalation", "escalation", "resubmission"]
     timeline = list(lead.activities.filter(kind="escalation").values_list("text", flat=True))
     assert timeline == [
         "Reminder sent: no reply yet. Told: Carol Seller.",
         "Escalation stage 1: no reply in time. Told: Carol Seller.",
         "Escalation stage 2: supervisor told. Told: Bob Manager.",
+        "Follow-up “Second contact: call or text again” is due. Told: Carol Seller.",
     ]
 
 
@@ -117,8 +123,8 @@ def test_worker_down_for_hours_fires_late_but_once_each(riverside, carol, bob, s
         ("carol@example.com", "Overdue"),
         ("bob@example.com", "Escalation"),
     ]
-    fired = Timer.objects.filter(lead=lead).order_by("due_at")
-    assert all(t.fired_at == chicago(2026, 3, 10, 15, 0) for t in fired)
+    fired = Timer.objects.filter(lead=lead, kind__in=Timer.SLA_KINDS).order_by("due_at")
+    assert [t.fired_at for t in fired] == [chicago(2026, 3, 10, 15, 0)] * 3
 
 
 def test_a_timer_claimed_by_a_worker_that_died_fires_after_its_lease(riverside, carol, sink, settings):
@@ -163,7 +169,10 @@ def test_a_dealership_without_managers_escalates_to_its_admins(riverside, alice,
 
 
 def test_an_unassigned_lead_is_chased_with_the_managers(riverside, bob, sink):
-    lead_received(riverside, TUESDAY_10)
+    # Waiting unassigned (in a pool, or distribution failed): taken in without distribution, and
+    # its clock started by hand.
+    with at(TUESDAY_10):
+        start_clock(lead=make_lead(riverside, bulk=True))
     run_worker_at(chicago(2026, 3, 10, 10, 30))
     assert mail_summary(sink.messages) == [("bob@example.com", "Reminder"), ("bob@example.com", "Overdue")]
 
@@ -176,7 +185,7 @@ def test_a_lead_closed_without_a_reply_is_not_escalated(riverside, carol, bob, s
         set_status(lead=lead, status="lost", lost_reason="Bought elsewhere", actor=bob)
     run_worker_at(chicago(2026, 3, 10, 12, 0))
     assert sink.messages == []
-    assert Timer.objects.filter(cancelled_at__isnull=False).count() == 3
+    assert Timer.objects.filter(kind__in=Timer.SLA_KINDS, cancelled_at__isnull=False).count() == 3
 
 
 def test_reassigned_lead_reminds_the_new_salesperson(riverside, carol, dave, bob, sink):

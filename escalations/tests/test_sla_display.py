@@ -42,7 +42,7 @@ def test_sla_object_after_the_first_reply_is_met(riverside, carol):
 
 
 def test_a_lead_without_a_clock_is_none(riverside):
-    lead = make_lead(riverside)
+    lead = make_lead(riverside, bulk=True)  # a bulk import starts no clock
     assert sla_dict(lead) == {"stage1_due_at": None, "reminder_at": None, "stage2_due_at": None, "state": "none"}
 
 
@@ -115,3 +115,23 @@ def test_the_partials_render_inside_any_page(riverside, carol, rf):
     assert "Reply within 20 min" in html
     assert "Call back" in html
     assert 'name="csrfmiddlewaretoken"' in html
+
+
+def test_an_unassigned_lead_shows_in_needs_attention_and_on_its_page(riverside, bob, client_for):
+    # Waiting unassigned (in a pool, or distribution failed): taken in without distribution, and
+    # its clock started by hand; a follow-up for whoever will work it is already due.
+    lead = clocked(riverside, chicago(2026, 3, 10, 9, 0), bulk=True)
+    create_followup(lead=lead, title="Call back", due_at=chicago(2026, 3, 10, 9, 45), actor=bob)
+    client = client_for(bob)
+    with at(chicago(2026, 3, 10, 10, 0)):
+        dashboard = client.get("/")
+        attention = client.get("/escalations/attention/")
+        page = client.get(f"/leads/{lead.pk}/")
+    assert (dashboard.status_code, attention.status_code, page.status_code) == (200, 200, 200)
+    html = attention.content.decode()
+    assert 'id="attention-overdue">1<' in html
+    assert "CarGurus · unassigned" in html
+    assert "due Tue Mar 10, 9:45 AM · unassigned" in html
+    assert 'id="needs-attention"' in dashboard.content.decode()
+    assert "Call back" in page.content.decode()
+    assert "whoever works the lead" in page.content.decode()

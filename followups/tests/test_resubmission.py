@@ -10,10 +10,12 @@ from followups.actions import complete_followup, create_followup
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_overdue_follow_up_reminds_the_salesperson_then_tells_the_supervisor(riverside, carol, bob, carols_lead, sink):
+def test_overdue_follow_up_reminds_the_salesperson_then_tells_the_supervisor(
+    riverside, carol, bob, carols_quiet_lead, sink
+):
     with at(chicago(2026, 3, 10, 11, 0)):
         create_followup(
-            lead=carols_lead, title="Send the trade-in offer", due_at=chicago(2026, 3, 11, 10, 0), actor=carol
+            lead=carols_quiet_lead, title="Send the trade-in offer", due_at=chicago(2026, 3, 11, 10, 0), actor=carol
         )
 
     run_worker_at(chicago(2026, 3, 11, 9, 59))
@@ -32,19 +34,25 @@ def test_overdue_follow_up_reminds_the_salesperson_then_tells_the_supervisor(riv
     assert "Carol Seller's “Send the trade-in offer”" in sink.messages[1].get_content()
 
 
-def test_a_follow_up_completed_in_time_chases_nobody(riverside, carol, bob, carols_lead, sink):
+def test_a_follow_up_completed_in_time_chases_nobody(riverside, carol, bob, carols_quiet_lead, sink):
     with at(chicago(2026, 3, 10, 11, 0)):
-        task = create_followup(lead=carols_lead, title="Call back", due_at=chicago(2026, 3, 11, 10, 0), actor=carol)
+        task = create_followup(
+            lead=carols_quiet_lead, title="Call back", due_at=chicago(2026, 3, 11, 10, 0), actor=carol
+        )
     with at(chicago(2026, 3, 11, 9, 59, 59)):
         complete_followup(followup=task, actor=carol, comment="Called, appointment Friday")
     run_worker_at(chicago(2026, 3, 11, 16, 0))
     assert sink.messages == []
 
 
-def test_a_task_for_someone_else_chases_them_and_their_supervisor(riverside, carol, dave, bob, carols_lead, sink):
+def test_a_task_for_someone_else_chases_them_and_their_supervisor(riverside, carol, dave, bob, carols_quiet_lead, sink):
     with at(chicago(2026, 3, 10, 11, 0)):
         create_followup(
-            lead=carols_lead, title="Valuate the trade", due_at=chicago(2026, 3, 11, 10, 0), actor=carol, assignee=dave
+            lead=carols_quiet_lead,
+            title="Valuate the trade",
+            due_at=chicago(2026, 3, 11, 10, 0),
+            actor=carol,
+            assignee=dave,
         )
     run_worker_at(chicago(2026, 3, 11, 13, 0))
     assert mail_summary(sink.messages) == [

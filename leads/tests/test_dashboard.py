@@ -14,6 +14,7 @@ from django.urls import reverse
 from accounts.models import User
 from conftest import make_lead
 from dealerships.models import Dealership
+from distribution.tests.conftest import set_policy
 from leads.models import Lead
 
 # Monday 16 March 2026, 10:00 in Austin (CDT, UTC-5).
@@ -28,7 +29,12 @@ def lead_at(dealership: Dealership, received_at: datetime, **fields: Any) -> Lea
 
 @pytest.fixture
 def floor(riverside: Dealership, lakeside: Dealership, carol: User, dave: User) -> dict[str, Lead]:
-    """Riverside's leads this morning, one from late last night (Austin time) and one at Lakeside."""
+    """Riverside's leads this morning, one from late last night (Austin time) and one at Lakeside.
+
+    Both rooftops distribute into a pool, so a lead nobody was named for waits there unassigned,
+    its reply clock and default tasks running, until someone claims it."""
+    for dealership in (riverside, lakeside):
+        set_policy(dealership, {"sales": {"method": "pool"}})
     with time_machine.travel(NOW, tick=False):
         leads = {
             "carol_new": lead_at(riverside, NOW - timedelta(hours=1), assigned_to=carol),
@@ -84,6 +90,11 @@ def test_manager_sees_unassigned_open_leads_longest_waiting_first(
     page = response.content.decode()
     assert '<span class="count-value">2</span><span class="count-label">Unassigned</span>' in page
     assert "No open leads assigned to you." in page
+    # Needs attention: the pooled lead of two days ago is overdue, and so is its first default task.
+    attention = page[page.index('id="needs-attention"') :]
+    assert f'data-lead-id="{floor["unassigned_old"].pk}"' in attention
+    assert "CarGurus · unassigned" in attention
+    assert "due Mon Mar 16, 9:00 AM · unassigned" in attention
 
 
 def test_counts_link_to_the_same_leads_on_the_list(

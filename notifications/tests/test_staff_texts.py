@@ -77,9 +77,9 @@ def texting_carol(riverside, carol):
     return carol
 
 
-def test_escalation_text_is_posted_to_twilio_with_basic_auth(texting_carol, carols_lead, twilio):
+def test_escalation_text_is_posted_to_twilio_with_basic_auth(texting_carol, carols_quiet_lead, twilio):
     with at(chicago(2026, 3, 10, 10, 30)):
-        notify(user=texting_carol, kind=Kind.ESCALATION, lead=carols_lead, text="Overdue: Jordan Sample")
+        notify(user=texting_carol, kind=Kind.ESCALATION, lead=carols_quiet_lead, text="Overdue: Jordan Sample")
     run_worker_at(chicago(2026, 3, 10, 10, 30, 1))
     run_worker_at(chicago(2026, 3, 10, 10, 31))
 
@@ -90,16 +90,16 @@ def test_escalation_text_is_posted_to_twilio_with_basic_auth(texting_carol, caro
     assert request["form"] == {
         "To": ["+15125550003"],
         "From": ["+15125550100"],
-        "Body": [f"Overdue: Jordan Sample http://127.0.0.1:8000/leads/{carols_lead.pk}/"],
+        "Body": [f"Overdue: Jordan Sample http://127.0.0.1:8000/leads/{carols_quiet_lead.pk}/"],
     }
     text = OutboundText.objects.get()
     assert (text.status, text.provider, text.provider_sid) == ("sent", "twilio", f"SM{1:032d}")
 
 
-def test_a_provider_outage_is_retried_with_back_off(texting_carol, carols_lead, twilio):
+def test_a_provider_outage_is_retried_with_back_off(texting_carol, carols_quiet_lead, twilio):
     twilio.statuses = [503]
     with at(chicago(2026, 3, 10, 10, 30)):
-        notify(user=texting_carol, kind=Kind.ESCALATION, lead=carols_lead, text="Overdue: Jordan Sample")
+        notify(user=texting_carol, kind=Kind.ESCALATION, lead=carols_quiet_lead, text="Overdue: Jordan Sample")
     run_worker_at(chicago(2026, 3, 10, 10, 30, 1))
     text = OutboundText.objects.get()
     assert (text.status, text.attempts) == ("pending", 1)
@@ -113,20 +113,20 @@ def test_a_provider_outage_is_retried_with_back_off(texting_carol, carols_lead, 
     assert len(twilio.requests) == 2
 
 
-def test_a_refused_text_is_not_retried(texting_carol, carols_lead, twilio):
+def test_a_refused_text_is_not_retried(texting_carol, carols_quiet_lead, twilio):
     twilio.statuses = [400]
     with at(chicago(2026, 3, 10, 10, 30)):
-        notify(user=texting_carol, kind=Kind.ESCALATION, lead=carols_lead, text="Overdue")
+        notify(user=texting_carol, kind=Kind.ESCALATION, lead=carols_quiet_lead, text="Overdue")
     run_worker_at(chicago(2026, 3, 10, 10, 30, 1))
     run_worker_at(chicago(2026, 3, 10, 12, 0))
     assert OutboundText.objects.get().status == "failed"
     assert len(twilio.requests) == 1
 
 
-def test_the_console_provider_records_the_text_without_sending_it(texting_carol, carols_lead, settings, caplog):
+def test_the_console_provider_records_the_text_without_sending_it(texting_carol, carols_quiet_lead, settings, caplog):
     settings.SMS_PROVIDER = "console"
     with at(chicago(2026, 3, 10, 10, 30)):
-        notify(user=texting_carol, kind=Kind.NEW_LEAD, lead=carols_lead, text="New lead: Jordan Sample")
+        notify(user=texting_carol, kind=Kind.NEW_LEAD, lead=carols_quiet_lead, text="New lead: Jordan Sample")
     with caplog.at_level("INFO", logger="notifications.sms"):
         run_worker_at(chicago(2026, 3, 10, 10, 30, 1))
     text = OutboundText.objects.get()
@@ -134,6 +134,6 @@ def test_the_console_provider_records_the_text_without_sending_it(texting_carol,
     assert "text to +15125550003: New lead: Jordan Sample" in caplog.text
 
 
-def test_no_text_without_a_mobile_number(riverside, carol, carols_lead):
-    notify(user=carol, kind=Kind.ESCALATION, lead=carols_lead, text="Overdue")
+def test_no_text_without_a_mobile_number(riverside, carol, carols_quiet_lead):
+    notify(user=carol, kind=Kind.ESCALATION, lead=carols_quiet_lead, text="Overdue")
     assert not OutboundText.objects.exists()
