@@ -177,7 +177,9 @@ def _make_leads(inbound: InboundEmail, prospects: list[dict[str, Any]]) -> Resul
             subject=inbound.subject,
         )
         ingested.append(ingest_prospect(dealership=dealership, prospect=prospect, source=source))
-    inbound.leads.set(list(dict.fromkeys(item.lead for item in ingested)))
+    # `add`, not `set`: the row links no lead yet (a failed attempt rolled its links back), and
+    # `add` writes them without reading the links first.
+    inbound.leads.add(*dict.fromkeys(item.lead for item in ingested))
     _mark(inbound, InboundEmail.Status.PROCESSED, _summary(ingested))
     result = Result(inbound, ingested)
     crm_email = IntakeSettings.objects.filter(dealership=dealership).values_list("crm_email", flat=True).first()

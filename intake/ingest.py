@@ -57,10 +57,12 @@ def ingest_prospect(
     try:
         with transaction.atomic():
             result = _take_in(dealership, prospect, source, actor, merge_repeat_customers)
-            for key_source, value in keys:
-                LeadSourceId.objects.get_or_create(
-                    dealership=dealership, source=key_source, value=value, defaults={"lead": result.lead}
-                )
+            # The keys were free a moment ago (`_held_lead`); one taken since by another process
+            # breaks the unique constraint here, and that process's lead is returned below.
+            LeadSourceId.objects.bulk_create(
+                LeadSourceId(dealership=dealership, source=key_source, value=value, lead=result.lead)
+                for key_source, value in keys
+            )
             return result
     except IntegrityError:
         # Another process took the same lead in at the same moment; it won, we return its lead.
@@ -121,6 +123,7 @@ def _take_in(
         comments=comments,
         timeframe=prospect.get("timeframe") or None,
         actor=actor,
+        crm_salesperson=_text(prospect.get("salesperson"), 64),
     )
     return Ingested(lead, Outcome.CREATED)
 

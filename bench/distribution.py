@@ -1,0 +1,261 @@
+"""Benchmark: receipt → assigned-and-notification-queued latency at a steady 50 leads/s on PostgreSQL.
+
+    .venv/bin/python bench/distribution.py                # creates forecourt_bench_dist with psql, migrates
+    .venv/bin/python bench/distribution.py --rate 50 --seconds 20 --workers 16
+    .venv/bin/python bench/distribution.py --http         # through POST /api/v1/dealerships/{slug}/adf on gunicorn
+
+Default: a paced load generator hands each lead, at its scheduled instant (its "receipt"), to a
+pool of worker processes (each with its own database connection, as web processes have); each runs `leads.actions.create_lead` and `distribution.actions.distribute_lead` (round robin
+among 5 salespeople, plus the new-lead alert email to a manager). A lead counts as done when that
+transaction has committed: the lead is assigned, its activity written, the assignee's notification,
+email and text and the alert email are queued. Latency = done - scheduled receipt, so time spent
+waiting for a free process counts too.
+
+With --http the same leads are posted as ADF to a real gunicorn; latency is the HTTP round trip,
+which includes distribution only once intake calls `distribute_lead` (the script says whether it did).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR))
+from _common import BASE_DIR, gunicorn, machine, percentile, setup_django  # noqa: E402
+
+# This file has the app's name: keep bench/ off the path so `import distribution` finds the app.
+sys.path[:] = [str(BASE_DIR), *(p for p in sys.path if Path(p or ".").resolve() != BENCH_DIR)]
+
+DEFAULT_DB = "forecourt_bench_dist"
+
+
+def prepare_database(name: str) -> str:
+    """Drop and create the bench database with psql, then migrate it."""
+    for sql in (f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'):
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", sql], check=True, capture_output=True)
+    url = f"postgres://postgres@127.0.0.1:5432/{name}"
+    env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
+    subprocess.run(
+        [str(BASE_DIR / ".venv" / "bin" / "python"), "manage.py", "migrate", "-v", "0"],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+    )
+    return url
+
+
+def make_dealership() -> tuple[Any, list[Any]]:
+    from accounts.models import Membership, User
+    from dealerships.models import Dealership, Organization
+    from distribution.policy import check
+    from distribution.store import save_policy, staff_of
+
+    org = Organization.objects.create(name="Bench Auto Group")
+    always_open = {day: ["00:00-24:00"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    dealership = Dealership.objects.create(
+        organization=org,
+        slug="bench-motors",
+        name="Bench Motors",
+        timezone="America/Chicago",
+        country="US",
+        public_holidays=False,
+        intake_address="bench",
+        hours=always_open,
+    )
+    people = []
+    for index, (name, role) in enumerate(
+        [("Mia Manager", "manager"), *((f"Seller {n}", "salesperson") for n in "ABCDE")]
+    ):
+        user = User.objects.create_user(f"user{index}@bench.example", None, name=name, mobile=f"+1512555{index:04d}")
+        Membership.objects.create(
+            user=user, dealership=dealership, role=role, departments=["sales"], receives_leads=role == "salesperson"
+        )
+        people.append(user)
+    checked = check(
+        {"sales": {"method": "round_robin", "fallback": people[0].email, "alert_recipients": [people[0].email]}},
+        staff_of(dealership),
+    )
+    assert checked.policy is not None, checked.errors
+    save_policy(dealership=dealership, policy=checked.policy, actor=None)
+    return dealership, people
+
+
+def adf(index: int) -> str:
+    return f"""<?xml version="1.0"?><?adf version="1.0"?>
+<adf><prospect status="new"><id sequence="1" source="Bench">BENCH-{index:06d}</id>
+<requestdate>2026-03-16T10:00:00-05:00</requestdate>
+<vehicle interest="buy" status="used"><year>2016</year><make>RAM</make><model>2500</model><stock>D{index}</stock></vehicle>
+<customer><contact><name part="first">Buyer</name><name part="last">Number{index}</name>
+<email>buyer{index}@example.com</email><phone>512-555-{index % 10000:04d}</phone></contact>
+<comments>Is it still available?</comments></customer>
+<vendor><vendorname>Bench Motors</vendorname></vendor><provider><name>Bench</name></provider></prospect></adf>"""
+
+
+def _worker(database_url: str, tasks: Any, results: Any, ready: Any) -> None:
+    """One process, as a web or worker process would be: Django set up once, then leads as they come."""
+    os.environ["DATABASE_URL"] = database_url
+    setup_django()
+    from django.db import connections
+
+    from dealerships.models import Dealership
+    from distribution.actions import distribute_lead
+    from leads.actions import create_lead
+
+    dealership = Dealership.objects.get(slug="bench-motors")
+    ready.put(os.getpid())
+    while (task := tasks.get()) is not None:
+        index, receipt = task
+        try:
+            lead = create_lead(
+                dealership=dealership,
+                customer={
+                    "first_name": "Buyer",
+                    "last_name": f"Number{index}",
+                    "emails": [f"buyer{index}@example.com"],
+                },
+                source_name="Bench",
+                actor=None,
+                vehicles=[{"year": 2016, "make": "RAM", "model": "2500", "condition": "used"}],
+                comments="Is it still available?",
+            )
+            if lead.assigned_to_id is None:  # create_lead distributes; this is for older trees
+                distribute_lead(lead=lead)
+            results.put((index, time.monotonic() - receipt, ""))
+        except Exception as error:
+            results.put((index, 0.0, repr(error)))
+    connections.close_all()
+
+
+def run_in_process(database_url: str, rate: float, seconds: float, processes: int) -> tuple[list[float], int]:
+    """Leads handed at their scheduled instants to `processes` worker processes."""
+    context = multiprocessing.get_context("spawn")
+    tasks, results, ready = context.Queue(), context.Queue(), context.Queue()
+    workers = [context.Process(target=_worker, args=(database_url, tasks, results, ready)) for _ in range(processes)]
+    for worker in workers:
+        worker.start()
+    for _ in workers:  # the clock starts once every process has Django set up and a connection open
+        ready.get(timeout=120)
+    total = int(rate * seconds)
+    start = time.monotonic() + 0.2
+    for index in range(total):
+        receipt = start + index / rate
+        delay = receipt - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        tasks.put((index, receipt))
+    for _ in workers:
+        tasks.put(None)
+    latencies, errors = [], 0
+    for _ in range(total):
+        _index, latency, error = results.get()
+        if error:
+            errors += 1
+            print(error, file=sys.stderr)
+        else:
+            latencies.append(latency)
+    for worker in workers:
+        worker.join()
+    return latencies, errors
+
+
+def run_http(
+    database_url: str, slug: str, token: str, rate: float, seconds: float, workers: int
+) -> tuple[list[float], int]:
+    from urllib.request import Request, urlopen
+
+    latencies: list[float] = []
+    lock = threading.Lock()
+    errors = 0
+    with gunicorn(database_url, workers=2, threads=max(4, workers // 2)) as base_url:
+
+        def post(index: int, receipt: float) -> None:
+            nonlocal errors
+            request = Request(
+                f"{base_url}/api/v1/dealerships/{slug}/adf",
+                data=adf(index).encode(),
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/xml"},
+                method="POST",
+            )
+            try:
+                with urlopen(request, timeout=30) as response:
+                    response.read()
+                with lock:
+                    latencies.append(time.perf_counter() - receipt)
+            except Exception as error:
+                with lock:
+                    errors += 1
+                print(f"lead {index}: {error!r}", file=sys.stderr)
+
+        total = int(rate * seconds)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            start = time.perf_counter() + 0.5
+            for index in range(total):
+                receipt = start + index / rate
+                delay = receipt - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                pool.submit(post, index, receipt)
+    return latencies, errors
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", default=DEFAULT_DB, help="PostgreSQL database to (re)create")
+    parser.add_argument("--rate", type=float, default=50.0, help="leads per second")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--workers", type=int, default=8, help="worker processes (HTTP: client threads)")
+    parser.add_argument("--http", action="store_true", help="post ADF to gunicorn instead of calling in-process")
+    args = parser.parse_args()
+
+    url = prepare_database(args.database)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789")
+    setup_django()
+
+    from accounts.models import ApiToken
+    from leads.models import Lead
+    from notifications.models import Notification, OutboundEmail
+
+    dealership, people = make_dealership()
+    if args.http:
+        _, token = ApiToken.issue(user=people[0], scope=ApiToken.Scope.INTAKE)
+        latencies, errors = run_http(url, "bench-motors", token, args.rate, args.seconds, args.workers)
+        path = "HTTP: POST /api/v1/dealerships/bench-motors/adf on gunicorn (2 workers)"
+    else:
+        latencies, errors = run_in_process(url, args.rate, args.seconds, args.workers)
+        path = f"{args.workers} processes: leads.actions.create_lead (distributes, starts the SLA clock and tasks)"
+
+    leads = Lead.objects.filter(dealership=dealership)
+    owners: Counter[str | None] = Counter(leads.values_list("assigned_to__name", flat=True))
+    ms = [x * 1000 for x in latencies]
+    print(f"Machine: {machine()}")
+    print(f"Path: {path}")
+    print(f"Load: {args.rate:g} leads/s for {args.seconds:g} s")
+    print(f"Leads done: {len(ms)}, failed: {errors}, in the database: {leads.count()}")
+    if ms:
+        print(
+            f"Latency receipt → assigned and notifications queued: p50 {percentile(ms, 50):.1f} ms, "
+            f"p90 {percentile(ms, 90):.1f} ms, p99 {percentile(ms, 99):.1f} ms, max {max(ms):.1f} ms"
+        )
+    print("Assigned: " + ", ".join(f"{name or 'nobody'} {count}" for name, count in sorted(owners.items(), key=str)))
+    print(
+        f"Queued: {Notification.objects.count()} notifications, "
+        f"{OutboundEmail.objects.filter(purpose='new_lead_alert').count()} new-lead alert emails"
+    )
+    if owners[None]:
+        print("Note: some leads were not distributed (intake without distribution?), so latency excludes it.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,545 @@
+"""Every write of distribution: distributing a new lead, claiming an offered one, allocating by hand.
+
+Who decides what (see docs/distribution.md):
+1. the vehicle's rooftop, with "use vehicle location": the lead moves there first;
+2. a known customer's salesperson, with `existing_customers: assigned_user`;
+3. the first distribution group that matches, by its method;
+4. the dealership department's method (business-hours or after-hours);
+5. the fallback user, then the dealership's admins: a lead never ends up owned by nobody.
+
+Races are settled by conditional UPDATEs whose row count decides (never select_for_update,
+which SQLite ignores): the rotation advances by compare-and-swap on its counter, and a claim
+is `UPDATE lead SET assigned_to = me WHERE assigned_to IS NULL`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from accounts.models import Membership, User
+from dealerships.models import Dealership
+from distribution import alerts, assign
+from distribution.facts import lead_facts, move_to_vehicle_location, previous_salesperson
+from distribution.models import Offer, Rotation
+from distribution.policy import DepartmentPolicy, GroupPolicy, Policy
+from distribution.store import candidates, is_after_hours, load_policy, local_day
+from leads import actions as lead_actions
+from leads.models import Activity, Lead
+from notifications.actions import notify
+from notifications.models import Kind
+
+MAX_TURN_ATTEMPTS = 200
+log = logging.getLogger(__name__)
+
+
+class DistributionError(Exception):
+    """A distribution write that cannot be done; the message says why, for the user."""
+
+
+class AlreadyTaken(DistributionError):
+    def __init__(self, winner: User | None) -> None:
+        self.winner = winner
+        super().__init__(f"already taken by {winner.name}" if winner else "already taken")
+
+
+class NotOffered(DistributionError):
+    pass
+
+
+@dataclass
+class Outcome:
+    """What distribution did with a lead: assigned it, offered it to some people, or pooled it."""
+
+    lead: Lead
+    assigned_to: User | None = None
+    offered_to: list[User] = field(default_factory=list)
+    pooled: bool = False
+    reason: str = ""
+
+
+# Distributing -----------------------------------------------------------------------------------
+
+
+def distribute_lead(
+    *,
+    lead: Lead,
+    actor: User | None = None,
+    alert: bool = True,
+    crm_salesperson: str = "",
+    now: datetime | None = None,
+) -> Outcome:
+    """Decide who gets a new lead, write the reason on its timeline, and tell them.
+
+    A lead that already has an owner or an open offer is left alone, so calling this twice
+    never distributes a lead twice. `alert=False` (bulk imports) sends no new-lead alert email;
+    the assignee is still told.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        lead = (
+            Lead.objects.select_related("dealership__organization", "customer", "assigned_to")
+            .prefetch_related("vehicles__inventory_vehicle", "customer__emails", "customer__phones")
+            .annotate(has_offer=Exists(Offer.objects.filter(lead_id=OuterRef("pk"))))
+            .get(pk=lead.pk)
+        )
+        if lead.assigned_to_id is not None or lead.has_offer:
+            return Outcome(lead=lead, assigned_to=lead.assigned_to, reason="already distributed")
+        policy = load_policy(lead.dealership)
+        if policy.department(lead.department).use_vehicle_location:
+            moved = move_to_vehicle_location(lead=lead, actor=actor)
+            if moved is not None:
+                policy = load_policy(moved)
+        outcome = _decide(lead, policy, actor=actor, crm_salesperson=crm_salesperson, now=now)
+        department = policy.department(lead.department)
+        if alert and department.alert_recipients:
+            alerts.queue_new_lead_alert(
+                lead=lead,
+                recipients=department.alert_recipients,
+                outcome=outcome.reason,
+                template=department.reply_template,
+            )
+    return outcome
+
+
+def distribute_new_lead(*, lead: Lead, actor: User | None, crm_salesperson: str = "") -> Outcome | None:
+    """`distribute_lead` for `leads.actions.create_lead`: a failure in distribution must never
+    cost the lead itself, so it is logged and noted on the lead, which waits unassigned (and
+    shows on the dashboard) instead of the whole intake rolling back. Updates `lead` in place."""
+    try:
+        with transaction.atomic():
+            outcome = distribute_lead(lead=lead, actor=actor, crm_salesperson=crm_salesperson)
+    except Exception:
+        log.exception("distributing lead %s failed", lead.pk)
+        lead_actions.record_activity(
+            lead=lead,
+            kind=Activity.Kind.NOTE,
+            actor=None,
+            text="Not distributed: something went wrong; allocate this lead by hand.",
+        )
+        return None
+    lead.assigned_to = outcome.lead.assigned_to
+    lead.dealership = outcome.lead.dealership
+    return outcome
+
+
+def _decide(
+    lead: Lead,
+    policy: Policy,
+    *,
+    actor: User | None,
+    crm_salesperson: str,
+    now: datetime,
+) -> Outcome:
+    dealership = lead.dealership
+    department = policy.department(lead.department)
+    after_hours = is_after_hours(dealership, now)
+    notes: list[str] = []
+    users: dict[int, User] = {}  # filled by `candidates`, so the chosen person needs no query of their own
+    if department.existing_customers == "assigned_user":
+        owner, why = previous_salesperson(lead=lead, today=local_day(dealership, now))
+        if owner is not None:
+            return _assign(lead, owner, why, actor=actor)
+        if why:
+            notes.append(why)
+    group = _first_group(policy.groups, lead_facts(lead, after_hours=after_hours)) if policy.groups else None
+    if group is not None:
+        label = f'group "{group.name}" ({group.match.describe()})'
+        members = _members(dealership, group)
+        result = _run_method(
+            lead,
+            group.method,
+            label=label,
+            load=lambda: candidates(
+                dealership,
+                lead.department,
+                at=now,
+                on_shift_only=department.on_shift_only,
+                members=members,
+                count_open_leads=group.cap is not None,
+                users=users,
+            ),
+            cap=group.cap,
+            rotation=f"{dealership.pk}:group:{group.name}",
+            crm_salesperson=crm_salesperson,
+            actor=actor,
+            notes=notes,
+            now=now,
+            users=users,
+        )
+        if result is not None:
+            return result
+        if group.method != assign.CRM_ASSIGN:
+            return _fallback(lead, department, actor=actor, notes=notes, now=now)
+    method = department.method_at(after_hours=after_hours)
+    label = assign.METHOD_NAMES[method] + (" (after hours)" if after_hours and department.after_hours_method else "")
+    result = _run_method(
+        lead,
+        method,
+        label=label,
+        load=lambda: candidates(
+            dealership,
+            lead.department,
+            at=now,
+            on_shift_only=department.on_shift_only,
+            weights=department.weights,
+            count_open_leads=department.cap is not None,
+            users=users,
+        ),
+        cap=department.cap,
+        rotation=f"{dealership.pk}:{lead.department}",
+        crm_salesperson=crm_salesperson,
+        actor=actor,
+        notes=notes,
+        now=now,
+        oldest_first=department.pool_oldest_first,
+        users=users,
+    )
+    if result is not None:
+        return result
+    return _fallback(lead, department, actor=actor, notes=notes, now=now)
+
+
+def _first_group(groups: Sequence[GroupPolicy], facts: assign.LeadFacts) -> GroupPolicy | None:
+    return next((g for g in groups if not g.match.failures(facts)), None)
+
+
+def _members(dealership: Dealership, group: GroupPolicy) -> list[tuple[int, int]]:
+    ids = dict(User.objects.filter(email__in=[e for e, _ in group.members]).values_list("email", "pk"))
+    return [(ids[email], weight) for email, weight in group.members if email in ids]
+
+
+def _run_method(
+    lead: Lead,
+    method: str,
+    *,
+    label: str,
+    load: Callable[[], list[assign.Candidate]],
+    cap: int | None,
+    rotation: str,
+    crm_salesperson: str,
+    actor: User | None,
+    notes: list[str],
+    now: datetime,
+    oldest_first: bool = False,
+    users: dict[int, User] | None = None,
+) -> Outcome | None:
+    """Apply one method; None (with a note saying why) when it found nobody."""
+    department = lead.department
+    today = local_day(lead.dealership, now)
+    if method == assign.ROUND_ROBIN:
+        choice = take_turn(rotation, load, department=department, cap=cap, today=today, label=label)
+        if choice.user_id is None:
+            notes.append(choice.reason)
+            return None
+        return _assign(lead, _user(users, choice.user_id), _join(notes, choice.reason), actor=actor)
+    if method == assign.CRM_ASSIGN:
+        choice = assign.crm_match(load(), crm_salesperson, department=department, today=today)
+        if choice.user_id is None:
+            notes.append(f"{label}: {choice.reason.removeprefix('CRM assigned: ')}")
+            return None
+        reason = f"{label}: {choice.reason.removeprefix('CRM assigned: ')}"
+        return _assign(lead, _user(users, choice.user_id), _join(notes, reason), actor=actor)
+    needs = "can_be_assigned" if method == assign.POOL else "receives_leads"
+    everyone = load()
+    people, left_out = assign.eligible(everyone, department=department, cap=cap, needs=needs, today=today)
+    if not people:
+        notes.append(f"{label}: " + assign.nobody_eligible(everyone, department=department, cap=cap, needs=needs))
+        return None
+    offered = [_user(users, c.user_id) for c in people]
+    return _offer(lead, method, offered, label=label, left_out=left_out, notes=notes, oldest_first=oldest_first)
+
+
+def _user(users: dict[int, User] | None, user_id: int) -> User:
+    return (users or {}).get(user_id) or User.objects.get(pk=user_id)
+
+
+@dataclass(frozen=True)
+class PendingTurn:
+    """A turn chosen at rotation counter `counter`, not yet taken."""
+
+    rotation_id: int
+    counter: int
+    position: assign.Position
+    user_id: int
+
+    def confirm(self) -> bool:
+        """Take the turn: `UPDATE … SET counter = c + 1 WHERE counter = c`. False if another
+        lead took turn c first (the row count decides, on SQLite as on PostgreSQL)."""
+        return (
+            Rotation.objects.filter(pk=self.rotation_id, counter=self.counter).update(
+                counter=self.counter + 1,
+                last_round=self.position.round,
+                last_order=self.position.order,
+                last_user_id=self.user_id,
+                updated_at=timezone.now(),
+            )
+            == 1
+        )
+
+
+def read_turn(
+    key: str,
+    load: Callable[[], list[assign.Candidate]],
+    *,
+    department: str,
+    cap: int | None,
+    today: date,
+    label: str = "round robin",
+) -> tuple[assign.Choice, PendingTurn | None]:
+    """The next turn of rotation `key` as things stand now, and the turn to confirm."""
+    rotation, _created = Rotation.objects.get_or_create(key=key)
+    people = load()
+    last = None
+    if rotation.last_order is not None and rotation.last_round is not None:
+        last = assign.Position(rotation.last_round, rotation.last_order)
+    last_name = next((c.name for c in people if c.user_id == rotation.last_user_id), None)
+    if last_name is None and rotation.last_user_id is not None:
+        last_name = User.objects.filter(pk=rotation.last_user_id).values_list("name", flat=True).first()
+    choice = assign.round_robin(
+        people, last, department=department, cap=cap, last_name=last_name, today=today, label=label
+    )
+    if choice.user_id is None or choice.position is None:
+        return choice, None
+    return choice, PendingTurn(rotation.pk, rotation.counter, choice.position, choice.user_id)
+
+
+def take_turn(
+    key: str,
+    load: Callable[[], list[assign.Candidate]],
+    *,
+    department: str,
+    cap: int | None,
+    today: date,
+    label: str = "round robin",
+) -> assign.Choice:
+    """Take the next turn of rotation `key` by compare-and-swap on its counter.
+
+    Read the rotation (counter c) and the candidates, choose, then `UPDATE … SET counter = c + 1
+    WHERE counter = c`; zero rows means another lead took turn c first: read again and choose
+    again. Each swap moves the rotation past exactly one turn, so concurrent leads are served
+    exactly as if they had come one after another. The swap comes first and the writes after:
+    under contention, waiting for the row is cheaper than redoing the writes (measured with
+    bench/distribution.py), and the open-lead counts a retry reads include the winner's lead.
+    """
+    for _ in range(MAX_TURN_ATTEMPTS):
+        choice, turn = read_turn(key, load, department=department, cap=cap, today=today, label=label)
+        if turn is None or turn.confirm():
+            return choice
+    raise DistributionError(f"The rotation {key} is too busy; try again.")
+
+
+def _join(notes: Sequence[str], reason: str) -> str:
+    return "; then ".join([*notes, reason]) if notes else reason
+
+
+def _assign(lead: Lead, user: User, reason: str, *, actor: User | None) -> Outcome:
+    # Conditional, so that a lead distributed twice at once is still owned once.
+    won = Lead.objects.filter(pk=lead.pk, assigned_to__isnull=True).update(assigned_to=user)
+    if not won:
+        lead.refresh_from_db(fields=["assigned_to"])
+        return Outcome(lead=lead, assigned_to=lead.assigned_to, reason="already distributed")
+    lead_actions.assign_lead(lead=lead, to=user, actor=actor, reason=reason)
+    _tell_assignee(lead, user, text=f"New lead for you: {alerts.lead_summary(lead)}")
+    return Outcome(lead=lead, assigned_to=user, reason=reason)
+
+
+def _tell_assignee(lead: Lead, user: User, *, text: str, kind: str = Kind.NEW_LEAD) -> None:
+    notify(user=user, kind=kind, lead=lead, text=text)
+
+
+def _offer(
+    lead: Lead,
+    method: str,
+    users: list[User],
+    *,
+    label: str,
+    left_out: list[str],
+    notes: list[str],
+    oldest_first: bool,
+) -> Outcome:
+    offer = Offer.objects.create(lead=lead, kind=method, department=lead.department, oldest_first=oldest_first)
+    offer.offered_to.set(users)
+    names = ", ".join(u.name for u in users)
+    if method == assign.POOL:
+        detail = f"in the pool for {len(users)} people who can take it" + (", oldest first" if oldest_first else "")
+    else:
+        detail = f"offered to {names}; the first to claim it gets it"
+    reason = _join(notes, f"{label}: {detail}" + "".join(f"; {n}" for n in left_out))
+    lead_actions.record_activity(
+        lead=lead,
+        kind=Activity.Kind.NOTE,
+        actor=None,
+        text=reason,
+        data={"distribution": method, "offered_to": [u.email for u in users]},
+    )
+    if method == assign.FIRST_AVAILABLE:
+        summary = alerts.lead_summary(lead)
+        for user in users:
+            notify(user=user, kind=Kind.NEW_LEAD, lead=lead, text=f"New lead up for grabs: {summary}. Claim it first.")
+    return Outcome(lead=lead, offered_to=users, pooled=method == assign.POOL, reason=reason)
+
+
+def _fallback(
+    lead: Lead, department: DepartmentPolicy, *, actor: User | None, notes: list[str], now: datetime
+) -> Outcome:
+    """Nobody eligible: the fallback user, then the dealership's admins (present ones first)."""
+    dealership = lead.dealership
+    today = local_day(dealership, now)
+    people = {c.user_id: c for c in candidates(dealership, lead.department, at=now, count_open_leads=False)}
+    if department.fallback:
+        user = User.objects.filter(email=department.fallback).first()
+        candidate = people.get(user.pk) if user else None
+        if user and candidate:
+            why = assign.why_not(
+                replace(candidate, in_department=True, on_shift=True),
+                department=lead.department,
+                needs="can_be_assigned",
+                today=today,
+            )
+            if why is None:
+                return _assign(lead, user, _join(notes, f"fallback user {user.name}"), actor=actor)
+            notes.append(f"fallback user {user.name} {why}")
+        else:
+            notes.append(f"fallback user {department.fallback} does not work here")
+    admins = list(
+        Membership.objects.filter(dealership=dealership, role=Membership.Role.ADMIN, user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
+    )
+    present = [m for m in admins if not m.is_absent_on(today)] or admins
+    if present:
+        admin = present[0].user
+        return _assign(
+            lead, admin, _join(notes, f"the last resort: {admin.name}, admin of {dealership.name}"), actor=actor
+        )
+    reason = _join(notes, f"nobody at {dealership.name} can take it: no active admin")
+    lead_actions.record_activity(lead=lead, kind=Activity.Kind.NOTE, actor=None, text=f"Not distributed: {reason}")
+    return Outcome(lead=lead, reason=reason)
+
+
+# Claiming -------------------------------------------------------------------------------------
+
+
+def may_claim(*, user: User, offer: Offer) -> bool:
+    """Offered users may claim a first-available lead; anyone who can be assigned leads in its
+    department may take one from the pool."""
+    if not user.is_active:
+        return False
+    membership = Membership.objects.filter(user=user, dealership_id=offer.lead.dealership_id).first()
+    if membership is None or not membership.can_be_assigned:
+        return False
+    if offer.kind == Offer.Kind.POOL:
+        return offer.department in (membership.departments or [])
+    return offer.offered_to.filter(pk=user.pk).exists()
+
+
+def oldest_in_pool(*, dealership_id: int, department: str) -> Offer | None:
+    return (
+        Offer.objects.filter(
+            kind=Offer.Kind.POOL,
+            claimed_at__isnull=True,
+            lead__dealership_id=dealership_id,
+            lead__assigned_to__isnull=True,
+            department=department,
+        )
+        .select_related("lead")
+        .order_by("lead__received_at", "lead_id")
+        .first()
+    )
+
+
+def claim_lead(*, lead: Lead, user: User, now: datetime | None = None) -> Lead:
+    """Take an offered lead. Exactly one of any number of simultaneous claims wins; everyone
+    else gets AlreadyTaken naming the winner."""
+    now = now or timezone.now()
+    offer = Offer.objects.select_related("lead").filter(lead_id=lead.pk).first()
+    with transaction.atomic():
+        # The conditional UPDATE decides; the checks below only choose the error message.
+        if offer is not None and may_claim(user=user, offer=offer) and _oldest_ok(offer):
+            won = Lead.objects.filter(pk=lead.pk, assigned_to__isnull=True).update(assigned_to=user, updated_at=now)
+        else:
+            won = 0
+        if not won:
+            current = Lead.objects.select_related("assigned_to").get(pk=lead.pk)
+            if current.assigned_to is not None:
+                raise AlreadyTaken(current.assigned_to)
+            if offer is None:
+                raise NotOffered("This lead is not up for claiming.")
+            if not may_claim(user=user, offer=offer):
+                raise NotOffered("This lead was not offered to you.")
+            oldest = oldest_in_pool(dealership_id=lead.dealership_id, department=offer.department)
+            raise NotOffered(f"Take the oldest lead in the pool first (lead {oldest.lead_id if oldest else '?'}).")
+        Offer.objects.filter(pk=offer.pk).update(claimed_by=user, claimed_at=now)  # type: ignore[union-attr]
+        fresh = Lead.objects.select_related("dealership", "customer").get(pk=lead.pk)
+        fresh.assigned_to = None  # so the timeline reads "Assigned to", not "Reassigned from"
+        assert offer is not None
+        count = offer.offered_to.count()
+        how = "from the pool" if offer.kind == Offer.Kind.POOL else f"first of {count} offered"
+        lead_actions.assign_lead(lead=fresh, to=user, actor=user, reason=f"claimed it {how}")
+        fresh.assigned_to = user
+    return fresh
+
+
+def _oldest_ok(offer: Offer) -> bool:
+    if offer.kind != Offer.Kind.POOL or not offer.oldest_first:
+        return True
+    oldest = oldest_in_pool(dealership_id=offer.lead.dealership_id, department=offer.department)
+    return oldest is None or oldest.pk == offer.pk
+
+
+# Allocating by hand -----------------------------------------------------------------------------
+
+
+def may_allocate(*, actor: User, dealership: Dealership) -> bool:
+    """Admins and managers of the lead's dealership allocate and reassign leads."""
+    return (
+        actor.is_active
+        and Membership.objects.filter(
+            user=actor, dealership=dealership, role__in=(Membership.Role.ADMIN, Membership.Role.MANAGER)
+        ).exists()
+    )
+
+
+def allocatable_membership(*, dealership: Dealership, user: User) -> Membership | None:
+    return Membership.objects.filter(
+        dealership=dealership, user=user, user__is_active=True, can_be_assigned=True
+    ).first()
+
+
+def allocate(*, lead: Lead, to: User, actor: User, note: str = "", via: str = "") -> Lead:
+    """Give the lead to `to` by hand (or hand it on), with an optional note; both are told."""
+    note = note.strip()
+    if len(note) > 1000:
+        raise DistributionError("Keep the note under 1,000 characters.")
+    if not may_allocate(actor=actor, dealership=lead.dealership):
+        raise DistributionError("Only admins and managers of this dealership allocate leads.")
+    if allocatable_membership(dealership=lead.dealership, user=to) is None:
+        raise DistributionError(f"{to.name} cannot be assigned leads at {lead.dealership.name}.")
+    with transaction.atomic():
+        lead = Lead.objects.select_related("dealership", "customer", "assigned_to").get(pk=lead.pk)
+        previous = lead.assigned_to
+        if previous is not None and previous.pk == to.pk:
+            raise DistributionError(f"The lead is already assigned to {to.name}.")
+        reason = (
+            f"allocated by {actor.name}" + (f" {via}" if via else "") + (f' with the note "{note}"' if note else "")
+        )
+        lead_actions.assign_lead(lead=lead, to=to, actor=actor, reason=reason)
+        Offer.objects.filter(lead=lead, claimed_at__isnull=True).update(claimed_by=to, claimed_at=timezone.now())
+        summary = alerts.lead_summary(lead)
+        text = f"{actor.name} allocated a lead to you: {summary}" + (f". Note: {note}" if note else "")
+        _tell_assignee(lead, to, text=text, kind=Kind.REASSIGNED if previous else Kind.NEW_LEAD)
+        if previous is not None and previous.pk != actor.pk:
+            notify(
+                user=previous,
+                kind=Kind.REASSIGNED,
+                lead=lead,
+                text=f"{actor.name} reassigned {lead.customer.display_name}'s lead to {to.name}",
+            )
+    return lead

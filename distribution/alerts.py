@@ -1,0 +1,179 @@
+"""The new-lead alert email, and the signed allocation links it carries.
+
+Each recipient's email gets its own nonce: the first allocation link used from that email
+spends the nonce (an `AllocationLinkUse` row, unique), so the email's other links stop working.
+Links are signed with the site's secret (`django.core.signing`) and expire LINK_LIFETIME after
+the email is due to go out; they name the recipient, who must still be an admin or manager of
+the lead's dealership when the link is used. Opening a link only shows a confirmation page
+(mail scanners open links); the allocation happens when the recipient presses the button.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core import signing
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Membership, User
+from distribution.policy import DEFAULT_REPLY
+from leads.models import Lead
+from notifications.actions import hold_until, queue_email
+from notifications.models import Kind
+
+SALT = "forecourt.distribution.allocation-link"
+LINK_LIFETIME = timedelta(hours=72)
+MAX_LINKS = 40
+
+
+class LinkError(Exception):
+    """An allocation link that cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class AllocationLink:
+    lead_id: int
+    to_id: int
+    by_id: int
+    nonce: str
+    expires_at: datetime
+
+
+def vehicle_text(lead: Lead) -> str:
+    vehicle = lead.preferred_vehicle
+    if vehicle is None:
+        return "no vehicle named"
+    text = str(vehicle)
+    return f"{text} (stock #{vehicle.stock})" if vehicle.stock else text
+
+
+def lead_summary(lead: Lead) -> str:
+    return f"{lead.customer.display_name}, {vehicle_text(lead)}, from {lead.source_name}"
+
+
+def make_token(link: AllocationLink) -> str:
+    payload = {
+        "l": link.lead_id,
+        "t": link.to_id,
+        "b": link.by_id,
+        "n": link.nonce,
+        "e": int(link.expires_at.timestamp()),
+    }
+    return signing.dumps(payload, salt=SALT, compress=True)
+
+
+def read_token(token: str, *, now: datetime | None = None) -> AllocationLink:
+    """The link a token stands for; LinkError if it was tampered with or has expired."""
+    try:
+        payload = signing.loads(token, salt=SALT)
+        link = AllocationLink(
+            lead_id=int(payload["l"]),
+            to_id=int(payload["t"]),
+            by_id=int(payload["b"]),
+            nonce=str(payload["n"]),
+            expires_at=datetime.fromtimestamp(int(payload["e"]), tz=timezone.get_current_timezone()),
+        )
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise LinkError("This allocation link is not valid.") from None
+    if (now or timezone.now()) >= link.expires_at:
+        raise LinkError("This allocation link has expired; allocate the lead in Forecourt instead.")
+    return link
+
+
+def link_url(token: str) -> str:
+    return f"{settings.BASE_URL}{reverse('distribution-link', args=[token])}"
+
+
+def link_targets(lead: Lead, memberships: list[Membership] | None = None) -> list[User]:
+    """People who may be given the lead: active, assignable at its dealership; its department first."""
+    if memberships is None:
+        memberships = list(Membership.objects.filter(dealership_id=lead.dealership_id).select_related("user"))
+    usable = [m for m in memberships if m.user.is_active and m.can_be_assigned]
+    ordered = sorted(usable, key=lambda m: (lead.department not in (m.departments or []), m.user.name.lower()))
+    return [m.user for m in ordered]
+
+
+def reply_link(lead: Lead, template: str) -> str:
+    """A mailto: link with the default reply filled in, or "" when the customer has no email."""
+    email = next(iter(lead.customer.emails.all()), None)
+    if email is None:
+        return ""
+    assignee = lead.assigned_to.name if lead.assigned_to else lead.dealership.email_from_name or lead.dealership.name
+    vehicle = lead.preferred_vehicle
+    fields = {
+        "customer_first_name": lead.customer.first_name or lead.customer.display_name,
+        "customer_name": lead.customer.display_name,
+        "vehicle": str(vehicle) if vehicle else "vehicle you asked about",
+        "salesperson": assignee,
+        "dealership": lead.dealership.name,
+    }
+    try:
+        body = (template or DEFAULT_REPLY).format(**fields)
+    except (KeyError, IndexError, ValueError):  # a template with an unknown field falls back
+        body = DEFAULT_REPLY.format(**fields)
+    subject = f"Your enquiry at {lead.dealership.name}"
+    return f"mailto:{email.email}?subject={quote(subject)}&body={quote(body)}"
+
+
+def queue_new_lead_alert(
+    *,
+    lead: Lead,
+    recipients: tuple[str, ...] | list[str],
+    outcome: str,
+    template: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Email the dealership's new-lead recipients: customer, vehicle, comments, what distribution
+    did, a reply-with-template link and (for admins and managers) allocation links. Returns how
+    many emails were queued. Runs in the caller's transaction."""
+    now = now or timezone.now()
+    if template is None:
+        from distribution.store import load_policy
+
+        template = load_policy(lead.dealership).department(lead.department).reply_template
+    memberships = list(Membership.objects.filter(dealership_id=lead.dealership_id).select_related("user"))
+    wanted = set(recipients)
+    people = [m for m in memberships if m.user.email in wanted and m.user.is_active]
+    due_at = hold_until(kind=Kind.NEW_LEAD, lead=lead, now=now)
+    expires_at = due_at + LINK_LIFETIME
+    choices = link_targets(lead, memberships)
+    vehicle = vehicle_text(lead)
+    base = {
+        "lead": lead,
+        "vehicle": vehicle,
+        "vehicles": list(lead.vehicles.all()),
+        "outcome": outcome,
+        "expires_at": expires_at,
+        "reply_link": reply_link(lead, template),
+        "lead_url": f"{settings.BASE_URL}/leads/{lead.pk}/",
+    }
+    for membership in people:
+        person = membership.user
+        links = []
+        if membership.role in (Membership.Role.ADMIN, Membership.Role.MANAGER):
+            nonce = secrets.token_urlsafe(18)
+            links = [
+                (user, link_url(make_token(AllocationLink(lead.pk, user.pk, person.pk, nonce, expires_at))))
+                for user in choices[:MAX_LINKS]
+            ]
+        context = {
+            **base,
+            "recipient": person,
+            "links": links,
+            "more_people": max(len(choices) - MAX_LINKS, 0) if links else 0,
+        }
+        queue_email(
+            to=[person.email],
+            subject=f"New lead: {lead.customer.display_name}, {vehicle} ({lead.dealership.name})",
+            body=render_to_string("distribution/email/new_lead_alert.txt", context),
+            html=render_to_string("distribution/email/new_lead_alert.html", context),
+            purpose="new_lead_alert",
+            due_at=due_at,
+        )
+    return len(people)

@@ -1,0 +1,155 @@
+"""Distribution settings beyond the dealership's method/fallback/existing-customers keys,
+distribution groups, rotation state, offers (first available and pool) and allocation links."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from dealerships.models import Dealership, Department
+from distribution import assign
+
+
+class Method(models.TextChoices):
+    FIRST_AVAILABLE = assign.FIRST_AVAILABLE, "First available"
+    ROUND_ROBIN = assign.ROUND_ROBIN, "Round robin"
+    CRM_ASSIGN = assign.CRM_ASSIGN, "CRM assigned"
+    POOL = assign.POOL, "Pool"
+
+
+class Hours(models.TextChoices):
+    ANY = assign.ANY_HOURS, "Any time"
+    BUSINESS = assign.BUSINESS_HOURS, "Business hours"
+    AFTER = assign.AFTER_HOURS, "After hours"
+
+
+class DepartmentSettings(models.Model):
+    """One dealership department's distribution settings that are not in `Dealership.distribution`.
+
+    The method, fallback user and existing-customer rule stay in `Dealership.distribution`
+    (the provisioning YAML, CONTRACT §3); this row adds what the seed products also offer.
+    No row means every default below.
+    """
+
+    dealership = models.ForeignKey(Dealership, on_delete=models.CASCADE, related_name="distribution_settings")
+    department = models.CharField(max_length=10, choices=Department.choices)
+    after_hours_method = models.CharField(
+        max_length=20, choices=Method.choices, blank=True, help_text="Empty: the same method after hours."
+    )
+    on_shift_only = models.BooleanField(default=False, help_text="Only people working now get leads.")
+    open_lead_cap = models.PositiveIntegerField(null=True, blank=True, help_text="Most open leads a person holds.")
+    pool_oldest_first = models.BooleanField(default=False)
+    use_vehicle_location = models.BooleanField(
+        default=False, help_text="A lead for a vehicle held by another rooftop of the group moves there."
+    )
+    alert_recipients = models.JSONField(default=list, blank=True, help_text="Emails of new-lead alert recipients.")
+    weights = models.JSONField(default=dict, blank=True, help_text='{"email": turns per round}')
+    reply_template = models.TextField(blank=True, help_text="Default reply offered in the new-lead alert.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dealership", "department"], name="one_distribution_setting_per_department")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dealership} {self.department} distribution"
+
+
+class DistributionGroup(models.Model):
+    """An ordered rule: leads matching its conditions go to its members by its method.
+
+    Empty conditions match anything; the first group that matches wins, otherwise the
+    dealership's department rule applies.
+    """
+
+    dealership = models.ForeignKey(Dealership, on_delete=models.CASCADE, related_name="distribution_groups")
+    position = models.PositiveIntegerField(default=0)
+    name = models.CharField(max_length=100)
+    sources = models.JSONField(default=list, blank=True)
+    department = models.CharField(max_length=10, choices=Department.choices, blank=True)
+    makes = models.JSONField(default=list, blank=True)
+    condition = models.CharField(max_length=10, blank=True, help_text="new, used or empty for both")
+    locations = models.JSONField(default=list, blank=True, help_text="Slugs of rooftops holding the vehicle.")
+    hours = models.CharField(max_length=12, choices=Hours.choices, default=Hours.ANY)
+    method = models.CharField(max_length=20, choices=Method.choices, default=Method.ROUND_ROBIN)
+    open_lead_cap = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dealership", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.dealership}: {self.name}"
+
+
+class GroupMember(models.Model):
+    """A user in a distribution group; a weight of 2 gives them two turns per round."""
+
+    group = models.ForeignKey(DistributionGroup, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    weight = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["group", "user"], name="one_group_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.group.name} (weight {self.weight})"
+
+
+class Rotation(models.Model):
+    """Where a round robin stands. Advanced only by compare-and-swap on `counter`
+    (`UPDATE … WHERE counter = c`), so concurrent leads never take the same turn."""
+
+    key = models.CharField(max_length=100, unique=True, help_text="dealership:department or group:<id>")
+    counter = models.BigIntegerField(default=0)
+    last_round = models.IntegerField(null=True, blank=True)
+    last_order = models.BigIntegerField(null=True, blank=True)
+    last_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"rotation {self.key} at {self.counter}"
+
+
+class Offer(models.Model):
+    """A lead waiting to be claimed: broadcast to `offered_to` (first available) or in the pool.
+
+    The claim itself is decided on the lead (`UPDATE lead … WHERE assigned_to IS NULL`);
+    this row says who may claim and records who did.
+    """
+
+    class Kind(models.TextChoices):
+        FIRST_AVAILABLE = assign.FIRST_AVAILABLE, "First available"
+        POOL = assign.POOL, "Pool"
+
+    lead = models.OneToOneField("leads.Lead", on_delete=models.CASCADE, related_name="offer")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    department = models.CharField(max_length=10, choices=Department.choices)
+    offered_at = models.DateTimeField(default=timezone.now)
+    offered_to = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="lead_offers")
+    oldest_first = models.BooleanField(default=False)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "claimed_at", "offered_at"], name="offer_open")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} offer of lead {self.lead_id}"
+
+
+class AllocationLinkUse(models.Model):
+    """The spent nonce of an allocation link from a new-lead alert: each alert's links work once."""
+
+    nonce = models.CharField(max_length=64, unique=True)
+    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="+")
+    used_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    allocated_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    used_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"allocation link for lead {self.lead_id} used at {self.used_at:%Y-%m-%d %H:%M}"
