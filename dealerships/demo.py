@@ -365,20 +365,21 @@ def _lead(
             "emails": [f"co{index}.{customer['last_name']}@example.com".lower()],
         }
     unassigned = status == "new" and index % 3 == 0
+    # The demo's own rotation decides the owner; the leads left without one go through the
+    # dealership's distribution like any new lead.
     with _clock(received):
         lead = actions.create_lead(
             dealership=dealership,
             customer=customer,
             source_name=source,
             actor=None,
-            assigned_to=None,
+            assigned_to=None if unassigned else seller,
+            assign_reason="next in the demo rotation",
             **fields,
         )
     if unassigned:
         return
     step = _stepper(received, now, rng, dealership)
-    with _clock(step(2, 9)):
-        actions.assign_lead(lead=lead, to=seller, actor=None, reason="next in the demo rotation")
     if status == "new":
         return
     _work(rng, lead, status, seller, managers, step)

@@ -117,11 +117,12 @@ def test_a_source_given_as_a_name_is_a_manual_entry(api_for, bob):
     assert created["source"] == {"name": "Walk-in", "kind": "manual"}
 
 
-def test_a_managers_lead_without_an_assignee_waits_unassigned(api_for, bob):
+def test_a_managers_lead_without_an_assignee_goes_through_distribution(api_for, bob, carol, dave):
     created = api_for(bob).post("/leads", body(assigned_to=None)).json()
 
-    assert created["assigned_to"] is None
-    assert Lead.objects.get(pk=created["id"]).assigned_to is None
+    assert created["assigned_to"]["email"] in {"bob@example.com", "carol@example.com", "dave@example.com"}
+    lead = Lead.objects.get(pk=created["id"])
+    assert "round robin" in lead.activities.get(kind="assigned").text
 
 
 def test_a_salesperson_entering_a_lead_gets_it_unless_she_names_someone(api_for, carol, dave):

@@ -66,7 +66,7 @@ def test_demo_leads_have_real_timelines_spread_over_three_weeks():
     assert not Activity.objects.filter(at__gt=now).exists()
     sold = Lead.objects.filter(status="sold").first()
     assert sold is not None
-    kinds = list(sold.activities.values_list("kind", flat=True))
+    kinds = [k for k in sold.activities.values_list("kind", flat=True) if k not in ("followup", "note")]
     assert kinds[:3] == ["created", "assigned", "contact"]
     assert "status" in kinds
     assert sold.first_response_at is not None
