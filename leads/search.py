@@ -19,7 +19,7 @@ from leads.models import Customer, CustomerEmail, CustomerPhone, Lead, VehicleIn
 VIN_PATTERN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$", re.IGNORECASE)
 PHONE_PATTERN = re.compile(r"^[\d\s().+\-]{7,}$")
 # A search matching at most this many customers or vehicles is answered from their id list.
-MATCH_LIMIT = 1000
+MATCH_LIMIT = 5000
 
 
 @dataclass(frozen=True)

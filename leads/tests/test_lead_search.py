@@ -116,6 +116,18 @@ def test_source_filter_offers_the_sources_of_visible_leads_only(
     assert offered == ["", "CarGurus", "Cars.com"]
 
 
+def test_a_salesperson_is_offered_the_sources_of_her_own_and_helped_leads_only(
+    client_for: Any, riverside: Dealership, carol: User, dave: User
+) -> None:
+    make_lead(riverside, assigned_to=carol, source_name="Walk-in")
+    make_lead(riverside, assigned_to=dave, source_name="TrueCar").collaborators.add(carol)
+    make_lead(riverside, assigned_to=dave, source_name="Dave's Own Source")
+    make_lead(riverside, source_name="Unassigned Source")
+    form = client_for(carol).get(reverse("lead-list")).context["form"]
+    offered = [value for value, _ in form.fields["source"].widget.choices]
+    assert offered == ["", "TrueCar", "Walk-in"]
+
+
 def test_a_bad_filter_value_is_reported_and_ignored(client_for: Any, bob: User, jordan: Lead, casey: Lead) -> None:
     response = client_for(bob).get(reverse("lead-list"), {"status": "bogus", "department": "sales", "page": "x"})
     assert response.status_code == 200

@@ -7,27 +7,38 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.models import User
-from accounts.queries import dealerships_of
+from accounts.queries import memberships_of
 from leads.forms import PAGE_SIZE, LeadFiltersForm
 from leads.models import Lead
-from leads.queries import leads_visible_to
+from leads.queries import leads_assigned_to, leads_visible_to
 from leads.search import apply_filters
-from leads.views.common import phone_country, signed_in
+from leads.views.common import signed_in
 from leads.views.dashboard import with_row_data
 
 # The source filter lists the names of this many recent leads' sources at most.
 SOURCE_SAMPLE = 5000
+# ...and of this many of a salesperson's own: PostgreSQL reads up to about this many of one
+# assignee's leads newest first from the index; asked for more, it fetches them all and sorts.
+OWN_SOURCE_SAMPLE = 500
+# ...plus the leads of their latest collaborations, at most this many.
+HELPED_SOURCE_SAMPLE = 100
 
 
 def lead_list(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
     visible = leads_visible_to(user)
-    dealerships = list(dealerships_of(user).order_by("name"))
+    # One read of the user's memberships answers the dealership filter, whose leads they see
+    # whole and which country reads a phone number typed without a country code.
+    memberships = list(memberships_of(user).order_by("id"))
+    dealerships = sorted((m.dealership for m in memberships), key=lambda d: (d.name, d.pk))
+    sees_whole = any(m.sees_all_leads for m in memberships)
+    country = (memberships[0].dealership.country if memberships else "") or "US"
     colleagues = (
         User.objects.filter(memberships__dealership__in=dealerships, is_active=True).distinct().order_by("name")
     )
-    form = LeadFiltersForm(request.GET, sources=_sources(visible), users=colleagues, dealerships=dealerships)
-    leads = apply_filters(visible, form.filters(), country=phone_country(user))
+    sources = _sources(visible, user, sees_whole=sees_whole)
+    form = LeadFiltersForm(request.GET, sources=sources, users=colleagues, dealerships=dealerships)
+    leads = apply_filters(visible, form.filters(), country=country)
     page = form.page_number()
     # One row more than a page tells whether there is a next page, without counting every match.
     start = (page - 1) * PAGE_SIZE
@@ -44,11 +55,22 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     return render(request, "leads/list.html", context)
 
 
-def _sources(visible: QuerySet[Lead]) -> list[str]:
+def _sources(visible: QuerySet[Lead], user: User, *, sees_whole: bool) -> list[str]:
     """Source names of the user's leads, for the source filter.
 
-    Read from the most recent leads only (walking the newest-first index), so the list stays
-    cheap with millions of leads; an older source still filters when named in the URL.
+    Read from the most recent leads only, so the list stays cheap with millions of leads; an
+    older source still filters when named in the URL. A salesperson's leads are about one in
+    fifty: walking all leads newest first would read fifty for each of theirs, so their own
+    come from the assignee index and the ones they help on from their latest collaborations.
     """
-    recent = visible.order_by("-received_at", "-id").values_list("source_name", flat=True)[:SOURCE_SAMPLE]
-    return sorted(set(recent), key=str.lower)
+    order = ("-received_at", "-id")
+    if sees_whole:
+        samples = [visible.order_by(*order)[:SOURCE_SAMPLE]]
+    else:
+        helped = Lead.collaborators.through.objects.filter(user_id=user.pk).order_by("-id").values("lead_id")
+        samples = [
+            leads_assigned_to(user).order_by(*order)[:OWN_SOURCE_SAMPLE],
+            visible.filter(pk__in=helped[:HELPED_SOURCE_SAMPLE]),
+        ]
+    names = {name for sample in samples for name in sample.values_list("source_name", flat=True)}
+    return sorted(names, key=str.lower)
