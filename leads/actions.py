@@ -254,8 +254,8 @@ def create_lead(
         if assigned_to is not None:
             assign_lead(lead=lead, to=assigned_to, actor=actor, reason=assign_reason)
         if not bulk:
-            # Distribution (when nobody was named) goes here, before the clock starts; it is
-            # handed `crm_salesperson`.
+            # Distribution first: it may move the lead to the rooftop holding its vehicle, whose
+            # hours the clock must then follow.
             if assigned_to is None:
                 from distribution.actions import distribute_new_lead
 
