@@ -74,6 +74,7 @@ def distribute_lead(
     alert: bool = True,
     crm_salesperson: str = "",
     now: datetime | None = None,
+    policy: Policy | None = None,
 ) -> Outcome:
     """Decide who gets a new lead, write the reason on its timeline, and tell them.
 
@@ -81,8 +82,7 @@ def distribute_lead(
     never distributes a lead twice. `alert=False` (bulk imports) sends no new-lead alert email;
     the assignee is still told.
     """
-    now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         lead = (
             Lead.objects.select_related("dealership__organization", "customer", "assigned_to")
             .prefetch_related("vehicles__inventory_vehicle", "customer__emails", "customer__phones")
@@ -91,32 +91,66 @@ def distribute_lead(
         )
         if lead.assigned_to_id is not None or lead.has_offer:
             return Outcome(lead=lead, assigned_to=lead.assigned_to, reason="already distributed")
-        policy = load_policy(lead.dealership)
+        policy = policy or load_policy(lead.dealership)
         if policy.department(lead.department).use_vehicle_location:
             moved = move_to_vehicle_location(lead=lead, actor=actor)
             if moved is not None:
                 policy = load_policy(moved)
-        outcome = _decide(lead, policy, actor=actor, crm_salesperson=crm_salesperson, now=now)
-        department = policy.department(lead.department)
-        if alert and department.alert_recipients:
-            alerts.queue_new_lead_alert(
-                lead=lead,
-                recipients=department.alert_recipients,
-                outcome=outcome.reason,
-                template=department.reply_template,
-            )
+        return _distribute(lead, policy, actor=actor, alert=alert, crm_salesperson=crm_salesperson, now=now)
+
+
+def _distribute(
+    lead: Lead, policy: Policy, *, actor: User | None, alert: bool, crm_salesperson: str, now: datetime | None
+) -> Outcome:
+    outcome = _decide(lead, policy, actor=actor, crm_salesperson=crm_salesperson, now=now or timezone.now())
+    department = policy.department(lead.department)
+    if alert and department.alert_recipients:
+        alerts.queue_new_lead_alert(
+            lead=lead,
+            recipients=department.alert_recipients,
+            outcome=outcome.reason,
+            template=department.reply_template,
+        )
     return outcome
 
 
-def distribute_new_lead(*, lead: Lead, actor: User | None, crm_salesperson: str = "") -> Outcome | None:
-    """`distribute_lead` for `leads.actions.create_lead`: a failure in distribution must never
-    cost the lead itself, so it is logged and noted on the lead, which waits unassigned (and
-    shows on the dashboard) instead of the whole intake rolling back. Updates `lead` in place."""
+def place_new_lead(*, lead: Lead, actor: User | None) -> Policy:
+    """With "use vehicle location", move a lead just made to the rooftop holding its vehicle;
+    returns the policy that distributes it there (`distribute_new_lead`)."""
+    policy = load_policy(lead.dealership)
+    if not policy.department(lead.department).use_vehicle_location:
+        return policy
     try:
         with transaction.atomic():
-            outcome = distribute_lead(lead=lead, actor=actor, crm_salesperson=crm_salesperson)
+            moved = move_to_vehicle_location(lead=lead, actor=actor)
+    except Exception:  # as in distribute_new_lead: the lead stays where it came in, and is still distributed
+        log.exception("moving lead %s to its vehicle's rooftop failed", lead.pk)
+        return policy
+    return load_policy(moved) if moved is not None else policy
+
+
+def distribute_new_lead(
+    *, lead: Lead, actor: User | None, crm_salesperson: str = "", policy: Policy | None = None
+) -> Outcome | None:
+    """`distribute_lead` for a lead `leads.actions.create_lead` made in this transaction, placed
+    by `place_new_lead` (whose `policy` this takes): nothing to read back, nobody else can see it.
+
+    A failure in distribution must never cost the lead itself, so it is logged and noted on the
+    lead, which waits unassigned (and shows on the dashboard) instead of the whole intake rolling
+    back. Updates `lead` in place."""
+    try:
+        with transaction.atomic():
+            return _distribute(
+                lead,
+                policy or load_policy(lead.dealership),
+                actor=actor,
+                alert=True,
+                crm_salesperson=crm_salesperson,
+                now=None,
+            )
     except Exception:
         log.exception("distributing lead %s failed", lead.pk)
+        lead.assigned_to = None
         lead_actions.record_activity(
             lead=lead,
             kind=Activity.Kind.NOTE,
@@ -124,9 +158,6 @@ def distribute_new_lead(*, lead: Lead, actor: User | None, crm_salesperson: str 
             text="Not distributed: something went wrong; allocate this lead by hand.",
         )
         return None
-    lead.assigned_to = outcome.lead.assigned_to
-    lead.dealership = outcome.lead.dealership
-    return outcome
 
 
 def _decide(
@@ -341,11 +372,13 @@ def _join(notes: Sequence[str], reason: str) -> str:
 
 def _assign(lead: Lead, user: User, reason: str, *, actor: User | None) -> Outcome:
     # Conditional, so that a lead distributed twice at once is still owned once.
-    won = Lead.objects.filter(pk=lead.pk, assigned_to__isnull=True).update(assigned_to=user)
+    now = timezone.now()
+    won = Lead.objects.filter(pk=lead.pk, assigned_to__isnull=True).update(assigned_to=user, updated_at=now)
     if not won:
         lead.refresh_from_db(fields=["assigned_to"])
         return Outcome(lead=lead, assigned_to=lead.assigned_to, reason="already distributed")
-    lead_actions.assign_lead(lead=lead, to=user, actor=actor, reason=reason)
+    lead.assigned_to, lead.updated_at = user, now
+    lead_actions.log_assignment(lead=lead, to=user, previous=None, actor=actor, reason=reason)
     _tell_assignee(lead, user, text=f"New lead for you: {alerts.lead_summary(lead)}")
     return Outcome(lead=lead, assigned_to=user, reason=reason)
 

@@ -16,7 +16,7 @@ from leads.models import Activity, Lead, VehicleInterest
 
 
 def lead_facts(lead: Lead, *, after_hours: bool) -> LeadFacts:
-    vehicles = list(lead.vehicles.all())  # prefetched with their stock units by distribute_lead
+    vehicles = list(lead.vehicles.all())  # with their stock units: prefetched, or held by create_lead
     makes = {v.make or (v.inventory_vehicle.make if v.inventory_vehicle else "") for v in vehicles}
     conditions = {v.condition or (v.inventory_vehicle.condition if v.inventory_vehicle else "") for v in vehicles}
     return LeadFacts(
@@ -67,6 +67,7 @@ def move_to_vehicle_location(*, lead: Lead, actor: User | None) -> Dealership | 
         before = lead.dealership
         Lead.objects.filter(pk=lead.pk).update(dealership=stock.dealership)
         VehicleInterest.objects.filter(pk=interest.pk).update(inventory_vehicle=stock)
+        lead_actions.forget_rows(lead, "vehicles")
         lead.dealership = stock.dealership
         lead_actions.record_activity(
             lead=lead,

@@ -8,6 +8,7 @@ at the deadline, and whichever commits first wins (docs/escalation.md).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from escalations.models import LeadSla, Timer
-from escalations.policy import deadlines, escalation_settings
+from escalations.policy import Deadlines, deadlines, escalation_settings
 from leads.models import Lead
 
 if TYPE_CHECKING:
@@ -30,40 +31,48 @@ def pending_timers() -> QuerySet[Timer]:
     return Timer.objects.filter(fired_at__isnull=True, cancelled_at__isnull=True)
 
 
-def start_clock(*, lead: Lead) -> LeadSla:
+def start_clock(*, lead: Lead, new: bool = False) -> LeadSla:
     """Start the lead's reply clock from `lead.received_at` and set its timers; idempotent.
 
     No clock (state none) for imported leads, closed leads and dealerships with escalation
-    switched off; a lead already answered starts out met.
+    switched off; a lead already answered starts out met. `new`: the lead was made in this
+    transaction, so it has no clock yet and nobody else can be starting one.
     """
-    existing = LeadSla.objects.filter(lead=lead).first()
-    if existing is not None:
-        return existing
+    if not new:
+        existing = LeadSla.objects.filter(lead=lead).first()
+        if existing is not None:
+            return existing
     dealership = lead.dealership
     due = None
     if lead.source_kind != Lead.SourceKind.IMPORT and lead.is_open and lead.first_response_at is None:
         due = deadlines(dealership.calendar(), lead.received_at, dealership.escalation)
+    if new:
+        return _write_clock(lead, due)
     try:
         with transaction.atomic():
-            if due is None:
-                state = LeadSla.State.MET if lead.first_response_at else LeadSla.State.NONE
-                return LeadSla.objects.create(lead=lead, state=state, started_at=lead.received_at)
-            sla = LeadSla.objects.create(
-                lead=lead,
-                started_at=lead.received_at,
-                reminder_at=due.reminder_at,
-                stage1_due_at=due.stage1_due_at,
-                stage2_due_at=due.stage2_due_at,
-            )
-            moments = [
-                (Timer.Kind.REMINDER, due.reminder_at),
-                (Timer.Kind.STAGE1, due.stage1_due_at),
-                (Timer.Kind.STAGE2, due.stage2_due_at),
-            ]
-            Timer.objects.bulk_create(Timer(lead=lead, kind=kind, due_at=at) for kind, at in moments if at)
-            return sla
+            return _write_clock(lead, due)
     except IntegrityError:  # started at the same moment elsewhere: that clock stands
         return LeadSla.objects.get(lead=lead)
+
+
+def _write_clock(lead: Lead, due: Deadlines | None) -> LeadSla:
+    if due is None:
+        state = LeadSla.State.MET if lead.first_response_at else LeadSla.State.NONE
+        return LeadSla.objects.create(lead=lead, state=state, started_at=lead.received_at)
+    sla = LeadSla.objects.create(
+        lead=lead,
+        started_at=lead.received_at,
+        reminder_at=due.reminder_at,
+        stage1_due_at=due.stage1_due_at,
+        stage2_due_at=due.stage2_due_at,
+    )
+    moments = [
+        (Timer.Kind.REMINDER, due.reminder_at),
+        (Timer.Kind.STAGE1, due.stage1_due_at),
+        (Timer.Kind.STAGE2, due.stage2_due_at),
+    ]
+    Timer.objects.bulk_create(Timer(lead=lead, kind=kind, due_at=at) for kind, at in moments if at)
+    return sla
 
 
 def stop_clock(*, lead: Lead, at: datetime) -> bool:
@@ -93,20 +102,20 @@ def stop_clock(*, lead: Lead, at: datetime) -> bool:
 # Follow-up tasks ------------------------------------------------------------------------------
 
 
-def schedule_followup(*, followup: FollowUp) -> None:
-    """Timers of a follow-up: remind its salesperson when due, tell the supervisor later."""
-    rules = escalation_settings(followup.lead.dealership.escalation)
-    moments = [(Timer.Kind.RESUBMISSION, followup.due_at)]
-    if rules["resubmission_stage2_minutes"] > 0:
-        moments.append(
-            (Timer.Kind.RESUBMISSION_STAGE2, followup.due_at + timedelta(minutes=rules["resubmission_stage2_minutes"]))
+def followup_timers(followups: Iterable[FollowUp]) -> list[Timer]:
+    """The timers, unsaved, that chase these follow-ups."""
+    timers = []
+    for followup in followups:
+        rules = escalation_settings(followup.lead.dealership.escalation)
+        timers.append(
+            Timer(lead=followup.lead, followup=followup, kind=Timer.Kind.RESUBMISSION, due_at=followup.due_at)
         )
-    with transaction.atomic():
-        # A new due time is a new chase: what fired for the old one is on the lead's timeline.
-        Timer.objects.filter(followup=followup).delete()
-        Timer.objects.bulk_create(
-            Timer(lead=followup.lead, followup=followup, kind=kind, due_at=at) for kind, at in moments
-        )
+        if rules["resubmission_stage2_minutes"] > 0:
+            later = followup.due_at + timedelta(minutes=rules["resubmission_stage2_minutes"])
+            timers.append(
+                Timer(lead=followup.lead, followup=followup, kind=Timer.Kind.RESUBMISSION_STAGE2, due_at=later)
+            )
+    return timers
 
 
 def cancel_followup(*, followup: FollowUp, at: datetime) -> int:

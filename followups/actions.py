@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from dealerships.models import Dealership
-from escalations.actions import RUNNING_STATES, cancel_followup, schedule_followup
-from escalations.models import LeadSla
+from escalations.actions import RUNNING_STATES, cancel_followup, followup_timers
+from escalations.models import LeadSla, Timer
 from followups.models import Category, DefaultTask, DefaultTasksSeeded, FollowUp
 from leads.actions import record_activity
 from leads.models import Activity, Lead
@@ -76,20 +76,39 @@ def create_followup(
     title, due = _check(title, due_at)
     if assignee is not None and not assignee.memberships.filter(dealership=lead.dealership).exists():
         raise ValueError(f"{assignee.name} does not work at {lead.dealership.name}.")
-    with transaction.atomic():
-        task = FollowUp.objects.create(
-            lead=lead, title=title, due_at=due, assignee=assignee, category=category, created_by=actor
-        )
-        schedule_followup(followup=task)
-        local = due.astimezone(ZoneInfo(lead.dealership.timezone)).strftime("%a %b %-d, %-I:%M %p")
-        record_activity(
+    task = FollowUp(lead=lead, title=title, due_at=due, assignee=assignee, category=category, created_by=actor)
+    add_followups(lead=lead, tasks=[task], actor=actor)
+    return task
+
+
+def add_followups(*, lead: Lead, tasks: list[FollowUp], actor: User | None, log: bool = True) -> list[FollowUp]:
+    """Store new, checked tasks of one lead with their timers and (unless `log` is false, for the
+    caller to do with `log_added` later) their timeline entries, a few rows at once."""
+    if tasks:
+        with transaction.atomic(savepoint=False):
+            FollowUp.objects.bulk_create(tasks)
+            Timer.objects.bulk_create(followup_timers(tasks))
+            if log:
+                log_added(lead=lead, tasks=tasks, actor=actor)
+    return tasks
+
+
+def log_added(*, lead: Lead, tasks: list[FollowUp], actor: User | None) -> None:
+    """The timeline entries of follow-ups just added."""
+    zone = ZoneInfo(lead.dealership.timezone)
+    now = timezone.now()
+    Activity.objects.bulk_create(
+        Activity(
             lead=lead,
             kind=ACTIVITY_KIND,
             actor=actor,
-            text=f"Follow-up added: {title} (due {local})" + (f", for {assignee.name}" if assignee else ""),
+            text=f"Follow-up added: {task.title} (due {task.due_at.astimezone(zone):%a %b %-d, %-I:%M %p})"
+            + (f", for {task.assignee.name}" if task.assignee else ""),
             data={"followup": task.pk},
+            at=now,
         )
-    return task
+        for task in tasks
+    )
 
 
 @dataclass(frozen=True)
@@ -148,6 +167,9 @@ def complete_followup(
 
 def default_tasks(dealership: Dealership) -> list[DefaultTask]:
     """The dealership's default tasks, set up from BUILTIN_DEFAULTS the first time they are asked for."""
+    tasks = list(DefaultTask.objects.filter(dealership=dealership))
+    if tasks:
+        return tasks
     with transaction.atomic():
         _, created = DefaultTasksSeeded.objects.get_or_create(dealership=dealership)
         if created:
@@ -184,13 +206,35 @@ def create_default_tasks(*, lead: Lead, category: str | None = None, actor: User
         _close_pre_sale_defaults(lead=lead, actor=actor)
     deadline = None if sold else reply_deadline(lead)
     start = timezone.now() if sold else (deadline or lead.received_at)
-    made = []
-    for default in (d for d in default_tasks(lead.dealership) if d.category == category):
-        if deadline is not None and default.due_after_hours == 0:
-            continue
-        due = working_moment(lead.dealership, start + timedelta(hours=default.due_after_hours))
-        made.append(create_followup(lead=lead, title=default.title, due_at=due, actor=actor, category=category))
-    return made
+    return _add_defaults(lead, category, start=start, clock_runs=deadline is not None, actor=actor)
+
+
+def start_default_tasks(*, lead: Lead, sla: LeadSla, actor: User | None, log: bool = True) -> list[FollowUp]:
+    """`create_default_tasks` for a lead made in this transaction whose clock `sla` was just
+    started: it has no tasks yet and its reply deadline is in hand. `log` as in `add_followups`."""
+    category = category_of(lead)
+    if category is None:
+        return []
+    deadline = sla.stage1_due_at if sla.state in RUNNING_STATES else None
+    start = deadline or lead.received_at
+    return _add_defaults(lead, category, start=start, clock_runs=deadline is not None, actor=actor, log=log)
+
+
+def _add_defaults(
+    lead: Lead, category: str, *, start: datetime, clock_runs: bool, actor: User | None, log: bool = True
+) -> list[FollowUp]:
+    tasks = [
+        FollowUp(
+            lead=lead,
+            title=default.title,
+            due_at=working_moment(lead.dealership, start + timedelta(hours=default.due_after_hours)),
+            category=category,
+            created_by=actor,
+        )
+        for default in default_tasks(lead.dealership)
+        if default.category == category and not (clock_runs and default.due_after_hours == 0)
+    ]
+    return add_followups(lead=lead, tasks=tasks, actor=actor, log=log)
 
 
 def _close_pre_sale_defaults(*, lead: Lead, actor: User | None) -> None:

@@ -209,7 +209,9 @@ def create_lead(
     `crm_salesperson` (the salesperson id the sender named). `bulk` is for imports of past
     leads: no distribution, no clock, no tasks, no alerts.
     """
-    with transaction.atomic():
+    # No savepoint of its own: a caller that catches errors has one (intake's), and a failure here
+    # must roll the whole lead back anyway.
+    with transaction.atomic(savepoint=False):
         org = dealership.organization
         country = dealership.country
         main = existing_customer or find_or_create_customer(organization=org, data=customer, country=country)
@@ -234,7 +236,7 @@ def create_lead(
             )
         }
         preferred_given = any(v.get("preferred") for v in vehicles)
-        VehicleInterest.objects.bulk_create(
+        made = VehicleInterest.objects.bulk_create(
             VehicleInterest(
                 lead=lead,
                 inventory_vehicle=stock_units.get(values["stock"]),
@@ -243,6 +245,7 @@ def create_lead(
             )
             for index, (values, given) in enumerate(zip(interests, vehicles, strict=True))
         )
+        hold_rows(lead, "vehicles", made)
         Trade.objects.bulk_create(Trade(lead=lead, **{f: t.get(f) or _blank(f) for f in TRADE_FIELDS}) for t in trades)
         by = actor.name if actor else source_name
         record_activity(
@@ -254,23 +257,42 @@ def create_lead(
         if assigned_to is not None:
             assign_lead(lead=lead, to=assigned_to, actor=actor, reason=assign_reason)
         if not bulk:
-            # Distribution first: it may move the lead to the rooftop holding its vehicle, whose
-            # hours the clock must then follow.
-            if assigned_to is None:
-                from distribution.actions import distribute_new_lead
-
-                distribute_new_lead(lead=lead, actor=actor, crm_salesperson=crm_salesperson)
-            _start_working(lead=lead, actor=actor)
+            _start_working(lead=lead, actor=actor, distribute=assigned_to is None, crm_salesperson=crm_salesperson)
     return lead
 
 
-def _start_working(*, lead: Lead, actor: User | None) -> None:
-    """The lead's SLA clock and its default follow-up tasks."""
-    from escalations.actions import start_clock
-    from followups.actions import create_default_tasks
+def _start_working(*, lead: Lead, actor: User | None, distribute: bool, crm_salesperson: str) -> None:
+    """Place the lead at its rooftop, start its SLA clock and default follow-ups, then choose its owner.
 
-    start_clock(lead=lead)
-    create_default_tasks(lead=lead, actor=actor)
+    In that order: placing may move the lead to the rooftop holding its vehicle, whose hours the
+    clock then follows; and taking a round-robin turn locks the rotation's row until this
+    transaction commits, so it comes as late as it can, to keep other leads waiting for that row
+    as briefly as possible (bench/distribution.py). The timeline still reads received, assigned,
+    follow-ups added.
+    """
+    from distribution.actions import distribute_new_lead, place_new_lead
+    from escalations.actions import start_clock
+    from followups.actions import log_added, start_default_tasks
+
+    policy = place_new_lead(lead=lead, actor=actor) if distribute else None
+    sla = start_clock(lead=lead, new=True)
+    tasks = start_default_tasks(lead=lead, sla=sla, actor=actor, log=False)
+    if distribute:
+        distribute_new_lead(lead=lead, actor=actor, crm_salesperson=crm_salesperson, policy=policy)
+    log_added(lead=lead, tasks=tasks, actor=actor)
+
+
+def hold_rows(lead: Lead, relation: str, rows: list[Any]) -> None:
+    """Let `lead.<relation>.all()` answer with `rows` just written, as a prefetch would, instead of
+    reading them back; `forget_rows` once they change."""
+    queryset = getattr(lead, relation).all()
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    lead._prefetched_objects_cache = {**getattr(lead, "_prefetched_objects_cache", {}), relation: queryset}
+
+
+def forget_rows(lead: Lead, relation: str) -> None:
+    getattr(lead, "_prefetched_objects_cache", {}).pop(relation, None)
 
 
 def _blank(field: str) -> Any:
@@ -316,18 +338,23 @@ def set_status(*, lead: Lead, status: str, actor: User, lost_reason: str = "") -
 
 def assign_lead(*, lead: Lead, to: User, actor: User | None, reason: str) -> None:
     """Give the lead to `to`; the timeline says who did it and why."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         previous = lead.assigned_to
         lead.assigned_to = to
         lead.save(update_fields=["assigned_to", "updated_at"])
-        verb = f"Reassigned from {previous.name} to {to.name}" if previous else f"Assigned to {to.name}"
-        record_activity(
-            lead=lead,
-            kind=Activity.Kind.ASSIGNED,
-            actor=actor,
-            text=f"{verb}: {reason}",
-            data={"to": to.email, "from": previous.email if previous else None, "reason": reason},
-        )
+        log_assignment(lead=lead, to=to, previous=previous, actor=actor, reason=reason)
+
+
+def log_assignment(*, lead: Lead, to: User, previous: User | None, actor: User | None, reason: str) -> Activity:
+    """The timeline entry of an assignment already written."""
+    verb = f"Reassigned from {previous.name} to {to.name}" if previous else f"Assigned to {to.name}"
+    return record_activity(
+        lead=lead,
+        kind=Activity.Kind.ASSIGNED,
+        actor=actor,
+        text=f"{verb}: {reason}",
+        data={"to": to.email, "from": previous.email if previous else None, "reason": reason},
+    )
 
 
 def log_contact(*, lead: Lead, kind: str, note: str, actor: User) -> Activity:

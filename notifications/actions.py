@@ -159,7 +159,7 @@ def notify(
         url = f"{settings.BASE_URL}/leads/{lead.pk}/"
     due_at = hold_until(kind=kind, lead=lead, now=now)
     where = f" ({lead.dealership.name})" if lead is not None else ""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         email = None
         if channels["email"] and user.email:
             email = queue_email(
