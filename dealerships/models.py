@@ -66,12 +66,17 @@ class Dealership(models.Model):
         return self.name
 
     def calendar(self) -> Any:
-        """The dealership's business calendar (hours, public holidays, days off)."""
+        """The dealership's business calendar (hours, public holidays, days off); kept on the
+        instance while the fields it is made of stay as they are (one lead asks several times)."""
         from datetime import date
 
         from dealerships.calendar import BusinessCalendar
 
-        return BusinessCalendar(
+        made_of = repr((self.timezone, self.hours, self.country, self.subdivision, self.public_holidays, self.days_off))
+        kept = getattr(self, "_calendar", None)
+        if kept is not None and kept[0] == made_of:
+            return kept[1]
+        calendar = BusinessCalendar(
             timezone=self.timezone,
             hours=self.hours,
             country=self.country or None,
@@ -79,6 +84,8 @@ class Dealership(models.Model):
             public_holidays=self.public_holidays,
             days_off=frozenset(date.fromisoformat(d) for d in self.days_off),
         )
+        self._calendar = (made_of, calendar)
+        return calendar
 
 
 class DealershipChange(models.Model):

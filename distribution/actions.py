@@ -7,9 +7,9 @@ Who decides what (see docs/distribution.md):
 4. the dealership department's method (business-hours or after-hours);
 5. the fallback user, then the dealership's admins: a lead never ends up owned by nobody.
 
-Races are settled by conditional UPDATEs whose row count decides (never select_for_update,
-which SQLite ignores): the rotation advances by compare-and-swap on its counter, and a claim
-is `UPDATE lead SET assigned_to = me WHERE assigned_to IS NULL`.
+Races are settled by UPDATEs (never select_for_update, which SQLite ignores): a round-robin
+turn locks its rotation's row with an UPDATE before reading where the rotation stands, and a
+claim is `UPDATE lead SET assigned_to = me WHERE assigned_to IS NULL`, whose row count decides.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from accounts.models import Membership, User
@@ -35,7 +35,6 @@ from leads.models import Activity, Lead
 from notifications.actions import notify
 from notifications.models import Kind
 
-MAX_TURN_ATTEMPTS = 200
 log = logging.getLogger(__name__)
 
 
@@ -102,15 +101,15 @@ def distribute_lead(
 def _distribute(
     lead: Lead, policy: Policy, *, actor: User | None, alert: bool, crm_salesperson: str, now: datetime | None
 ) -> Outcome:
-    outcome = _decide(lead, policy, actor=actor, crm_salesperson=crm_salesperson, now=now or timezone.now())
     department = policy.department(lead.department)
+    prepared = None
     if alert and department.alert_recipients:
-        alerts.queue_new_lead_alert(
-            lead=lead,
-            recipients=department.alert_recipients,
-            outcome=outcome.reason,
-            template=department.reply_template,
+        prepared = alerts.prepare_new_lead_alert(
+            lead=lead, recipients=department.alert_recipients, template=department.reply_template
         )
+    outcome = _decide(lead, policy, actor=actor, crm_salesperson=crm_salesperson, now=now or timezone.now())
+    if prepared is not None:
+        prepared.queue(outcome=outcome.reason, assignee=outcome.assigned_to)
     return outcome
 
 
@@ -291,31 +290,7 @@ def _user(users: dict[int, User] | None, user_id: int) -> User:
     return (users or {}).get(user_id) or User.objects.get(pk=user_id)
 
 
-@dataclass(frozen=True)
-class PendingTurn:
-    """A turn chosen at rotation counter `counter`, not yet taken."""
-
-    rotation_id: int
-    counter: int
-    position: assign.Position
-    user_id: int
-
-    def confirm(self) -> bool:
-        """Take the turn: `UPDATE … SET counter = c + 1 WHERE counter = c`. False if another
-        lead took turn c first (the row count decides, on SQLite as on PostgreSQL)."""
-        return (
-            Rotation.objects.filter(pk=self.rotation_id, counter=self.counter).update(
-                counter=self.counter + 1,
-                last_round=self.position.round,
-                last_order=self.position.order,
-                last_user_id=self.user_id,
-                updated_at=timezone.now(),
-            )
-            == 1
-        )
-
-
-def read_turn(
+def take_turn(
     key: str,
     load: Callable[[], list[assign.Candidate]],
     *,
@@ -323,9 +298,18 @@ def read_turn(
     cap: int | None,
     today: date,
     label: str = "round robin",
-) -> tuple[assign.Choice, PendingTurn | None]:
-    """The next turn of rotation `key` as things stand now, and the turn to confirm."""
-    rotation, _created = Rotation.objects.get_or_create(key=key)
+) -> assign.Choice:
+    """Take the next turn of rotation `key`: lock its row first, then read and choose.
+
+    `UPDATE … SET counter = counter + 1` waits for any other lead's turn on this rotation to
+    commit, then holds the row until this transaction commits (on SQLite, `BEGIN IMMEDIATE`
+    has serialised writers already). Only then are the rotation's position and the candidates
+    read (with their open leads, so a cap counts every lead assigned before), the next person
+    chosen and the position written. Concurrent leads are served exactly as if they had come one
+    after another, and none of them waits only to find what it read out of date and read again.
+    The row stays locked until the commit, so callers take the turn last (`create_lead`).
+    """
+    rotation = _locked_rotation(key)
     people = load()
     last = None
     if rotation.last_order is not None and rotation.last_round is not None:
@@ -336,34 +320,23 @@ def read_turn(
     choice = assign.round_robin(
         people, last, department=department, cap=cap, last_name=last_name, today=today, label=label
     )
-    if choice.user_id is None or choice.position is None:
-        return choice, None
-    return choice, PendingTurn(rotation.pk, rotation.counter, choice.position, choice.user_id)
+    if choice.user_id is not None and choice.position is not None:
+        Rotation.objects.filter(pk=rotation.pk).update(
+            last_round=choice.position.round,
+            last_order=choice.position.order,
+            last_user_id=choice.user_id,
+            updated_at=timezone.now(),
+        )
+    return choice
 
 
-def take_turn(
-    key: str,
-    load: Callable[[], list[assign.Candidate]],
-    *,
-    department: str,
-    cap: int | None,
-    today: date,
-    label: str = "round robin",
-) -> assign.Choice:
-    """Take the next turn of rotation `key` by compare-and-swap on its counter.
-
-    Read the rotation (counter c) and the candidates, choose, then `UPDATE … SET counter = c + 1
-    WHERE counter = c`; zero rows means another lead took turn c first: read again and choose
-    again. Each swap moves the rotation past exactly one turn, so concurrent leads are served
-    exactly as if they had come one after another. The swap comes first and the writes after:
-    under contention, waiting for the row is cheaper than redoing the writes (measured with
-    bench/distribution.py), and the open-lead counts a retry reads include the winner's lead.
-    """
-    for _ in range(MAX_TURN_ATTEMPTS):
-        choice, turn = read_turn(key, load, department=department, cap=cap, today=today, label=label)
-        if turn is None or turn.confirm():
-            return choice
-    raise DistributionError(f"The rotation {key} is too busy; try again.")
+def _locked_rotation(key: str) -> Rotation:
+    """The rotation's row, as it stands once this transaction holds it (made if new)."""
+    taken = Rotation.objects.filter(key=key).update(counter=F("counter") + 1)
+    if not taken:
+        Rotation.objects.get_or_create(key=key)
+        Rotation.objects.filter(key=key).update(counter=F("counter") + 1)
+    return Rotation.objects.get(key=key)
 
 
 def _join(notes: Sequence[str], reason: str) -> str:

@@ -20,6 +20,7 @@ from django.core import signing
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.models import Membership, User
 from distribution.policy import DEFAULT_REPLY
@@ -99,18 +100,18 @@ def link_targets(lead: Lead, memberships: list[Membership] | None = None) -> lis
     return [m.user for m in ordered]
 
 
-def reply_link(lead: Lead, template: str) -> str:
-    """A mailto: link with the default reply filled in, or "" when the customer has no email."""
+def reply_link(lead: Lead, template: str, *, salesperson: str | None = None) -> str:
+    """A mailto: link with the default reply filled in, or "" when the customer has no email.
+    It is signed by `salesperson`, by default the lead's salesperson or else the dealership."""
     email = next(iter(lead.customer.emails.all()), None)
     if email is None:
         return ""
-    assignee = lead.assigned_to.name if lead.assigned_to else lead.dealership.email_from_name or lead.dealership.name
     vehicle = lead.preferred_vehicle
     fields = {
         "customer_first_name": lead.customer.first_name or lead.customer.display_name,
         "customer_name": lead.customer.display_name,
         "vehicle": str(vehicle) if vehicle else "vehicle you asked about",
-        "salesperson": assignee,
+        "salesperson": salesperson if salesperson is not None else signature(lead, lead.assigned_to),
         "dealership": lead.dealership.name,
     }
     try:
@@ -121,22 +122,54 @@ def reply_link(lead: Lead, template: str) -> str:
     return f"mailto:{email.email}?subject={quote(subject)}&body={quote(body)}"
 
 
-def queue_new_lead_alert(
+def signature(lead: Lead, assignee: User | None) -> str:
+    return assignee.name if assignee else lead.dealership.email_from_name or lead.dealership.name
+
+
+@dataclass(frozen=True)
+class NewLeadAlert:
+    """New-lead alert emails rendered before distribution decides, with what it decides (the
+    outcome and the salesperson who signs the default reply) left as markers to fill in.
+
+    Rendering is most of the cost of an alert, and a round-robin turn keeps its rotation's row
+    locked from the turn to the commit: rendered first, the alert adds only its INSERTs to that
+    time. The markers hold a random part, so nothing a customer writes can contain them.
+    """
+
+    lead: Lead
+    emails: tuple[tuple[str, str, str, str], ...]  # to, subject, text, html
+    due_at: datetime
+    outcome_marker: str
+    salesperson_marker: str
+
+    def queue(self, *, outcome: str, assignee: User | None) -> int:
+        """Queue the emails with the decision filled in, in the caller's transaction; how many."""
+        name = quote(signature(self.lead, assignee))
+        for to, subject, text, html in self.emails:
+            queue_email(
+                to=[to],
+                subject=subject,
+                body=text.replace(self.outcome_marker, outcome).replace(self.salesperson_marker, name),
+                html=html.replace(self.outcome_marker, escape(outcome)).replace(self.salesperson_marker, name),
+                purpose="new_lead_alert",
+                due_at=self.due_at,
+            )
+        return len(self.emails)
+
+
+def prepare_new_lead_alert(
     *,
     lead: Lead,
     recipients: tuple[str, ...] | list[str],
-    outcome: str,
-    template: str | None = None,
+    template: str,
     now: datetime | None = None,
-) -> int:
-    """Email the dealership's new-lead recipients: customer, vehicle, comments, what distribution
-    did, a reply-with-template link and (for admins and managers) allocation links. Returns how
-    many emails were queued. Runs in the caller's transaction."""
+) -> NewLeadAlert:
+    """Render the email to each of the dealership's new-lead recipients: customer, vehicle,
+    comments, what distribution did, a reply-with-template link and (for admins and managers)
+    allocation links. `NewLeadAlert.queue` then queues them."""
     now = now or timezone.now()
-    if template is None:
-        from distribution.store import load_policy
-
-        template = load_policy(lead.dealership).department(lead.department).reply_template
+    marker = secrets.token_hex(12)
+    outcome_marker, salesperson_marker = f"fc-{marker}-outcome", f"fc-{marker}-salesperson"
     memberships = list(Membership.objects.filter(dealership_id=lead.dealership_id).select_related("user"))
     wanted = set(recipients)
     people = [m for m in memberships if m.user.email in wanted and m.user.is_active]
@@ -148,11 +181,12 @@ def queue_new_lead_alert(
         "lead": lead,
         "vehicle": vehicle,
         "vehicles": list(lead.vehicles.all()),
-        "outcome": outcome,
+        "outcome": outcome_marker,
         "expires_at": expires_at,
-        "reply_link": reply_link(lead, template),
+        "reply_link": reply_link(lead, template, salesperson=salesperson_marker),
         "lead_url": f"{settings.BASE_URL}/leads/{lead.pk}/",
     }
+    emails = []
     for membership in people:
         person = membership.user
         links = []
@@ -168,12 +202,12 @@ def queue_new_lead_alert(
             "links": links,
             "more_people": max(len(choices) - MAX_LINKS, 0) if links else 0,
         }
-        queue_email(
-            to=[person.email],
-            subject=f"New lead: {lead.customer.display_name}, {vehicle} ({lead.dealership.name})",
-            body=render_to_string("distribution/email/new_lead_alert.txt", context),
-            html=render_to_string("distribution/email/new_lead_alert.html", context),
-            purpose="new_lead_alert",
-            due_at=due_at,
+        emails.append(
+            (
+                person.email,
+                f"New lead: {lead.customer.display_name}, {vehicle} ({lead.dealership.name})",
+                render_to_string("distribution/email/new_lead_alert.txt", context),
+                render_to_string("distribution/email/new_lead_alert.html", context),
+            )
         )
-    return len(people)
+    return NewLeadAlert(lead, tuple(emails), due_at, outcome_marker, salesperson_marker)

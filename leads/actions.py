@@ -288,11 +288,11 @@ def hold_rows(lead: Lead, relation: str, rows: list[Any]) -> None:
     queryset = getattr(lead, relation).all()
     queryset._result_cache = list(rows)
     queryset._prefetch_done = True
-    lead._prefetched_objects_cache = {**getattr(lead, "_prefetched_objects_cache", {}), relation: queryset}
+    lead.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = queryset
 
 
 def forget_rows(lead: Lead, relation: str) -> None:
-    getattr(lead, "_prefetched_objects_cache", {}).pop(relation, None)
+    lead.__dict__.get("_prefetched_objects_cache", {}).pop(relation, None)
 
 
 def _blank(field: str) -> Any:
