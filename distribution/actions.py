@@ -19,8 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import Membership, User
@@ -309,8 +309,12 @@ def take_turn(
     after another, and none of them waits only to find what it read out of date and read again.
     The row stays locked until the commit, so callers take the turn last (`create_lead`).
     """
+    # Without a cap nothing a concurrent lead writes changes who is eligible: the candidates are
+    # read before the row is locked, to keep the locked time short.
+    people = load() if cap is None else []
     rotation = _locked_rotation(key)
-    people = load()
+    if cap is not None:
+        people = load()
     last = None
     if rotation.last_order is not None and rotation.last_round is not None:
         last = assign.Position(rotation.last_round, rotation.last_order)
@@ -331,12 +335,23 @@ def take_turn(
 
 
 def _locked_rotation(key: str) -> Rotation:
-    """The rotation's row, as it stands once this transaction holds it (made if new)."""
-    taken = Rotation.objects.filter(key=key).update(counter=F("counter") + 1)
-    if not taken:
-        Rotation.objects.get_or_create(key=key)
-        Rotation.objects.filter(key=key).update(counter=F("counter") + 1)
-    return Rotation.objects.get(key=key)
+    """The rotation's row, as it stands once this transaction holds it (made if new): one
+    `UPDATE … RETURNING`, the row read in the statement that locks it."""
+    sql = (
+        "UPDATE distribution_rotation SET counter = counter + 1 WHERE key = %s "
+        "RETURNING id, counter, last_round, last_order, last_user_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key])
+        row = cursor.fetchone()
+        if row is None:
+            Rotation.objects.get_or_create(key=key)
+            cursor.execute(sql, [key])
+            row = cursor.fetchone()
+    pk, counter, last_round, last_order, last_user_id = row
+    return Rotation(
+        pk=pk, key=key, counter=counter, last_round=last_round, last_order=last_order, last_user_id=last_user_id
+    )
 
 
 def _join(notes: Sequence[str], reason: str) -> str:
