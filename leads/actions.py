@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from accounts.models import User
@@ -63,6 +64,8 @@ def add_customer_contacts(*, customer: Customer, data: Mapping[str, Any], countr
     known_emails = set(customer.emails.values_list("email", flat=True))
     known_phones = set(customer.phones.values_list("number", "raw"))
     _add_contacts(customer, data, country, known_emails, known_phones)
+    forget_rows(customer, "emails")
+    forget_rows(customer, "phones")
 
 
 def _add_contacts(
@@ -71,8 +74,8 @@ def _add_contacts(
     country: str,
     known_emails: set[str],
     known_phones: set[tuple[str | None, str]],
-) -> None:
-    # One INSERT per kind of contact: every lead that comes in passes here.
+) -> tuple[list[CustomerEmail], list[CustomerPhone]]:
+    """Write the new contacts, one INSERT per kind (every lead that comes in passes here); returns them."""
     emails = []
     for email in data.get("emails") or []:
         if email and email.lower() not in known_emails:
@@ -88,6 +91,7 @@ def _add_contacts(
         CustomerEmail.objects.bulk_create(emails)
     if phones:
         CustomerPhone.objects.bulk_create(phones)
+    return emails, phones
 
 
 def create_customer(*, organization: Organization, data: Mapping[str, Any], country: str) -> Customer:
@@ -98,8 +102,10 @@ def create_customer(*, organization: Organization, data: Mapping[str, Any], coun
         street=list(address.get("street") or []),
         **{f: (address.get(f) or "") for f in ADDRESS_FIELDS if f != "street"},
     )
-    # A customer made this instant has no contacts yet: nothing to read back.
-    _add_contacts(customer, data, country, set(), set())
+    # A customer made this instant has no contacts yet: nothing to read back, then or later.
+    emails, phones = _add_contacts(customer, data, country, set(), set())
+    hold_rows(customer, "emails", emails)
+    hold_rows(customer, "phones", phones)
     return customer
 
 
@@ -282,17 +288,17 @@ def _start_working(*, lead: Lead, actor: User | None, distribute: bool, crm_sale
     log_added(lead=lead, tasks=tasks, actor=actor)
 
 
-def hold_rows(lead: Lead, relation: str, rows: list[Any]) -> None:
-    """Let `lead.<relation>.all()` answer with `rows` just written, as a prefetch would, instead of
-    reading them back; `forget_rows` once they change."""
-    queryset = getattr(lead, relation).all()
+def hold_rows(instance: Model, relation: str, rows: list[Any]) -> None:
+    """Let `instance.<relation>.all()` answer with `rows` just written, as a prefetch would,
+    instead of reading them back; `forget_rows` once they change."""
+    queryset = getattr(instance, relation).all()
     queryset._result_cache = list(rows)
     queryset._prefetch_done = True
-    lead.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = queryset
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = queryset
 
 
-def forget_rows(lead: Lead, relation: str) -> None:
-    lead.__dict__.get("_prefetched_objects_cache", {}).pop(relation, None)
+def forget_rows(instance: Model, relation: str) -> None:
+    instance.__dict__.get("_prefetched_objects_cache", {}).pop(relation, None)
 
 
 def _blank(field: str) -> Any:
