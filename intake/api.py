@@ -73,6 +73,11 @@ def post_adf(request: HttpRequest, slug: str) -> HttpResponse:
             status=202,
         )
     ids = [lead.pk for lead in result.leads]
-    by_id = {lead.pk: lead for lead in with_lead_details(Lead.objects.filter(pk__in=ids))}
+    # A lead made by this request is answered from the objects that made it (create_lead keeps
+    # its rows in hand); a lead already held is read back whole.
+    by_id = {item.lead.pk: item.lead for item in result.ingested if item.is_new}
+    held = [pk for pk in ids if pk not in by_id]
+    if held:
+        by_id |= {lead.pk: lead for lead in with_lead_details(Lead.objects.filter(pk__in=held))}
     leads = [lead_to_dict(by_id[pk]) for pk in ids]
     return JsonResponse({"leads": leads}, status=201 if result.took_new_request else 200)

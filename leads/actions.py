@@ -251,8 +251,12 @@ def create_lead(
             )
             for index, (values, given) in enumerate(zip(interests, vehicles, strict=True))
         )
-        hold_rows(lead, "vehicles", made)
-        Trade.objects.bulk_create(Trade(lead=lead, **{f: t.get(f) or _blank(f) for f in TRADE_FIELDS}) for t in trades)
+        hold_rows(lead, "vehicles", sorted(made, key=lambda v: (not v.preferred, v.pk)))  # their Meta.ordering
+        traded = Trade.objects.bulk_create(
+            Trade(lead=lead, **{f: t.get(f) or _blank(f) for f in TRADE_FIELDS}) for t in trades
+        )
+        hold_rows(lead, "trades", traded)
+        hold_rows(lead, "collaborators", [])
         by = actor.name if actor else source_name
         record_activity(
             lead=lead,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from django.test import Client
 
 from intake.models import InboundEmail
@@ -9,6 +12,7 @@ from intake.tests.conftest import adf, lead_email
 from leads.models import Lead
 
 URL = "/api/v1/dealerships/riverside-toyota/adf"
+FIXTURES = Path(__file__).parent / "fixtures" / "adf"
 
 
 def post(token: str | None, body: bytes | str, content_type: str = "application/xml", url: str = URL):
@@ -104,3 +108,19 @@ def test_a_full_token_may_also_post_leads(carol, intake_token):
     response = post(intake_token(carol, scope="full"), adf())
 
     assert response.status_code == 201
+
+
+@pytest.mark.parametrize(
+    "fixture",
+    sorted(p.name for p in FIXTURES.glob("*.xml")),
+)
+def test_the_answer_is_each_lead_exactly_as_stored(alice, intake_token, fixture):
+    token = intake_token(alice, scope="full")
+    response = post(token, (FIXTURES / fixture).read_bytes())
+
+    assert response.status_code == 201
+    answered = response.json()["leads"]
+    assert answered
+    reader = Client(headers={"Authorization": f"Bearer {token}"})
+    for lead in answered:
+        assert lead == reader.get(f"/api/v1/leads/{lead['id']}").json()
