@@ -158,6 +158,22 @@ def cpu_seconds(pids: Sequence[int]) -> dict[int, float]:
     return used
 
 
+def machine_ticks() -> tuple[int, int]:
+    """(busy, total) clock ticks of all CPUs since boot, from /proc/stat (Linux; (0, 0) elsewhere)."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0, 0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields[:8]) - idle, sum(fields[:8])
+
+
+def busy_share(before: tuple[int, int], after: tuple[int, int]) -> str:
+    """How busy all CPUs were between two `machine_ticks()`, as "87%"."""
+    busy, total = after[0] - before[0], after[1] - before[1]
+    return f"{100 * busy / total:.0f}%" if total else "unknown"
+
+
 def pids_with_argument(text: str) -> list[int]:
     """Processes whose command line contains `text`, e.g. a server's `127.0.0.1:PORT` (Linux)."""
     found = []

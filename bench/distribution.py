@@ -11,7 +11,9 @@ transaction has committed: the lead is assigned, its activity written, the assig
 email and text and the alert email are queued. Latency = done - scheduled receipt, so time spent
 waiting for a free process counts too. Each process takes one warm-up lead in before the clock
 starts (its imports and compiled templates, as a web process has them after its first request);
-those are left out of every figure.
+those are left out of every figure. It also prints the CPU used per lead by the worker processes,
+by the database's PostgreSQL backends and by the load generator, and how busy all CPUs were: on a
+small machine, once they near 100% the leads queue and p99 measures the queue.
 
 With --http the same leads are posted as ADF to a real gunicorn; latency is the HTTP round trip,
 which includes distribution only once intake calls `distribute_lead` (the script says whether it did).
@@ -33,7 +35,16 @@ from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
-from _common import BASE_DIR, gunicorn, machine, percentile, setup_django  # noqa: E402
+from _common import (  # noqa: E402
+    BASE_DIR,
+    CpuMeter,
+    busy_share,
+    gunicorn,
+    machine,
+    machine_ticks,
+    percentile,
+    setup_django,
+)
 
 # This file has the app's name: keep bench/ off the path so `import distribution` finds the app.
 sys.path[:] = [str(BASE_DIR), *(p for p in sys.path if Path(p or ".").resolve() != BENCH_DIR)]
@@ -142,8 +153,9 @@ def _worker(database_url: str, tasks: Any, results: Any, ready: Any) -> None:
     connections.close_all()
 
 
-def run_in_process(database_url: str, rate: float, seconds: float, processes: int) -> tuple[list[float], int]:
-    """Leads handed at their scheduled instants to `processes` worker processes."""
+def run_in_process(database_url: str, rate: float, seconds: float, processes: int) -> tuple[list[float], int, str]:
+    """Leads handed at their scheduled instants to `processes` worker processes; returns the
+    latencies, the failures and the CPU the run used."""
     context = multiprocessing.get_context("spawn")
     tasks, results, ready = context.Queue(), context.Queue(), context.Queue()
     workers = [context.Process(target=_worker, args=(database_url, tasks, results, ready)) for _ in range(processes)]
@@ -151,6 +163,9 @@ def run_in_process(database_url: str, rate: float, seconds: float, processes: in
         worker.start()
     for _ in workers:  # the clock starts once every process has Django set up and a connection open
         ready.get(timeout=120)
+    meter = CpuMeter(lambda: [worker.pid for worker in workers if worker.pid])
+    meter.start()
+    ticks = machine_ticks()
     total = int(rate * seconds)
     start = time.monotonic() + 0.2
     for index in range(total):
@@ -159,8 +174,6 @@ def run_in_process(database_url: str, rate: float, seconds: float, processes: in
         if delay > 0:
             time.sleep(delay)
         tasks.put((index, receipt))
-    for _ in workers:
-        tasks.put(None)
     latencies, errors = [], 0
     for _ in range(total):
         _index, latency, error = results.get()
@@ -169,9 +182,13 @@ def run_in_process(database_url: str, rate: float, seconds: float, processes: in
             print(error, file=sys.stderr)
         else:
             latencies.append(latency)
+    cpu = meter.stop(total).replace("server", "worker processes").replace("senders", "load generator")
+    cpu += f"; all CPUs busy {busy_share(ticks, machine_ticks())} of the run"
+    for _ in workers:
+        tasks.put(None)
     for worker in workers:
         worker.join()
-    return latencies, errors
+    return latencies, errors, cpu
 
 
 def run_http(
@@ -238,8 +255,9 @@ def main() -> None:
         _, token = ApiToken.issue(user=people[0], scope=ApiToken.Scope.INTAKE)
         latencies, errors = run_http(url, "bench-motors", token, args.rate, args.seconds, args.workers)
         path = "HTTP: POST /api/v1/dealerships/bench-motors/adf on gunicorn (2 workers)"
+        cpu = ""
     else:
-        latencies, errors = run_in_process(url, args.rate, args.seconds, args.workers)
+        latencies, errors, cpu = run_in_process(url, args.rate, args.seconds, args.workers)
         path = f"{args.workers} processes: leads.actions.create_lead (distributes, starts the SLA clock and tasks)"
 
     warm_ups = Lead.objects.filter(dealership=dealership, customer__last_name__startswith=WARM_UP).count()
@@ -255,6 +273,8 @@ def main() -> None:
             f"Latency receipt → assigned and notifications queued: p50 {percentile(ms, 50):.1f} ms, "
             f"p90 {percentile(ms, 90):.1f} ms, p99 {percentile(ms, 99):.1f} ms, max {max(ms):.1f} ms"
         )
+    if cpu:
+        print(cpu)
     print("Assigned: " + ", ".join(f"{name or 'nobody'} {count}" for name, count in sorted(owners.items(), key=str)))
     print(
         f"Queued: {Notification.objects.filter(lead__in=leads).count()} notifications, "
