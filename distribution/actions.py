@@ -99,7 +99,14 @@ def distribute_lead(
 
 
 def _distribute(
-    lead: Lead, policy: Policy, *, actor: User | None, alert: bool, crm_salesperson: str, now: datetime | None
+    lead: Lead,
+    policy: Policy,
+    *,
+    actor: User | None,
+    alert: bool,
+    crm_salesperson: str,
+    now: datetime | None,
+    customer_is_new: bool = False,
 ) -> Outcome:
     department = policy.department(lead.department)
     prepared = None
@@ -107,7 +114,14 @@ def _distribute(
         prepared = alerts.prepare_new_lead_alert(
             lead=lead, recipients=department.alert_recipients, template=department.reply_template
         )
-    outcome = _decide(lead, policy, actor=actor, crm_salesperson=crm_salesperson, now=now or timezone.now())
+    outcome = _decide(
+        lead,
+        policy,
+        actor=actor,
+        crm_salesperson=crm_salesperson,
+        now=now or timezone.now(),
+        customer_is_new=customer_is_new,
+    )
     if prepared is not None:
         prepared.queue(outcome=outcome.reason, assignee=outcome.assigned_to)
     return outcome
@@ -129,10 +143,16 @@ def place_new_lead(*, lead: Lead, actor: User | None) -> Policy:
 
 
 def distribute_new_lead(
-    *, lead: Lead, actor: User | None, crm_salesperson: str = "", policy: Policy | None = None
+    *,
+    lead: Lead,
+    actor: User | None,
+    crm_salesperson: str = "",
+    policy: Policy | None = None,
+    customer_is_new: bool = False,
 ) -> Outcome | None:
     """`distribute_lead` for a lead `leads.actions.create_lead` made in this transaction, placed
     by `place_new_lead` (whose `policy` this takes): nothing to read back, nobody else can see it.
+    A customer made for this lead (`customer_is_new`) has no earlier salesperson to look for.
 
     A failure in distribution must never cost the lead itself, so it is logged and noted on the
     lead, which waits unassigned (and shows on the dashboard) instead of the whole intake rolling
@@ -146,6 +166,7 @@ def distribute_new_lead(
                 alert=True,
                 crm_salesperson=crm_salesperson,
                 now=None,
+                customer_is_new=customer_is_new,
             )
     except Exception:
         log.exception("distributing lead %s failed", lead.pk)
@@ -166,13 +187,14 @@ def _decide(
     actor: User | None,
     crm_salesperson: str,
     now: datetime,
+    customer_is_new: bool = False,
 ) -> Outcome:
     dealership = lead.dealership
     department = policy.department(lead.department)
     after_hours = is_after_hours(dealership, now)
     notes: list[str] = []
     users: dict[int, User] = {}  # filled by `candidates`, so the chosen person needs no query of their own
-    if department.existing_customers == "assigned_user":
+    if department.existing_customers == "assigned_user" and not customer_is_new:
         owner, why = previous_salesperson(lead=lead, today=local_day(dealership, now))
         if owner is not None:
             return _assign(lead, owner, why, actor=actor)

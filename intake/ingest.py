@@ -113,6 +113,7 @@ def _take_in(
         dealership=dealership,
         customer=customer_data,
         existing_customer=customer,
+        customer_is_new=existing is None,
         co_customer=customer_values(co_data) if co_data else None,
         source_name=source.name[:100],
         source_kind=source.kind,

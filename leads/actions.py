@@ -111,12 +111,18 @@ def create_customer(*, organization: Organization, data: Mapping[str, Any], coun
 
 def find_or_create_customer(*, organization: Organization, data: Mapping[str, Any], country: str) -> Customer:
     """A repeat contact meets the existing customer (by email or phone); otherwise a new one."""
+    return _find_or_create_customer(organization=organization, data=data, country=country)[0]
+
+
+def _find_or_create_customer(
+    *, organization: Organization, data: Mapping[str, Any], country: str
+) -> tuple[Customer, bool]:
     phones = [number for number, _, _ in _phone_rows(data.get("phones") or [], country) if number]
     existing = find_customer(organization=organization, emails=data.get("emails") or [], phones=phones)
     if existing is None:
-        return create_customer(organization=organization, data=data, country=country)
+        return create_customer(organization=organization, data=data, country=country), True
     add_customer_contacts(customer=existing, data=data, country=country)
-    return existing
+    return existing, False
 
 
 def update_customer(*, customer: Customer, lead: Lead, actor: User, changes: Mapping[str, Any]) -> list[str]:
@@ -204,6 +210,7 @@ def create_lead(
     received_at: datetime | None = None,
     assigned_to: User | None = None,
     existing_customer: Customer | None = None,
+    customer_is_new: bool = False,
     assign_reason: str = "assigned when the lead was entered",
     crm_salesperson: str = "",
     bulk: bool = False,
@@ -212,15 +219,19 @@ def create_lead(
     and start its clock and default follow-ups.
 
     Without `assigned_to` the lead goes through the dealership's distribution, which may use
-    `crm_salesperson` (the salesperson id the sender named). `bulk` is for imports of past
-    leads: no distribution, no clock, no tasks, no alerts.
+    `crm_salesperson` (the salesperson id the sender named). `customer_is_new` says that
+    `existing_customer` was made for this lead, so it has no salesperson to look for. `bulk` is
+    for imports of past leads: no distribution, no clock, no tasks, no alerts.
     """
     # No savepoint of its own: a caller that catches errors has one (intake's), and a failure here
     # must roll the whole lead back anyway.
     with transaction.atomic(savepoint=False):
         org = dealership.organization
         country = dealership.country
-        main = existing_customer or find_or_create_customer(organization=org, data=customer, country=country)
+        if existing_customer is not None:
+            main = existing_customer
+        else:
+            main, customer_is_new = _find_or_create_customer(organization=org, data=customer, country=country)
         co = find_or_create_customer(organization=org, data=co_customer, country=country) if co_customer else None
         lead = Lead.objects.create(
             dealership=dealership,
@@ -267,11 +278,19 @@ def create_lead(
         if assigned_to is not None:
             assign_lead(lead=lead, to=assigned_to, actor=actor, reason=assign_reason)
         if not bulk:
-            _start_working(lead=lead, actor=actor, distribute=assigned_to is None, crm_salesperson=crm_salesperson)
+            _start_working(
+                lead=lead,
+                actor=actor,
+                distribute=assigned_to is None,
+                crm_salesperson=crm_salesperson,
+                customer_is_new=customer_is_new,
+            )
     return lead
 
 
-def _start_working(*, lead: Lead, actor: User | None, distribute: bool, crm_salesperson: str) -> None:
+def _start_working(
+    *, lead: Lead, actor: User | None, distribute: bool, crm_salesperson: str, customer_is_new: bool
+) -> None:
     """Place the lead at its rooftop, start its SLA clock and default follow-ups, then choose its owner.
 
     In that order: placing may move the lead to the rooftop holding its vehicle, whose hours the
@@ -288,7 +307,9 @@ def _start_working(*, lead: Lead, actor: User | None, distribute: bool, crm_sale
     sla = start_clock(lead=lead, new=True)
     tasks = start_default_tasks(lead=lead, sla=sla, actor=actor, log=False)
     if distribute:
-        distribute_new_lead(lead=lead, actor=actor, crm_salesperson=crm_salesperson, policy=policy)
+        distribute_new_lead(
+            lead=lead, actor=actor, crm_salesperson=crm_salesperson, policy=policy, customer_is_new=customer_is_new
+        )
     log_added(lead=lead, tasks=tasks, actor=actor)
 
 
