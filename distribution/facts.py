@@ -10,6 +10,7 @@ from django.db.models import Q
 from accounts.models import Membership, User
 from dealerships.models import Dealership
 from distribution.assign import LeadFacts, short_date
+from forecourt.lib.held import forget_rows
 from inventory.models import Vehicle
 from leads import actions as lead_actions
 from leads.models import Activity, Lead, VehicleInterest
@@ -67,7 +68,7 @@ def move_to_vehicle_location(*, lead: Lead, actor: User | None) -> Dealership | 
         before = lead.dealership
         Lead.objects.filter(pk=lead.pk).update(dealership=stock.dealership)
         VehicleInterest.objects.filter(pk=interest.pk).update(inventory_vehicle=stock)
-        lead_actions.forget_rows(lead, "vehicles")
+        forget_rows(lead, "vehicles")
         lead.dealership = stock.dealership
         lead_actions.record_activity(
             lead=lead,

@@ -101,7 +101,7 @@ class GroupMember(models.Model):
 class Rotation(models.Model):
     """Where a round robin stands. A turn first bumps `counter` (`UPDATE … SET counter =
     counter + 1`), which locks the row until the turn commits, so concurrent leads never read
-    the same position (`distribution.actions.take_turn`); `counter` counts the turns taken."""
+    the same position (`distribution.rotation.take_turn`); `counter` counts the turns taken."""
 
     key = models.CharField(max_length=100, unique=True, help_text="dealership:department or group:<id>")
     counter = models.BigIntegerField(default=0)

@@ -9,11 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 
 from accounts.models import User
 from dealerships.models import Dealership, Organization
+from forecourt.lib.held import forget_rows, hold_rows
 from forecourt.lib.phone import to_e164
 from inventory.models import Vehicle
 from leads.models import Activity, Customer, CustomerEmail, CustomerPhone, Lead, Trade, VehicleInterest
@@ -311,19 +311,6 @@ def _start_working(
             lead=lead, actor=actor, crm_salesperson=crm_salesperson, policy=policy, customer_is_new=customer_is_new
         )
     log_added(lead=lead, tasks=tasks, actor=actor)
-
-
-def hold_rows(instance: Model, relation: str, rows: list[Any]) -> None:
-    """Let `instance.<relation>.all()` answer with `rows` just written, as a prefetch would,
-    instead of reading them back; `forget_rows` once they change."""
-    queryset = getattr(instance, relation).all()
-    queryset._result_cache = list(rows)
-    queryset._prefetch_done = True
-    instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = queryset
-
-
-def forget_rows(instance: Model, relation: str) -> None:
-    instance.__dict__.get("_prefetched_objects_cache", {}).pop(relation, None)
 
 
 def _blank(field: str) -> Any:
