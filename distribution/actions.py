@@ -74,7 +74,6 @@ def distribute_lead(
     alert: bool = True,
     crm_salesperson: str = "",
     now: datetime | None = None,
-    policy: Policy | None = None,
 ) -> Outcome:
     """Decide who gets a new lead, write the reason on its timeline, and tell them.
 
@@ -91,7 +90,7 @@ def distribute_lead(
         )
         if lead.assigned_to_id is not None or lead.has_offer:
             return Outcome(lead=lead, assigned_to=lead.assigned_to, reason="already distributed")
-        policy = policy or load_policy(lead.dealership)
+        policy = load_policy(lead.dealership)
         if policy.department(lead.department).use_vehicle_location:
             moved = move_to_vehicle_location(lead=lead, actor=actor)
             if moved is not None:
@@ -147,9 +146,9 @@ def distribute_new_lead(
     *,
     lead: Lead,
     actor: User | None,
-    crm_salesperson: str = "",
-    policy: Policy | None = None,
-    customer_is_new: bool = False,
+    crm_salesperson: str,
+    policy: Policy,
+    customer_is_new: bool,
 ) -> Outcome | None:
     """`distribute_lead` for a lead `leads.actions.create_lead` made in this transaction, placed
     by `place_new_lead` (whose `policy` this takes): nothing to read back, nobody else can see it.
@@ -162,7 +161,7 @@ def distribute_new_lead(
         with transaction.atomic():
             return _distribute(
                 lead,
-                policy or load_policy(lead.dealership),
+                policy,
                 actor=actor,
                 alert=True,
                 crm_salesperson=crm_salesperson,

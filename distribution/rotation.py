@@ -30,9 +30,9 @@ def take_turn(
 
     `UPDATE … SET counter = counter + 1` waits for any other lead's turn on this rotation to
     commit, then holds the row until this transaction commits (on SQLite, `BEGIN IMMEDIATE`
-    has serialised writers already). Only then are the rotation's position and the candidates
-    read (with their open leads, so a cap counts every lead assigned before), the next person
-    chosen and the position written. Concurrent leads are served exactly as if they had come one
+    has serialised writers already). Only then is the rotation's position read, the next person
+    chosen and the position written; with a cap, the candidates and their open leads are read
+    under the lock too, so the cap counts every lead assigned before. Concurrent leads are served exactly as if they had come one
     after another, and none of them waits only to find what it read out of date and read again.
     The row stays locked until the commit, so callers take the turn last (`create_lead`).
     """

@@ -209,15 +209,16 @@ def create_default_tasks(*, lead: Lead, category: str | None = None, actor: User
     return _add_defaults(lead, category, start=start, clock_runs=deadline is not None, actor=actor)
 
 
-def start_default_tasks(*, lead: Lead, sla: LeadSla, actor: User | None, log: bool = True) -> list[FollowUp]:
+def start_default_tasks(*, lead: Lead, sla: LeadSla, actor: User | None) -> list[FollowUp]:
     """`create_default_tasks` for a lead made in this transaction whose clock `sla` was just
-    started: it has no tasks yet and its reply deadline is in hand. `log` as in `add_followups`."""
+    started: it has no tasks yet and its reply deadline is in hand. Their timeline entries are
+    left to the caller (`log_added`), who writes them once the lead has its owner."""
     category = category_of(lead)
     if category is None:
         return []
     deadline = sla.stage1_due_at if sla.state in RUNNING_STATES else None
     start = deadline or lead.received_at
-    return _add_defaults(lead, category, start=start, clock_runs=deadline is not None, actor=actor, log=log)
+    return _add_defaults(lead, category, start=start, clock_runs=deadline is not None, actor=actor, log=False)
 
 
 def _add_defaults(

@@ -305,8 +305,8 @@ def _start_working(
 
     policy = place_new_lead(lead=lead, actor=actor) if distribute else None
     sla = start_clock(lead=lead, new=True)
-    tasks = start_default_tasks(lead=lead, sla=sla, actor=actor, log=False)
-    if distribute:
+    tasks = start_default_tasks(lead=lead, sla=sla, actor=actor)
+    if policy is not None:
         distribute_new_lead(
             lead=lead, actor=actor, crm_salesperson=crm_salesperson, policy=policy, customer_is_new=customer_is_new
         )
