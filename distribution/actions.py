@@ -30,7 +30,7 @@ from distribution.facts import lead_facts, move_to_vehicle_location, previous_sa
 from distribution.models import Offer
 from distribution.policy import DepartmentPolicy, GroupPolicy, Policy
 from distribution.rotation import take_turn
-from distribution.store import candidates, is_after_hours, load_policy, local_day
+from distribution.store import candidates, is_after_hours, load_policy, local_day, memberships_of
 from leads import actions as lead_actions
 from leads.models import Activity, Lead
 from notifications.actions import notify
@@ -109,10 +109,12 @@ def _distribute(
     customer_is_new: bool = False,
 ) -> Outcome:
     department = policy.department(lead.department)
-    prepared = None
+    prepared = staff = None
     if alert and department.alert_recipients:
+        # The alert's allocation links and the candidates are drawn from the same people.
+        staff = memberships_of(lead.dealership_id)
         prepared = alerts.prepare_new_lead_alert(
-            lead=lead, recipients=department.alert_recipients, template=department.reply_template
+            lead=lead, recipients=department.alert_recipients, template=department.reply_template, memberships=staff
         )
     outcome = _decide(
         lead,
@@ -121,6 +123,7 @@ def _distribute(
         crm_salesperson=crm_salesperson,
         now=now or timezone.now(),
         customer_is_new=customer_is_new,
+        staff=staff,
     )
     if prepared is not None:
         prepared.queue(outcome=outcome.reason, assignee=outcome.assigned_to)
@@ -188,6 +191,7 @@ def _decide(
     crm_salesperson: str,
     now: datetime,
     customer_is_new: bool = False,
+    staff: list[Membership] | None = None,
 ) -> Outcome:
     dealership = lead.dealership
     department = policy.department(lead.department)
@@ -216,6 +220,7 @@ def _decide(
                 members=members,
                 count_open_leads=group.cap is not None,
                 users=users,
+                staff=staff,
             ),
             cap=group.cap,
             rotation=f"{dealership.pk}:group:{group.name}",
@@ -228,7 +233,7 @@ def _decide(
         if result is not None:
             return result
         if group.method != assign.CRM_ASSIGN:
-            return _fallback(lead, department, actor=actor, notes=notes, now=now)
+            return _fallback(lead, department, actor=actor, notes=notes, now=now, staff=staff)
     method = department.method_at(after_hours=after_hours)
     label = assign.METHOD_NAMES[method] + (" (after hours)" if after_hours and department.after_hours_method else "")
     result = _run_method(
@@ -243,6 +248,7 @@ def _decide(
             weights=department.weights,
             count_open_leads=department.cap is not None,
             users=users,
+            staff=staff,
         ),
         cap=department.cap,
         rotation=f"{dealership.pk}:{lead.department}",
@@ -255,7 +261,7 @@ def _decide(
     )
     if result is not None:
         return result
-    return _fallback(lead, department, actor=actor, notes=notes, now=now)
+    return _fallback(lead, department, actor=actor, notes=notes, now=now, staff=staff)
 
 
 def _first_group(groups: Sequence[GroupPolicy], facts: assign.LeadFacts) -> GroupPolicy | None:
@@ -366,12 +372,19 @@ def _offer(
 
 
 def _fallback(
-    lead: Lead, department: DepartmentPolicy, *, actor: User | None, notes: list[str], now: datetime
+    lead: Lead,
+    department: DepartmentPolicy,
+    *,
+    actor: User | None,
+    notes: list[str],
+    now: datetime,
+    staff: list[Membership] | None,
 ) -> Outcome:
     """Nobody eligible: the fallback user, then the dealership's admins (present ones first)."""
     dealership = lead.dealership
     today = local_day(dealership, now)
-    people = {c.user_id: c for c in candidates(dealership, lead.department, at=now, count_open_leads=False)}
+    everyone = candidates(dealership, lead.department, at=now, count_open_leads=False, staff=staff)
+    people = {c.user_id: c for c in everyone}
     if department.fallback:
         user = User.objects.filter(email=department.fallback).first()
         candidate = people.get(user.pk) if user else None

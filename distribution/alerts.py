@@ -24,6 +24,7 @@ from django.utils.html import escape
 
 from accounts.models import Membership, User
 from distribution.policy import DEFAULT_REPLY
+from distribution.store import memberships_of
 from leads.models import Lead
 from notifications.actions import hold_until, queue_email
 from notifications.models import Kind
@@ -94,7 +95,7 @@ def link_url(token: str) -> str:
 def link_targets(lead: Lead, memberships: list[Membership] | None = None) -> list[User]:
     """People who may be given the lead: active, assignable at its dealership; its department first."""
     if memberships is None:
-        memberships = list(Membership.objects.filter(dealership_id=lead.dealership_id).select_related("user"))
+        memberships = memberships_of(lead.dealership_id)
     usable = [m for m in memberships if m.user.is_active and m.can_be_assigned]
     ordered = sorted(usable, key=lambda m: (lead.department not in (m.departments or []), m.user.name.lower()))
     return [m.user for m in ordered]
@@ -163,14 +164,17 @@ def prepare_new_lead_alert(
     recipients: tuple[str, ...] | list[str],
     template: str,
     now: datetime | None = None,
+    memberships: list[Membership] | None = None,
 ) -> NewLeadAlert:
     """Render the email to each of the dealership's new-lead recipients: customer, vehicle,
     comments, what distribution did, a reply-with-template link and (for admins and managers)
-    allocation links. `NewLeadAlert.queue` then queues them."""
+    allocation links. `NewLeadAlert.queue` then queues them. `memberships`: `memberships_of` the
+    lead's dealership, when the caller has read it already."""
     now = now or timezone.now()
     marker = secrets.token_hex(12)
     outcome_marker, salesperson_marker = f"fc-{marker}-outcome", f"fc-{marker}-salesperson"
-    memberships = list(Membership.objects.filter(dealership_id=lead.dealership_id).select_related("user"))
+    if memberships is None:
+        memberships = memberships_of(lead.dealership_id)
     wanted = set(recipients)
     people = [m for m in memberships if m.user.email in wanted and m.user.is_active]
     due_at = hold_until(kind=Kind.NEW_LEAD, lead=lead, now=now)

@@ -183,6 +183,11 @@ def open_lead_counts(dealership: Dealership, user_ids: Iterable[int]) -> dict[in
     return {row["assigned_to_id"]: row["n"] for row in rows}
 
 
+def memberships_of(dealership_id: int) -> list[Membership]:
+    """Everyone who works at the dealership, with their users, in rotation order (membership id)."""
+    return list(Membership.objects.filter(dealership_id=dealership_id).select_related("user").order_by("pk"))
+
+
 def candidates(
     dealership: Dealership,
     department: str,
@@ -193,17 +198,17 @@ def candidates(
     members: Sequence[tuple[int, int]] | None = None,
     count_open_leads: bool = True,
     users: dict[int, User] | None = None,
+    staff: Sequence[Membership] | None = None,
 ) -> list[assign.Candidate]:
     """Everyone at `dealership` who might get a `department` lead at `at`, with their flags.
 
     Without `members` that is every membership of the dealership (weights by email); with
     `members` ((user id, weight) of a group) exactly those users, flagged when they no longer
     work there. The rotation order is the membership's id, which never changes. `users`, if
-    given, is filled with the User rows read, by id.
+    given, is filled with the User rows read, by id. `staff` is `memberships_of(dealership)`
+    when the caller has read it already.
     """
-    memberships = {
-        m.user_id: m for m in Membership.objects.filter(dealership=dealership).select_related("user").order_by("pk")
-    }
+    memberships = {m.user_id: m for m in (memberships_of(dealership.pk) if staff is None else staff)}
     wanted: list[tuple[int, int]]
     if members is None:
         wanted = [(uid, (weights or {}).get(m.user.email, 1)) for uid, m in memberships.items()]

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from escalations.models import LeadSla, Timer
-from escalations.policy import Deadlines, deadlines, escalation_settings
+from escalations.policy import deadlines, escalation_settings
 from leads.models import Lead
 
 if TYPE_CHECKING:
@@ -31,34 +31,36 @@ def pending_timers() -> QuerySet[Timer]:
     return Timer.objects.filter(fired_at__isnull=True, cancelled_at__isnull=True)
 
 
-def start_clock(*, lead: Lead, new: bool = False) -> LeadSla:
+def start_clock(*, lead: Lead) -> LeadSla:
     """Start the lead's reply clock from `lead.received_at` and set its timers; idempotent.
 
     No clock (state none) for imported leads, closed leads and dealerships with escalation
-    switched off; a lead already answered starts out met. `new`: the lead was made in this
-    transaction, so it has no clock yet and nobody else can be starting one.
+    switched off; a lead already answered starts out met.
     """
-    if not new:
-        existing = LeadSla.objects.filter(lead=lead).first()
-        if existing is not None:
-            return existing
-    dealership = lead.dealership
-    due = None
-    if lead.source_kind != Lead.SourceKind.IMPORT and lead.is_open and lead.first_response_at is None:
-        due = deadlines(dealership.calendar(), lead.received_at, dealership.escalation)
-    if new:
-        return _write_clock(lead, due)
+    existing = LeadSla.objects.filter(lead=lead).first()
+    if existing is not None:
+        return existing
     try:
         with transaction.atomic():
-            return _write_clock(lead, due)
+            sla, timers = new_clock(lead)
+            set_timers(timers)
+            return sla
     except IntegrityError:  # started at the same moment elsewhere: that clock stands
         return LeadSla.objects.get(lead=lead)
 
 
-def _write_clock(lead: Lead, due: Deadlines | None) -> LeadSla:
+def new_clock(lead: Lead) -> tuple[LeadSla, list[Timer]]:
+    """`start_clock` for a lead made in this transaction, which has no clock yet and which nobody
+    else can be starting one for. Its timers come back unsaved, for `leads.actions.create_lead`
+    to store in one go with those of the lead's default follow-ups (`set_timers`)."""
+    dealership = lead.dealership
+    if lead.source_kind == Lead.SourceKind.IMPORT or not lead.is_open or lead.first_response_at is not None:
+        due = None
+    else:
+        due = deadlines(dealership.calendar(), lead.received_at, dealership.escalation)
     if due is None:
         state = LeadSla.State.MET if lead.first_response_at else LeadSla.State.NONE
-        return LeadSla.objects.create(lead=lead, state=state, started_at=lead.received_at)
+        return LeadSla.objects.create(lead=lead, state=state, started_at=lead.received_at), []
     sla = LeadSla.objects.create(
         lead=lead,
         started_at=lead.received_at,
@@ -71,8 +73,12 @@ def _write_clock(lead: Lead, due: Deadlines | None) -> LeadSla:
         (Timer.Kind.STAGE1, due.stage1_due_at),
         (Timer.Kind.STAGE2, due.stage2_due_at),
     ]
-    Timer.objects.bulk_create(Timer(lead=lead, kind=kind, due_at=at) for kind, at in moments if at)
-    return sla
+    return sla, [Timer(lead=lead, kind=kind, due_at=at) for kind, at in moments if at]
+
+
+def set_timers(timers: Iterable[Timer]) -> None:
+    """Store unsaved timers (a new clock's, a follow-up's), one INSERT for them all."""
+    Timer.objects.bulk_create(timers)
 
 
 def stop_clock(*, lead: Lead, at: datetime) -> bool:

@@ -3,7 +3,7 @@ default tasks per lead category, and the dealership's list of defaults."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from dealerships.models import Dealership
-from escalations.actions import RUNNING_STATES, cancel_followup, followup_timers
+from escalations.actions import RUNNING_STATES, cancel_followup, followup_timers, set_timers
 from escalations.models import LeadSla, Timer
 from followups.models import Category, DefaultTask, DefaultTasksSeeded, FollowUp
 from leads.actions import record_activity
@@ -81,15 +81,17 @@ def create_followup(
     return task
 
 
-def add_followups(*, lead: Lead, tasks: list[FollowUp], actor: User | None, log: bool = True) -> list[FollowUp]:
+def add_followups(
+    *, lead: Lead, tasks: list[FollowUp], actor: User | None, log: bool = True, timers: Sequence[Timer] = ()
+) -> list[FollowUp]:
     """Store new, checked tasks of one lead with their timers and (unless `log` is false, for the
-    caller to do with `log_added` later) their timeline entries, a few rows at once."""
-    if tasks:
-        with transaction.atomic(savepoint=False):
-            FollowUp.objects.bulk_create(tasks)
-            Timer.objects.bulk_create(followup_timers(tasks))
-            if log:
-                log_added(lead=lead, tasks=tasks, actor=actor)
+    caller to do with `log_added` later) their timeline entries, a few rows at once. `timers`:
+    other unsaved timers of the lead, stored in the same INSERT."""
+    with transaction.atomic(savepoint=False):
+        FollowUp.objects.bulk_create(tasks)
+        set_timers([*timers, *followup_timers(tasks)])
+        if log and tasks:
+            log_added(lead=lead, tasks=tasks, actor=actor)
     return tasks
 
 
@@ -209,20 +211,33 @@ def create_default_tasks(*, lead: Lead, category: str | None = None, actor: User
     return _add_defaults(lead, category, start=start, clock_runs=deadline is not None, actor=actor)
 
 
-def start_default_tasks(*, lead: Lead, sla: LeadSla, actor: User | None) -> list[FollowUp]:
+def start_default_tasks(
+    *, lead: Lead, sla: LeadSla, clock_timers: list[Timer], actor: User | None
+) -> list[FollowUp]:
     """`create_default_tasks` for a lead made in this transaction whose clock `sla` was just
-    started: it has no tasks yet and its reply deadline is in hand. Their timeline entries are
+    started (`escalations.actions.new_clock`): it has no tasks yet and its reply deadline is in
+    hand. The clock's unsaved timers are stored with the tasks' own. Their timeline entries are
     left to the caller (`log_added`), who writes them once the lead has its owner."""
     category = category_of(lead)
     if category is None:
+        set_timers(clock_timers)
         return []
     deadline = sla.stage1_due_at if sla.state in RUNNING_STATES else None
     start = deadline or lead.received_at
-    return _add_defaults(lead, category, start=start, clock_runs=deadline is not None, actor=actor, log=False)
+    return _add_defaults(
+        lead, category, start=start, clock_runs=deadline is not None, actor=actor, log=False, timers=clock_timers
+    )
 
 
 def _add_defaults(
-    lead: Lead, category: str, *, start: datetime, clock_runs: bool, actor: User | None, log: bool = True
+    lead: Lead,
+    category: str,
+    *,
+    start: datetime,
+    clock_runs: bool,
+    actor: User | None,
+    log: bool = True,
+    timers: Sequence[Timer] = (),
 ) -> list[FollowUp]:
     tasks = [
         FollowUp(
@@ -235,7 +250,7 @@ def _add_defaults(
         for default in default_tasks(lead.dealership)
         if default.category == category and not (clock_runs and default.due_after_hours == 0)
     ]
-    return add_followups(lead=lead, tasks=tasks, actor=actor, log=log)
+    return add_followups(lead=lead, tasks=tasks, actor=actor, log=log, timers=timers)
 
 
 def _close_pre_sale_defaults(*, lead: Lead, actor: User | None) -> None:

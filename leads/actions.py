@@ -300,12 +300,12 @@ def _start_working(
     follow-ups added.
     """
     from distribution.actions import distribute_new_lead, place_new_lead
-    from escalations.actions import start_clock
+    from escalations.actions import new_clock
     from followups.actions import log_added, start_default_tasks
 
     policy = place_new_lead(lead=lead, actor=actor) if distribute else None
-    sla = start_clock(lead=lead, new=True)
-    tasks = start_default_tasks(lead=lead, sla=sla, actor=actor)
+    sla, timers = new_clock(lead)
+    tasks = start_default_tasks(lead=lead, sla=sla, clock_timers=timers, actor=actor)
     if policy is not None:
         distribute_new_lead(
             lead=lead, actor=actor, crm_salesperson=crm_salesperson, policy=policy, customer_is_new=customer_is_new
