@@ -15,8 +15,9 @@ written to the temporary directory) and issues an intake-scope token (`manage.py
   (distinct customers, phones, emails, vehicles, a trade sometimes) to
   `/api/v1/dealerships/{slug}/adf` until `--seconds` or `--max-leads`. The API answers 201 only
   once the lead is committed, so latency = the request's round trip.
-- SMTP: `manage.py smtpd` on a free loopback port; each sender mails a lead, then polls its stored
-  row (every 5 ms) until the lead exists before mailing the next, the same closed loop as HTTP.
+- SMTP: `manage.py smtpd --processes N` (`--smtp-processes`, 2 as in the Procfile) on a free
+  loopback port; each sender mails a lead, then polls its stored row (every 5 ms) until the lead
+  exists before mailing the next, the same closed loop as HTTP.
   Latency = the lead's commit (`InboundEmail.processed_at`, written in the transaction that makes
   the lead) minus the moment the sender started DATA.
 - Raw: the same rows intake writes (inbound message, customer, email, phone, lead, vehicles,
@@ -248,6 +249,7 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--paths", default="http,smtp")
     parser.add_argument("--http-configs", default="2x4", help="gunicorn WORKERSxTHREADS, comma-separated")
+    parser.add_argument("--smtp-processes", type=int, default=2, help="smtpd processes sharing the port")
     parser.add_argument("--senders", type=int, default=4)
     parser.add_argument(
         "--distribution", default="round_robin", help="the sales method: round_robin, first_available, pool"
@@ -414,8 +416,9 @@ def smtp_run(args: argparse.Namespace, base: int) -> dict[str, Any]:
     mails = [lead_email(lead_spec(base + i)) for i in range(args.max_leads + WARMUP)]
     port = free_port()
     env = child_env(os.environ["DATABASE_URL"], os.environ["FORECOURT_VAR_DIR"])
-    command = [PYTHON, "manage.py", "smtpd", "--host", "127.0.0.1", "--port", str(port)]
-    print("SMTP, manage.py smtpd ...", flush=True)
+    processes = str(args.smtp_processes)
+    command = [PYTHON, "manage.py", "smtpd", "--host", "127.0.0.1", "--port", str(port), "--processes", processes]
+    print(f"SMTP, manage.py smtpd --processes {processes} ...", flush=True)
     server = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL)
     sent: dict[int, float] = {}
     acks: list[float] = []
@@ -458,7 +461,7 @@ def smtp_run(args: argparse.Namespace, base: int) -> dict[str, Any]:
         sent.clear()
         acks.clear()
         first = first_inbound_id()
-        meter = CpuMeter(lambda: [server.pid])
+        meter = CpuMeter(lambda: pids_with_argument(f"--port\0{port}\0"))  # the forked processes too
         meter.start()
         locks = LockWaits()
         locks.start()
@@ -475,7 +478,7 @@ def smtp_run(args: argparse.Namespace, base: int) -> dict[str, Any]:
     notes = f"DATA answered p50 {percentile(acks, 50) * 1000:.1f} ms; {full_lead_counts('smtp', first)}; {cpu}"
     if failures:
         notes += f"; failures: {dict(failures)}"
-    return run_row("SMTP, smtpd", latencies, elapsed, notes)
+    return run_row(f"SMTP, smtpd x{processes}", latencies, elapsed, notes)
 
 
 def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:

@@ -211,9 +211,7 @@ def create_default_tasks(*, lead: Lead, category: str | None = None, actor: User
     return _add_defaults(lead, category, start=start, clock_runs=deadline is not None, actor=actor)
 
 
-def start_default_tasks(
-    *, lead: Lead, sla: LeadSla, clock_timers: list[Timer], actor: User | None
-) -> list[FollowUp]:
+def start_default_tasks(*, lead: Lead, sla: LeadSla, clock_timers: list[Timer], actor: User | None) -> list[FollowUp]:
     """`create_default_tasks` for a lead made in this transaction whose clock `sla` was just
     started (`escalations.actions.new_clock`): it has no tasks yet and its reply deadline is in
     hand. The clock's unsaved timers are stored with the tasks' own. Their timeline entries are

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
+import socket
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from aiosmtpd.smtp import SMTP
 from django.conf import settings
 from django.db import close_old_connections
 
@@ -114,3 +117,44 @@ class IntakeHandler:
             future.add_done_callback(self.in_flight.discard)
         log.info("stored message from %s as inbound %s", envelope.mail_from, [i.pk for i in stored])
         return f"250 OK stored as {' '.join(str(i.pk) for i in stored)}"
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket every serving process shares."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.create_server((host, port), family=family, backlog=128)
+    listener.setblocking(False)
+    return listener
+
+
+def serve(listener: socket.socket) -> None:
+    """Answer SMTP on `listener` until SIGTERM or SIGINT. Messages already stored then finish
+    processing before this returns; anything cut short is swept by the worker."""
+    executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="intake")
+    try:
+        asyncio.run(_serve(listener, IntakeHandler(executor)))
+    finally:
+        executor.shutdown(wait=True)
+
+
+async def _serve(listener: socket.socket, handler: IntakeHandler) -> None:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    server = await loop.create_server(
+        lambda: SMTP(
+            handler,
+            data_size_limit=MAX_MESSAGE_BYTES,
+            decode_data=False,
+            hostname=settings.INTAKE_DOMAIN,
+            ident="Forecourt lead intake",
+            loop=loop,
+        ),
+        sock=listener,
+    )
+    await stop.wait()
+    log.info("smtpd: stopping")
+    # No new connections; sessions still open are cancelled when the loop ends (a message not
+    # yet answered 250 is sent again by its sender, and recognised by its Message-ID).
+    server.close()

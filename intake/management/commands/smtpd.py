@@ -1,19 +1,12 @@
 from __future__ import annotations
 
-import logging
-import signal
-import threading
-from concurrent.futures import ThreadPoolExecutor
-from types import FrameType
 from typing import Any
 
-from aiosmtpd.controller import Controller
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from intake.smtp import MAX_MESSAGE_BYTES, IntakeHandler
-
-log = logging.getLogger("forecourt.smtpd")
+from forecourt.lib import prefork
+from intake.smtp import listen, serve
 
 
 class Command(BaseCommand):
@@ -22,34 +15,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1).")
         parser.add_argument("--port", type=int, default=2525, help="Port to listen on (default 2525).")
-
-    def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
-        stop = threading.Event()
-
-        def on_signal(signum: int, frame: FrameType | None) -> None:
-            log.info("smtpd: %s received, stopping", signal.strsignal(signum))
-            stop.set()
-
-        signal.signal(signal.SIGTERM, on_signal)
-        signal.signal(signal.SIGINT, on_signal)
-        executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="intake")
-        handler = IntakeHandler(executor)
-        controller = Controller(
-            handler,
-            hostname=host,
-            port=port,
-            data_size_limit=MAX_MESSAGE_BYTES,
-            decode_data=False,
-            server_hostname=settings.INTAKE_DOMAIN,
-            ident="Forecourt lead intake",
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=1,
+            help="Processes sharing the port (default 1). Each uses up to one CPU core; give one per core.",
         )
-        controller.start()
-        self.stdout.write(f"SMTP intake listening on {host}:{port} for *@{settings.INTAKE_DOMAIN}")
+
+    def handle(self, *args: Any, host: str, port: int, processes: int, **options: Any) -> None:
+        if processes < 1:
+            raise CommandError("--processes must be at least 1.")
+        listener = listen(host, port)
+        many = f", {processes} processes" if processes > 1 else ""
+        self.stdout.write(f"SMTP intake listening on {host}:{port} for *@{settings.INTAKE_DOMAIN}{many}")
         self.stdout.flush()
         try:
-            stop.wait()
+            if processes == 1:
+                serve(listener)
+            else:
+                prefork.run(lambda: serve(listener), processes)
         finally:
-            controller.stop()
-            # Messages already stored finish processing; anything cut short is swept by the worker.
-            executor.shutdown(wait=True)
-            self.stdout.write("SMTP intake stopped")
+            listener.close()
+        self.stdout.write("SMTP intake stopped")
