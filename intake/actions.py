@@ -164,8 +164,6 @@ def _make_leads(inbound: InboundEmail, prospects: list[dict[str, Any]]) -> Resul
         InboundEmail.objects.filter(pk=inbound.pk).update(duplicate_of=first)
         return Result(inbound, [Ingested(lead, Outcome.DUPLICATE) for lead in leads])
     dealership = inbound.dealership
-    # Read before any lead is made: a round-robin turn locks its rotation until this transaction commits.
-    crm_email = IntakeSettings.objects.filter(dealership=dealership).values_list("crm_email", flat=True).first()
     sender = " ".join(part for part in (inbound.header_from, inbound.mail_from) if part)
     ingested = []
     for prospect in prospects:
@@ -183,14 +181,7 @@ def _make_leads(inbound: InboundEmail, prospects: list[dict[str, Any]]) -> Resul
     # `add` writes them without reading the links first.
     inbound.leads.add(*dict.fromkeys(item.lead for item in ingested))
     _mark(inbound, InboundEmail.Status.PROCESSED, _summary(ingested))
-    result = Result(inbound, ingested)
-    if crm_email:
-        from intake.adf_out import forward_to_crm
-
-        for item in ingested:
-            if item.is_new:
-                forward_to_crm(lead=item.lead, to=crm_email)
-    return result
+    return Result(inbound, ingested)
 
 
 def _first_delivery(inbound: InboundEmail) -> InboundEmail | None:

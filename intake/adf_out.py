@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from dealerships.models import Dealership
+from intake.models import IntakeSettings
 from leads.models import Customer, Lead, Trade, VehicleInterest
 from notifications.actions import queue_email
 
@@ -124,6 +126,11 @@ def lead_to_adf(lead: Lead) -> str:
     ET.indent(adf)
     body = ET.tostring(adf, encoding="unicode")
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<?adf version="1.0"?>\n{body}\n'
+
+
+def crm_address(dealership: Dealership) -> str:
+    """Where the dealership's new leads go as ADF (its CRM or DMS), or "" for nowhere."""
+    return IntakeSettings.objects.filter(dealership=dealership).values_list("crm_email", flat=True).first() or ""
 
 
 def forward_to_crm(*, lead: Lead, to: str) -> None:

@@ -297,13 +297,15 @@ def _start_working(
     clock then follows; and taking a round-robin turn locks the rotation's row until this
     transaction commits, so it comes as late as it can, to keep other leads waiting for that row
     as briefly as possible (bench/distribution.py). The timeline still reads received, assigned,
-    follow-ups added.
+    follow-ups added. Last, a copy goes to the dealership's CRM, if it names one (ADF out).
     """
     from distribution.actions import distribute_new_lead, place_new_lead
     from escalations.actions import new_clock
     from followups.actions import log_added, start_default_tasks
+    from intake.adf_out import crm_address, forward_to_crm
 
     policy = place_new_lead(lead=lead, actor=actor) if distribute else None
+    crm = crm_address(lead.dealership)
     sla, timers = new_clock(lead)
     tasks = start_default_tasks(lead=lead, sla=sla, clock_timers=timers, actor=actor)
     if policy is not None:
@@ -311,6 +313,8 @@ def _start_working(
             lead=lead, actor=actor, crm_salesperson=crm_salesperson, policy=policy, customer_is_new=customer_is_new
         )
     log_added(lead=lead, tasks=tasks, actor=actor)
+    if crm:
+        forward_to_crm(lead=lead, to=crm)
 
 
 def _blank(field: str) -> Any:

@@ -4,7 +4,9 @@ instead of the customer's real one and a link back to the lead."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.test import Client
 
+from accounts.models import ApiToken
 from conftest import make_lead
 from intake.actions import process_held, settings_for, store_inbound
 from intake.adf import parse_adf
@@ -99,3 +101,30 @@ def test_without_a_crm_address_nothing_is_sent(riverside):
     process_held(inbound)
 
     assert not OutboundEmail.objects.filter(purpose="adf_out").exists()
+
+
+def test_a_lead_entered_through_the_api_goes_to_the_crm_too_and_an_import_does_not(riverside, bob):
+    config = settings_for(riverside)
+    config.crm_email = "leads@dms.example.com"
+    config.save()
+
+    _, token = ApiToken.issue(user=bob, scope=ApiToken.Scope.FULL)
+    created = Client(headers={"Authorization": f"Bearer {token}"}).post(
+        "/api/v1/leads",
+        {
+            "dealership": "riverside-toyota",
+            "customer": {"first_name": "Casey", "last_name": "Walkin", "emails": ["casey@example.com"]},
+            "source": "Walk-in",
+            "vehicles": [{"year": 2016, "make": "RAM", "model": "2500"}],
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    make_lead(riverside, bulk=True)  # as a CSV import makes them
+
+    [sent] = OutboundEmail.objects.filter(purpose="adf_out")
+    assert sent.to == ["leads@dms.example.com"]
+    [prospect] = [p.to_dict() for p in parse_adf(sent.body)]
+    assert prospect["customer"]["last_name"] == "Walkin"
+    assert prospect["vehicles"][0]["model"] == "2500"
+    assert f"/leads/{created.json()['id']}/" in prospect["comments"]
