@@ -58,9 +58,7 @@ def identifying_emails(emails: Iterable[str]) -> list[str]:
 def identifying_phones(phones: Iterable[Mapping[str, Any]], country: str) -> list[str]:
     numbers = []
     for phone in phones:
-        number = phone.get("number")
-        if not (isinstance(number, str) and number.startswith("+")):
-            number = to_e164(str(phone.get("raw") or phone.get("number") or ""), country)
+        number = to_e164(str(phone.get("number") or phone.get("raw") or ""), country)
         if number and phone.get("type") != CustomerPhone.Type.FAX:
             numbers.append(number)
     return numbers

@@ -53,7 +53,7 @@ def _phone_rows(phones: Iterable[Mapping[str, Any]], country: str) -> list[tuple
     rows = []
     for phone in phones:
         raw = str(phone.get("raw") or phone.get("number") or "").strip()
-        number = phone.get("number") if str(phone.get("number") or "").startswith("+") else to_e164(raw, country)
+        number = to_e164(str(phone.get("number") or raw), country)
         if number or raw:
             rows.append((number, raw, phone.get("type") or CustomerPhone.Type.VOICE))
     return rows

@@ -6,15 +6,21 @@ import phonenumbers
 
 
 def to_e164(raw: str, country: str = "US") -> str | None:
-    """`raw` as E.164 (+15125550100), or None when it is not a possible phone number."""
+    """`raw` as E.164 (+15125550100), or None when it is no real phone number.
+
+    The one rule for every number Forecourt reads (ADF, API, forms, settings, search). Only
+    numbers that can exist count: "999-999-9999", "123-456-7890" or a bare "555-1234" are what
+    web forms get from people who won't give a number, and as E.164 they would merge strangers
+    into one customer. Such a number is kept as it was written (a phone's `raw`) and matches nobody.
+    """
     text = (raw or "").strip()
     if not text or not any(ch.isdigit() for ch in text):
         return None
     try:
-        parsed = phonenumbers.parse(text, country or "US")
+        parsed = phonenumbers.parse(text, (country or "US").upper())
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_possible_number(parsed):
+    if not phonenumbers.is_valid_number(parsed):
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 

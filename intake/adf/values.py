@@ -6,7 +6,7 @@ import re
 import textwrap
 from decimal import Decimal, InvalidOperation
 
-import phonenumbers
+from forecourt.lib.phone import to_e164
 
 from .model import Phone
 
@@ -138,29 +138,17 @@ def email_address(text: str | None) -> str | None:
 
 
 def phone(raw: str, *, kind: str | None, preferred: str | None, time: str | None, country: str) -> Phone:
-    """A phone as E.164 when `phonenumbers` can read it as a valid number for `country` (numbers
-    written with their own country code keep it); otherwise `number` is None and `raw` keeps it."""
+    """A phone as E.164 when it is a real number for `country` (numbers written with their own
+    country code keep it; `forecourt.lib.phone.to_e164`); otherwise `number` is None and `raw` keeps it."""
     adf_type, label = phone_type(kind)
     return Phone(
-        number=e164(raw, country),
+        number=to_e164(raw, country),
         type=adf_type,
         label=label,
         raw=raw,
         preferred=is_yes(preferred),
         time=one_line(time),
     )
-
-
-def e164(raw: str, country: str) -> str | None:
-    try:
-        number = phonenumbers.parse(raw, country.upper() or "US")
-    except phonenumbers.NumberParseException:
-        return None
-    # Only numbers that can exist: "1234567890" and "9999999999" are what forms get from people
-    # who won't give a number, and would otherwise merge strangers into one customer.
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def phone_type(kind: str | None) -> tuple[str, str | None]:

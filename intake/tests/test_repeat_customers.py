@@ -63,6 +63,29 @@ def test_masked_relay_addresses_never_match_two_different_people(riverside):
     assert sorted(Customer.objects.values_list("first_name", flat=True)) == ["Ann", "Ben"]
 
 
+def test_a_made_up_phone_number_never_matches_two_different_people(riverside, carol):
+    # What web forms get from people who won't give their number.
+    for n, junk in enumerate(["999-999-9999", "(999) 999-9999", "123-456-7890", "555-1234"]):
+        deliver(riverside, adf(lead_id=f"CG-9{n}", first=f"Ann{n}", email=f"ann{n}@example.com", phone=junk))
+        deliver(riverside, adf(lead_id=f"CG-8{n}", first=f"Ben{n}", email=f"ben{n}@example.org", phone=junk))
+
+    assert Lead.objects.count() == 8
+    assert Customer.objects.count() == 8
+    assert not Activity.objects.filter(kind=Activity.Kind.RESUBMISSION).exists()
+    # The number is kept as it was written, and matches nobody.
+    ann = Customer.objects.get(first_name="Ann0")
+    assert list(ann.phones.values_list("number", "raw")) == [(None, "999-999-9999")]
+
+
+def test_a_real_number_written_two_ways_is_the_same_customer(riverside, carol):
+    deliver(riverside, adf(lead_id="CG-71", first="Ann", email="ann@example.com", phone="(512) 555-0188"))
+    deliver(riverside, adf(lead_id="CG-72", first="Ann", email="ann.work@example.org", phone="+1 512.555.0188"))
+
+    assert Customer.objects.count() == 1
+    assert Lead.objects.count() == 1
+    assert Activity.objects.filter(kind=Activity.Kind.RESUBMISSION).count() == 1
+
+
 def test_when_the_dealership_distributes_existing_customers_a_new_lead_is_made_for_the_same_customer(riverside, carol):
     riverside.distribution = {"sales": {"method": "round_robin", "existing_customers": "distribute"}}
     riverside.save()

@@ -108,6 +108,10 @@ def test_a_new_customer_needs_a_name_and_a_readable_phone(client_for: Any, river
     bad_phone = new_lead(client_for(carol), riverside, first_name="Ana", phone="call me maybe")
     assert bad_phone.status_code == 422
     assert "This is not a phone number." in bad_phone.content.decode()
+    made_up = new_lead(client_for(carol), riverside, first_name="Ana", phone="999-999-9999")
+    assert made_up.status_code == 422
+    assert "This is not a phone number." in made_up.content.decode()
+    assert not Lead.objects.exists()
     assert not Lead.objects.exists()
     assert not Customer.objects.exists()
 
