@@ -20,8 +20,8 @@ from django.utils import timezone
 from accounts.models import Membership, User
 from dealerships.models import Dealership, Department
 from forecourt.lib.phone import to_e164
-from intake import dedupe
 from leads import actions as lead_actions
+from leads.matching import match_customer
 from leads.models import Lead
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -249,7 +249,7 @@ def import_rows(*, dealership: Dealership, preview: Preview, actor: User | None)
         for row in preview.valid:
             data = dict(row.lead)
             customer_data = data.pop("customer")
-            existing = dedupe.match_customer(organization=dealership.organization, data=customer_data, country=country)
+            existing = match_customer(organization=dealership.organization, data=customer_data, country=country)
             if existing is not None:
                 lead_actions.add_customer_contacts(customer=existing, data=customer_data, country=country)
             else:

@@ -17,6 +17,7 @@ from intake.models import LeadSourceId
 from intake.resubmit import add_resubmission
 from intake.sources import Source
 from leads import actions as lead_actions
+from leads.matching import match_customer
 from leads.models import Customer, Lead, VehicleInterest
 
 
@@ -94,7 +95,7 @@ def _take_in(
     department = department_of(vehicles)
     comments = str(prospect.get("comments") or "").strip()
     organization = dealership.organization
-    existing = dedupe.match_customer(organization=organization, data=customer_data, country=country)
+    existing = match_customer(organization=organization, data=customer_data, country=country)
     if (
         existing is not None
         and merge_repeat_customers
@@ -134,7 +135,7 @@ def _customer(existing: Customer | None, dealership: Dealership, data: dict[str,
     if existing is not None:
         lead_actions.add_customer_contacts(customer=existing, data=data, country=country)
         return existing
-    # Created here rather than in create_lead, whose own matching would also match masked addresses.
+    # `match_customer` found nobody a moment ago: made here, create_lead need not look again.
     return lead_actions.create_customer(organization=dealership.organization, data=data, country=country)
 
 

@@ -16,6 +16,7 @@ from dealerships.models import Dealership, Organization
 from forecourt.lib.held import forget_rows, hold_rows
 from forecourt.lib.phone import to_e164
 from inventory.models import Vehicle
+from leads.matching import match_customer
 from leads.models import Activity, Customer, CustomerEmail, CustomerPhone, Lead, Trade, VehicleInterest
 
 CUSTOMER_FIELDS = ("first_name", "last_name", "business_name", "language")
@@ -32,21 +33,6 @@ def record_activity(
 
 
 # Customers ---------------------------------------------------------------------------------
-
-
-def find_customer(*, organization: Organization, emails: Iterable[str], phones: Iterable[str]) -> Customer | None:
-    """The organisation's customer with one of these emails or E.164 phone numbers, if any."""
-    emails = [e.lower() for e in emails if e]
-    phones = [p for p in phones if p]
-    if emails:
-        by_email = CustomerEmail.objects.filter(customer__organization=organization, email__in=emails).first()
-        if by_email:
-            return by_email.customer
-    if phones:
-        by_phone = CustomerPhone.objects.filter(customer__organization=organization, number__in=phones).first()
-        if by_phone:
-            return by_phone.customer
-    return None
 
 
 def _phone_rows(phones: Iterable[Mapping[str, Any]], country: str) -> list[tuple[str | None, str, str]]:
@@ -117,8 +103,7 @@ def find_or_create_customer(*, organization: Organization, data: Mapping[str, An
 def _find_or_create_customer(
     *, organization: Organization, data: Mapping[str, Any], country: str
 ) -> tuple[Customer, bool]:
-    phones = [number for number, _, _ in _phone_rows(data.get("phones") or [], country) if number]
-    existing = find_customer(organization=organization, emails=data.get("emails") or [], phones=phones)
+    existing = match_customer(organization=organization, data=data, country=country)
     if existing is None:
         return create_customer(organization=organization, data=data, country=country), True
     add_customer_contacts(customer=existing, data=data, country=country)

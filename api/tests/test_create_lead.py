@@ -241,3 +241,21 @@ def test_a_nul_character_anywhere_in_the_body_is_refused(api_for, bob, carol):
     assert response.status_code == 422
     assert "NUL" in response.json()["error"]["message"]
     assert Lead.objects.count() == 0
+
+
+def test_relay_and_placeholder_addresses_never_make_two_people_one_customer(api_for, bob):
+    people = [("Ann", "shared@anon.cargurus.com"), ("Ben", "shared@anon.cargurus.com")]
+    people += [("Cy", "none@none.com"), ("Di", "none@none.com")]
+    for first, email in people:
+        response = api_for(bob).post(
+            "/leads",
+            {
+                "dealership": "riverside-toyota",
+                "customer": {"first_name": first, "last_name": "Walkin", "emails": [email]},
+                "source": "Walk-in",
+            },
+        )
+        assert response.status_code == 201, response.content
+        assert response.json()["customer"]["first_name"] == first
+
+    assert sorted(Customer.objects.values_list("first_name", flat=True)) == ["Ann", "Ben", "Cy", "Di"]

@@ -3,6 +3,8 @@ that lead: the request is logged on it as a resubmission and its salesperson is 
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import make_lead
 from intake.actions import process_held, store_inbound
 from intake.models import InboundEmail
@@ -142,3 +144,14 @@ def test_ids_that_name_the_lead_type_rather_than_the_lead_do_not_merge_leads(riv
     deliver(riverside, typed.replace("Jordan", "Casey").replace("512-555-0100", "512-555-0199"))
 
     assert Lead.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "placeholder", ["none@none.com", "noemail@gmail.com", "No.Email@yahoo.com", "test@test.com", "na@na.com"]
+)
+def test_an_address_typed_to_get_past_a_form_never_matches_two_different_people(riverside, placeholder):
+    deliver(riverside, adf(lead_id="CG-61", first="Ann", email=placeholder, phone=""))
+    deliver(riverside, adf(lead_id="CG-62", first="Ben", email=placeholder, phone=""))
+
+    assert Lead.objects.count() == 2
+    assert sorted(Customer.objects.values_list("first_name", flat=True)) == ["Ann", "Ben"]

@@ -1,0 +1,134 @@
+"""Recognising a repeat customer: the one rule for intake, the API, the new-lead screen and imports.
+
+A customer is matched within the organisation by a real E.164 phone number or an email address.
+Some addresses say nothing about who the person is, so they never match anybody: the masked
+relays that listing sites hand out per lead (CarGurus, TrueCar, Cars.com…), mailboxes that are
+nobody (`noreply@`), and what people type when a form insists on an address they won't give
+(`none@none.com`, `noemail@gmail.com`, `test@test.com`). Made-up phone numbers are already
+refused by `forecourt.lib.phone.to_e164`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+
+from dealerships.models import Organization
+from forecourt.lib.phone import to_e164
+from leads.models import Customer, CustomerEmail, CustomerPhone
+
+# Domains (and their subdomains) whose addresses are per-lead relays, not the customer's own.
+MASKED_EMAIL_DOMAINS: tuple[str, ...] = (
+    "anon.cargurus.com",
+    "leads.truecarmail.com",
+    "truecarmail.com",
+    "reply.cars.com",
+    "messages.cars.com",
+    "relay.autotrader.com",
+    "marketplace.facebook.com",
+)
+# Mailbox names that are never a person.
+_NOBODY = re.compile(r"^(no-?reply|do-?not-?reply|noreply-[^@]*|mailer-daemon|postmaster)$", re.IGNORECASE)
+# What a person types instead of their address (compared without dots, dashes and underscores).
+_DECLINED_NAMES = frozenset(
+    [
+        "none",
+        "noemail",
+        "nomail",
+        "noaddress",
+        "noemailaddress",
+        "na",
+        "nna",
+        "unknown",
+        "null",
+        "nil",
+        "test",
+        "testemail",
+        "email",
+        "declined",
+        "refused",
+        "donotemail",
+        "dontemail",
+        "nobody",
+        "notprovided",
+        "notgiven",
+        "noneprovided",
+        "noname",
+        "asdf",
+        "x",
+        "xx",
+        "xxx",
+    ]
+)
+_DECLINED_DOMAINS = frozenset(
+    [
+        "none.com",
+        "noemail.com",
+        "nomail.com",
+        "no.com",
+        "na.com",
+        "domain.com",
+        "test.com",
+        "unknown.com",
+        "nowhere.com",
+        "email.none",
+    ]
+)
+
+
+def masked_domains() -> tuple[str, ...]:
+    """The relay domains, ours included (a lead forwarded back to us carries our relay address)."""
+    return (*MASKED_EMAIL_DOMAINS, settings.RELAY_DOMAIN.lower())
+
+
+def identifies_nobody(address: str) -> bool:
+    """True for an address that must never match one customer to another (see the module's doc)."""
+    address = (address or "").strip().lower()
+    local, _, domain = address.rpartition("@")
+    if not local or not domain:
+        return True
+    if _NOBODY.match(local) or re.sub(r"[._\-]", "", local) in _DECLINED_NAMES or domain in _DECLINED_DOMAINS:
+        return True
+    return any(domain == masked or domain.endswith("." + masked) for masked in masked_domains())
+
+
+def identifying_emails(emails: Iterable[str]) -> list[str]:
+    return [e.strip().lower() for e in emails if e and not identifies_nobody(e)]
+
+
+def identifying_phones(phones: Iterable[Mapping[str, Any]], country: str) -> list[str]:
+    numbers = []
+    for phone in phones:
+        number = to_e164(str(phone.get("number") or phone.get("raw") or ""), country)
+        if number and phone.get("type") != CustomerPhone.Type.FAX:
+            numbers.append(number)
+    return numbers
+
+
+def match_customer(*, organization: Organization, data: Mapping[str, Any], country: str) -> Customer | None:
+    """The organisation's customer with one of the identifying emails or phone numbers of `data`
+    (a customer dict: `emails`, `phones`), by email first; the oldest such customer."""
+    emails = identifying_emails(data.get("emails") or [])
+    phones = identifying_phones(data.get("phones") or [], country)
+    if emails:
+        by_email = (
+            CustomerEmail.objects.filter(customer__organization=organization, email__in=emails)
+            .select_related("customer")
+            .order_by("customer_id")
+            .first()
+        )
+        if by_email:
+            return by_email.customer
+    if phones:
+        by_phone = (
+            CustomerPhone.objects.filter(customer__organization=organization, number__in=phones)
+            .select_related("customer")
+            .order_by("customer_id")
+            .first()
+        )
+        if by_phone:
+            return by_phone.customer
+    return None
