@@ -22,6 +22,7 @@ from accounts.forms import LoginForm, PasswordResetRequestForm, UserEditor
 from accounts.models import Membership, User
 from accounts.queries import dealerships_administered_by, dealerships_outside_admin_of, users_administered_by
 from dealerships.models import Dealership
+from distribution.handover import hand_on_open_leads, open_leads_of
 
 # Login and passwords -----------------------------------------------------------------------
 
@@ -203,9 +204,14 @@ def _change_active(request: HttpRequest, pk: int, *, active: bool) -> HttpRespon
             )
         else:
             actions.deactivate_user(user=member, actor=request.user)  # type: ignore[arg-type]
-            messages.success(request, f"{member.name} was deactivated and logged out everywhere.")
+            done = f"{member.name} was deactivated and logged out everywhere."
+            if request.POST.get("open_leads") != "keep":
+                why = f"{member.name} was deactivated"
+                done += " " + hand_on_open_leads(user=member, actor=request.user, why=why).summary()  # type: ignore[arg-type]
+            messages.success(request, done)
         return redirect("user-edit", pk=member.pk)
-    return render(request, "accounts/user_confirm_active.html", {"member": member, "activate": active})
+    context = {"member": member, "activate": active, "open_leads": 0 if active else open_leads_of(member)}
+    return render(request, "accounts/user_confirm_active.html", context)
 
 
 @require_POST
