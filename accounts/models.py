@@ -158,3 +158,18 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"session of {self.user} since {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ResetRequest(models.Model):
+    """One password-reset email asked for, counted per email and per client address so that the
+    form cannot be used to flood someone's inbox (`accounts.throttle`)."""
+
+    address = models.GenericIPAddressField()
+    email = models.CharField(max_length=254)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["email", "at"]), models.Index(fields=["address", "at"])]
+
+    def __str__(self) -> str:
+        return f"reset for {self.email} from {self.address} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,4 +1,5 @@
-"""Login throttling that slows down password guessing without letting anyone lock a victim out.
+"""Login throttling that slows down password guessing without letting anyone lock a victim out,
+and a limit on password-reset emails.
 
 Failures are counted per (client address, email) and per client address inside a sliding
 window, never per email alone: someone guessing at carol@… from one address cannot stop Carol
@@ -18,7 +19,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.models import LoginFailure
+from accounts.models import LoginFailure, ResetRequest
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +65,18 @@ def _window() -> timedelta:
     return timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
 
 
-def _blocked_until(failures: list[datetime], limit: int) -> datetime | None:
+def _blocked_until(failures: list[datetime], limit: int, window: timedelta | None = None) -> datetime | None:
     """With `failures` newest first, the count drops below `limit` once the limit-th ages out."""
     if limit <= 0 or len(failures) < limit:
         return None
-    return failures[limit - 1] + _window()
+    return failures[limit - 1] + (window or _window())
+
+
+def _minutes_until(moments: list[datetime | None], now: datetime) -> int | None:
+    latest = max((m for m in moments if m is not None), default=None)
+    if latest is None or latest <= now:
+        return None
+    return max(1, math.ceil((latest - now).total_seconds() / 60))
 
 
 def minutes_to_wait(*, address: str, email: str, now: datetime | None = None) -> int | None:
@@ -81,10 +89,7 @@ def minutes_to_wait(*, address: str, email: str, now: datetime | None = None) ->
         _blocked_until(list(recent.filter(email=email).values_list("at", flat=True)[:per_pair]), per_pair),
         _blocked_until(list(recent.values_list("at", flat=True)[:per_address]), per_address),
     ]
-    latest = max((u for u in until if u is not None), default=None)
-    if latest is None or latest <= now:
-        return None
-    return max(1, math.ceil((latest - now).total_seconds() / 60))
+    return _minutes_until(until, now)
 
 
 def record_failure(*, address: str, email: str) -> None:
@@ -102,3 +107,30 @@ def clear_failures(*, address: str, email: str) -> None:
 def clear_failures_for_email(email: str) -> None:
     """Whoever set a new password through the emailed link controls the mailbox: unblock them."""
     LoginFailure.objects.filter(email=normalise_email(email)).delete()
+
+
+# Password-reset emails ----------------------------------------------------------------------
+# Every request counts, whether or not an account has the email, so that being refused says
+# nothing about who has an account here.
+
+
+def reset_minutes_to_wait(*, address: str, email: str, now: datetime | None = None) -> int | None:
+    """None if a reset email may be asked for; otherwise whole minutes (≥ 1) until it may."""
+    now = now or timezone.now()
+    window = timedelta(seconds=settings.RESET_REQUEST_WINDOW_SECONDS)
+    recent = ResetRequest.objects.filter(at__gt=now - window).order_by("-at")
+    per_email, per_address = settings.RESET_REQUESTS_PER_EMAIL, settings.RESET_REQUESTS_PER_ADDRESS
+    until = [
+        _blocked_until(list(recent.filter(email=email).values_list("at", flat=True)[:per_email]), per_email, window),
+        _blocked_until(
+            list(recent.filter(address=address).values_list("at", flat=True)[:per_address]), per_address, window
+        ),
+    ]
+    return _minutes_until(until, now)
+
+
+def record_reset_request(*, address: str, email: str) -> None:
+    """Count one reset request, and forget requests that have left the window."""
+    now = timezone.now()
+    ResetRequest.objects.create(address=address, email=email, at=now)
+    ResetRequest.objects.filter(at__lte=now - timedelta(seconds=settings.RESET_REQUEST_WINDOW_SECONDS)).delete()

@@ -48,6 +48,19 @@ class PasswordResetView(FormView[PasswordResetRequestForm]):
     success_url = reverse_lazy("password-reset-done")
 
     def form_valid(self, form: PasswordResetRequestForm) -> HttpResponse:
+        address = throttle.client_address(self.request)
+        email = throttle.normalise_email(form.cleaned_data["email"])
+        wait = throttle.reset_minutes_to_wait(address=address, email=email)
+        if wait is not None:
+            form.add_error(
+                None,
+                f"Too many reset emails were asked for. Use the link in one already sent, "
+                f"or try again in {wait} minute{'s' if wait != 1 else ''}.",
+            )
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        throttle.record_reset_request(address=address, email=email)
         for user in form.users():
             actions.send_password_reset(user=user)
         return super().form_valid(form)

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from accounts import actions
-from accounts.models import LoginFailure
+from accounts.models import LoginFailure, ResetRequest
 from conftest import PASSWORD
 from forecourt.worker import Worker
 from notifications.models import OutboundEmail
@@ -152,3 +154,52 @@ def test_changing_the_password_keeps_this_session_and_needs_the_old_one(client, 
     renewed = client.session.session_key
     actions.deactivate_user(user=carol, actor=None)
     assert not Session.objects.filter(session_key=renewed).exists()
+
+
+def ask_reset(client, email: str):
+    return client.post(reverse("password-reset"), {"email": email})
+
+
+def test_the_reset_form_cannot_flood_someones_inbox(client_from, carol):
+    for address in ("198.51.100.1", "198.51.100.2", "198.51.100.3"):  # whoever asks
+        assert ask_reset(client_from(address), "carol@example.com").status_code == 302
+    refused = ask_reset(client_from("198.51.100.4"), "Carol@Example.com")
+
+    assert refused.status_code == 429
+    assert "Too many reset emails were asked for" in refused.content.decode()
+    assert OutboundEmail.objects.filter(purpose="password_reset").count() == 3
+
+
+def test_an_unknown_email_is_counted_and_refused_alike_so_refusals_reveal_no_account(client_from, carol):
+    for address in ("198.51.100.1", "198.51.100.2", "198.51.100.3"):
+        assert ask_reset(client_from(address), "nobody@example.com").status_code == 302
+    refused = ask_reset(client_from("198.51.100.4"), "nobody@example.com")
+
+    assert refused.status_code == 429
+    assert "Too many reset emails were asked for" in refused.content.decode()
+    assert not OutboundEmail.objects.exists()
+
+
+def test_one_address_asking_for_many_emails_is_stopped_and_others_are_not(client_from, carol, dave, settings):
+    settings.RESET_REQUESTS_PER_ADDRESS = 3
+    spammer = client_from("203.0.113.9")
+    for n in range(3):
+        assert ask_reset(spammer, f"someone{n}@example.com").status_code == 302
+    assert ask_reset(spammer, "carol@example.com").status_code == 429
+
+    assert ask_reset(client_from("198.51.100.7"), "carol@example.com").status_code == 302
+    assert OutboundEmail.objects.filter(purpose="password_reset", to=["carol@example.com"]).count() == 1
+
+
+def test_the_limit_lifts_once_the_window_has_passed(client_from, carol, settings):
+    settings.RESET_REQUESTS_PER_EMAIL = 1
+    noon = datetime(2026, 3, 16, 12, 0, tzinfo=UTC)
+    with time_machine.travel(noon, tick=False) as clock:
+        assert ask_reset(client_from("198.51.100.1"), "carol@example.com").status_code == 302
+        clock.shift(timedelta(minutes=59))
+        refused = ask_reset(client_from("198.51.100.1"), "carol@example.com")
+        assert refused.status_code == 429
+        assert "try again in 1 minute." in refused.content.decode()
+        clock.shift(timedelta(minutes=2))
+        assert ask_reset(client_from("198.51.100.1"), "carol@example.com").status_code == 302
+    assert ResetRequest.objects.count() == 1  # the first one aged out and was forgotten
