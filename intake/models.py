@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from dealerships.models import Dealership, Organization
 from forecourt.lib.jobs import LeasedJob
+from forecourt.lib.sealed import SealedTextField
 from leads.models import Lead
 
 
@@ -24,7 +25,7 @@ class IntakeSettings(models.Model):
     imap_port = models.PositiveIntegerField(default=993)
     imap_user = models.CharField(max_length=200, blank=True)
     # Kept as given because the IMAP login needs it back; never shown again after saving.
-    imap_password = models.CharField(max_length=200, blank=True)
+    imap_password = SealedTextField(blank=True)  # encrypted in the database
     imap_folder = models.CharField(max_length=200, default="INBOX")
     imap_ssl = models.BooleanField(default=True)
     imap_poll_seconds = models.PositiveIntegerField(default=60)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.utils.html import escape
 
 from intake.actions import process_held, settings_for, store_inbound
@@ -142,6 +143,39 @@ def test_the_mailbox_password_is_saved_but_never_shown_again(riverside, alice, c
     assert config.imap_password == "s3cret-mailbox"
     assert config.report_addresses == ["bdc@riverside.example", "gm@riverside.example"]
     assert "s3cret-mailbox" not in client.get("/intake/settings/riverside-toyota/").content.decode()
+    assert "s3cret-mailbox" not in stored_password(config)  # a stolen backup does not give it away
+
+
+def stored_password(config: IntakeSettings) -> str:
+    """The column as the database holds it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT imap_password FROM intake_intakesettings WHERE id = %s", [config.pk])
+        return str(cursor.fetchone()[0])
+
+
+def test_a_mailbox_password_outlives_a_new_secret_key_listed_with_the_old_one_as_fallback(riverside, settings):
+    config = settings_for(riverside)
+    config.imap_password = "s3cret-mailbox"
+    config.save()
+    old_key = settings.SECRET_KEY
+
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a-new-secret-key-" + "x" * 40, [old_key]
+    assert IntakeSettings.objects.get(pk=config.pk).imap_password == "s3cret-mailbox"
+
+    settings.SECRET_KEY_FALLBACKS = []  # the old key forgotten: asked for again, never garbage
+    assert IntakeSettings.objects.get(pk=config.pk).imap_password == ""
+
+
+def test_a_password_stored_in_plain_text_before_sealing_is_read_and_sealed_when_saved(riverside):
+    config = settings_for(riverside)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE intake_intakesettings SET imap_password = %s WHERE id = %s", ["old-plain", config.pk])
+
+    config = IntakeSettings.objects.get(pk=config.pk)
+    assert config.imap_password == "old-plain"
+    config.save()
+    assert "old-plain" not in stored_password(config)
+    assert IntakeSettings.objects.get(pk=config.pk).imap_password == "old-plain"
 
 
 def test_mail_that_made_no_lead_is_reported_to_the_configured_address(riverside, alice):
