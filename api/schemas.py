@@ -302,8 +302,16 @@ class LeadPage(Schema):
     next: str | None = Field(description="The next page, or null on the last one.")
 
 
+class AlsoSentOut(Schema):
+    what: str = Field(description='Where the sender put it, e.g. "customer/messages/message[3]/text".')
+    value: str
+
+
 class ActivityOut(Schema):
     at: str
     kind: str
     actor: str | None = Field(description="The email of who did it; null for the system.")
     text: str
+    also_sent: list[AlsoSentOut] = Field(
+        description="On a lead's arrival (or a resubmission): what the sender included that has no field of its own."
+    )

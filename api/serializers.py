@@ -120,6 +120,7 @@ def activity_to_dict(activity: Activity) -> dict[str, Any]:
         "kind": activity.kind,
         "actor": activity.actor.email if activity.actor else None,
         "text": activity.text,
+        "also_sent": [{"what": what, "value": value} for what, value in (activity.data or {}).get("also_sent", [])],
     }
 
 

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import User
 from dealerships.models import Dealership, Department
 from intake import dedupe
+from intake.adf.clean import MAX_TEXT_AROUND, TEXT_AROUND
 from intake.models import LeadSourceId
 from intake.resubmit import add_resubmission
 from intake.sources import Source
@@ -26,6 +27,9 @@ class Outcome:
     RESUBMITTED = "resubmitted"
     RESEND = "resend"
     DUPLICATE = "duplicate"
+
+
+MAX_ALSO_SENT = 200  # pairs kept per lead; a document has at most 10,000 elements
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,12 @@ def _take_in(
         if open_lead is not None:
             lead_actions.add_customer_contacts(customer=existing, data=customer_data, country=country)
             add_resubmission(
-                lead=open_lead, source_name=source.name, comments=comments, vehicles=vehicles, trades=trades
+                lead=open_lead,
+                source_name=source.name,
+                comments=comments,
+                vehicles=vehicles,
+                trades=trades,
+                also_sent=also_sent(prospect),
             )
             return Ingested(open_lead, Outcome.RESUBMITTED)
     customer = _customer(existing, dealership, customer_data)
@@ -126,8 +135,23 @@ def _take_in(
         timeframe=prospect.get("timeframe") or None,
         actor=actor,
         crm_salesperson=_text(prospect.get("salesperson"), 64),
+        also_sent=also_sent(prospect),
     )
     return Ingested(lead, Outcome.CREATED)
+
+
+def also_sent(prospect: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The prospect's `extra` (what has no field of its own) as (what, value) pairs a salesperson
+    can read: ("customer/messages/message[3]/text", "help me!"). Empty values are left out."""
+    pairs = []
+    for item in prospect.get("extra") or []:
+        path = str(item.get("path") or "").removeprefix("prospect/").removesuffix("/text()")
+        what = path if path != TEXT_AROUND else "Text around the ADF"
+        attrs = ", ".join(f"{k}={v}" for k, v in (item.get("attrs") or {}).items())
+        value = " ".join(part for part in (str(item.get("text") or "").strip(), f"({attrs})" if attrs else "") if part)
+        if any(ch.isalnum() for ch in value):  # not a stray "//"
+            pairs.append((what[:200], value[: MAX_TEXT_AROUND + 1]))
+    return pairs[:MAX_ALSO_SENT]
 
 
 def _customer(existing: Customer | None, dealership: Dealership, data: dict[str, Any]) -> Customer:

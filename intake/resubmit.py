@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -38,8 +38,10 @@ def add_resubmission(
     comments: str,
     vehicles: Iterable[Mapping[str, Any]],
     trades: Iterable[Mapping[str, Any]] = (),
+    also_sent: Sequence[tuple[str, str]] = (),
 ) -> Activity:
     """Log the new request on the open lead, add vehicles it did not have, tell its salesperson.
+    `also_sent` as for `leads.actions.create_lead`.
 
     Runs inside the caller's transaction; the notice is sent by the worker after commit.
     """
@@ -64,7 +66,12 @@ def add_resubmission(
         kind=Activity.Kind.RESUBMISSION,
         actor=None,
         text="\n".join(lines),
-        data={"source": source_name, "comments": comments, "vehicles": [_describe(v) for v in vehicles]},
+        data={
+            "source": source_name,
+            "comments": comments,
+            "vehicles": [_describe(v) for v in vehicles],
+            **({"also_sent": [list(pair) for pair in also_sent]} if also_sent else {}),
+        },
     )
     Lead.objects.filter(pk=lead.pk).update(updated_at=activity.at)
     if lead.assigned_to is not None and lead.assigned_to.is_active:

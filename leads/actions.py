@@ -3,7 +3,7 @@ runs in one short transaction and leaves an Activity row on the lead's timeline.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -199,9 +199,13 @@ def create_lead(
     assign_reason: str = "assigned when the lead was entered",
     crm_salesperson: str = "",
     bulk: bool = False,
+    also_sent: Sequence[tuple[str, str]] = (),
 ) -> Lead:
     """Take a lead in: find or create its customer, store vehicles and trades, log it, assign it,
     and start its clock and default follow-ups.
+
+    `also_sent`: what the sender included that has no field of its own ((what, value) pairs, e.g.
+    a chat transcript), kept on the "received" entry of the timeline.
 
     Without `assigned_to` the lead goes through the dealership's distribution, which may use
     `crm_salesperson` (the salesperson id the sender named). `customer_is_new` says that
@@ -259,6 +263,7 @@ def create_lead(
             kind=Activity.Kind.CREATED,
             actor=actor,
             text=f"Lead received from {source_name}" + (f" (entered by {by})" if actor else ""),
+            data={"also_sent": [list(pair) for pair in also_sent]} if also_sent else None,
         )
         if assigned_to is not None:
             assign_lead(lead=lead, to=assigned_to, actor=actor, reason=assign_reason)

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
-from .clean import decode_bytes, find_adf_documents
+from .clean import TEXT_AROUND, decode_bytes, find_adf_documents, text_around
 from .mail import DEFAULT_MAX_EMAIL_BYTES, extract_adf_from_email, looks_like_email
-from .model import AdfError, Prospect
+from .model import AdfError, Extra, Prospect
 from .read import read_prospects
 from .repair import repair
 from .sizes import DEFAULT_MAX_BYTES, check_size
@@ -105,6 +105,10 @@ def _parse_adf(data: bytes | str, *, country: str, max_bytes: int) -> list[Prosp
             prospects.extend(read_prospects(_parse_xml(xml), country=country.strip().upper() or "US"))
     if not prospects:
         raise AdfError("no ADF document found: the <adf> element holds no <prospect>")
+    prose = text_around(text, documents)
+    if prose:
+        for prospect in prospects:
+            prospect.extra.append(Extra(path=TEXT_AROUND, text=prose, attrs={}))
     return prospects
 
 

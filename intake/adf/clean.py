@@ -139,3 +139,33 @@ def _blocks(text: str) -> list[str]:
 def _document_start(text: str, floor: int, start: int) -> int:
     declaration = _DECLARATION.search(text, floor, start)
     return declaration.start() if declaration else start
+
+
+TEXT_AROUND = "(text around the ADF)"  # the path of the `Extra` that keeps it
+MAX_TEXT_AROUND = 4000
+_PROCESSING_INSTRUCTION = re.compile(r"<\?[^<>]{0,200}\?>")
+_LAYOUT_TAG = re.compile(
+    r"</?(?:html|head|body|p|div|span|br|hr|pre|table|tbody|tr|td|th|font|b|i|u|strong|em|a|meta|title|center)"
+    r"(?=[\s/>])[^<>]{0,500}>",
+    re.IGNORECASE,
+)
+_BLANK_LINES = re.compile(r"\n\s*\n(\s*\n)+")
+
+
+def text_around(text: str, documents: list[str]) -> str:
+    """What the sender wrote outside the ADF documents of `text` (a note before, a footer after),
+    as plain text, so that it is kept rather than dropped. "" when there is none, or when the
+    documents are not `text` verbatim (an HTML body un-escaped, a bare prospect wrapped here)."""
+    rest = text
+    for document in documents:
+        head, found, tail = rest.partition(document)
+        if not found:
+            return ""
+        rest = f"{head}\n{tail}"
+    if len(rest) > 4 * MAX_TEXT_AROUND:  # bounded work, whatever the size of the text
+        rest = f"{rest[: 2 * MAX_TEXT_AROUND]}\n…\n{rest[-2 * MAX_TEXT_AROUND :]}"
+    rest = html.unescape(_LAYOUT_TAG.sub("", _PROCESSING_INSTRUCTION.sub("", rest)))
+    prose = _BLANK_LINES.sub("\n\n", "\n".join(line.rstrip() for line in rest.splitlines())).strip()
+    if not any(ch.isalnum() for ch in prose):
+        return ""
+    return prose if len(prose) <= MAX_TEXT_AROUND else prose[:MAX_TEXT_AROUND] + "…"

@@ -333,6 +333,15 @@ def test_fordplanes_phone_needs_the_dealerships_country() -> None:
     assert read("fordplanes_facebook_1.xml", country="AR")["customer"]["phones"][0]["number"] == "+542215550134"
 
 
+def test_fordplanes_labelled_text_before_the_adf_is_kept_for_the_dealer() -> None:
+    # The ADF's own comments hold the answers without their questions ("30% Fiat Palio 2012");
+    # the text before it says which is the down payment and which the car to trade in.
+    [around] = [e for e in read("fordplanes_facebook_1.xml")["extra"] if e["path"] == "(text around the ADF)"]
+    assert "Anticipo seleccionado: 30%" in around["text"]
+    assert "Entrega Usado: Fiat  Palio 2012" in around["text"]
+    assert "<?ADF" not in around["text"]
+
+
 def test_tradeaccelerator_zero_price_is_no_price() -> None:
     lead = read("tradeaccelerator_1.xml")
     assert lead["vehicles"][0]["price"] is None

@@ -76,11 +76,23 @@ def test_whitespace_before_the_xml_declaration_is_skipped() -> None:
     assert lead["customer"]["first_name"] == "Jamie"
 
 
-def test_prose_before_and_signature_after_the_document_are_left_out() -> None:
+def test_prose_before_and_signature_after_the_document_are_kept_aside_as_plain_text() -> None:
     lead = only("prose_around.txt")
     assert lead["customer"]["emails"] == ["sam.placeholder@example.com"]
     assert lead["vehicles"][0]["model"] == "Maverick"
-    assert lead["extra"] == []
+    # What the customer asked for is kept; the XML declaration and blank lines are not.
+    assert lead["extra"] == [
+        {
+            "path": "(text around the ADF)",
+            "text": "NEW INTERNET LEAD\nCustomer wants a price < $30,000 & a call today.\nName: Sam Placeholder\n\n"
+            "--\nSent by LeadRouter 3000. Reply STOP to <unsubscribe>.",
+            "attrs": {},
+        }
+    ]
+
+
+def test_a_document_alone_has_no_text_around_it() -> None:
+    assert only("spec_broken_headers.xml")["extra"] == []
 
 
 def test_html_escaped_adf_in_an_html_body_is_unescaped() -> None:

@@ -124,3 +124,31 @@ def test_the_answer_is_each_lead_exactly_as_stored(alice, intake_token, fixture)
     reader = Client(headers={"Authorization": f"Bearer {token}"})
     for lead in answered:
         assert lead == reader.get(f"/api/v1/leads/{lead['id']}").json()
+
+
+def test_what_the_sender_included_without_a_field_of_its_own_is_on_the_lead(alice, carol, intake_token, client_for):
+    # A chat transcript and a newsletter choice in the ADF; a note typed above the document.
+    body = "Customer asked for a call after 5pm, not before.\n\n" + (FIXTURES / "vendor_specific.xml").read_text()
+    [lead] = post(intake_token(alice), body).json()["leads"]
+
+    received = Client(headers={"Authorization": f"Bearer {intake_token(alice, 'full')}"}).get(
+        f"/api/v1/leads/{lead['id']}/activity"
+    )
+    [created] = [entry for entry in received.json() if entry["kind"] == "created"]
+    sent = {item["what"]: item["value"] for item in created["also_sent"]}
+    assert sent["customer/messages/message[1]/text"] == "Is it available?"
+    assert sent["customer/messages/message[2]/text"] == "Yes!"
+    assert sent["customer/contact/newsletter"] == "NO"
+    assert sent["Text around the ADF"] == "Customer asked for a call after 5pm, not before."
+
+    Lead.objects.filter(pk=lead["id"]).update(assigned_to=carol)
+    page = client_for(carol).get(f"/leads/{lead['id']}/").content.decode()
+    assert "Also sent (" in page
+    assert "Customer asked for a call after 5pm, not before." in page
+    assert "Is it available?" in page
+
+
+def test_a_lead_without_anything_extra_shows_no_also_sent(alice, intake_token):
+    [lead] = post(intake_token(alice), adf()).json()["leads"]
+    activity = Lead.objects.get(pk=lead["id"]).activities.get(kind="created")
+    assert "also_sent" not in activity.data

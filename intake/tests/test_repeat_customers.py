@@ -33,6 +33,7 @@ def test_a_repeat_request_while_the_lead_is_open_is_added_to_it_as_a_resubmissio
     assert Lead.objects.count() == 1
     resubmission = lead.activities.get(kind=Activity.Kind.RESUBMISSION)
     assert "Can I come Saturday?" in resubmission.text
+    assert "also_sent" not in resubmission.data  # the document held nothing without a field
     assert "2019 Toyota Tacoma" in resubmission.text
     assert [v.model for v in lead.vehicles.all()] == ["Tacoma"]
 
@@ -155,3 +156,16 @@ def test_an_address_typed_to_get_past_a_form_never_matches_two_different_people(
 
     assert Lead.objects.count() == 2
     assert sorted(Customer.objects.values_list("first_name", flat=True)) == ["Ann", "Ben"]
+
+
+def test_a_resubmission_keeps_what_the_sender_included_without_a_field(riverside, carol):
+    open_lead = make_lead(riverside, assigned_to=carol)
+    note = "Second visit on the site; asked about the warranty.\n\n"
+
+    [lead] = deliver(riverside, note + adf(lead_id="CG-3", email="", comments="Warranty?"))
+
+    assert lead == open_lead
+    resubmission = lead.activities.get(kind=Activity.Kind.RESUBMISSION)
+    assert resubmission.data["also_sent"] == [
+        ["Text around the ADF", "Second visit on the site; asked about the warranty."]
+    ]
