@@ -113,22 +113,9 @@ def match_customer(*, organization: Organization, data: Mapping[str, Any], count
     (a customer dict: `emails`, `phones`), by email first; the oldest such customer."""
     emails = identifying_emails(data.get("emails") or [])
     phones = identifying_phones(data.get("phones") or [], country)
-    if emails:
-        by_email = (
-            CustomerEmail.objects.filter(customer__organization=organization, email__in=emails)
-            .select_related("customer")
-            .order_by("customer_id")
-            .first()
-        )
-        if by_email:
-            return by_email.customer
-    if phones:
-        by_phone = (
-            CustomerPhone.objects.filter(customer__organization=organization, number__in=phones)
-            .select_related("customer")
-            .order_by("customer_id")
-            .first()
-        )
-        if by_phone:
-            return by_phone.customer
+    by_email = CustomerEmail.objects.filter(customer__organization=organization, email__in=emails)
+    by_phone = CustomerPhone.objects.filter(customer__organization=organization, number__in=phones)
+    for wanted, rows in ((emails, by_email), (phones, by_phone)):
+        if wanted and (row := rows.select_related("customer").order_by("customer_id").first()):
+            return row.customer
     return None
