@@ -114,7 +114,7 @@ def _take_in(
                 comments=comments,
                 vehicles=vehicles,
                 trades=trades,
-                also_sent=also_sent(prospect),
+                also_sent=_also_sent(prospect),
             )
             return Ingested(open_lead, Outcome.RESUBMITTED)
     customer = _customer(existing, dealership, customer_data)
@@ -135,12 +135,12 @@ def _take_in(
         timeframe=prospect.get("timeframe") or None,
         actor=actor,
         crm_salesperson=_text(prospect.get("salesperson"), 64),
-        also_sent=also_sent(prospect),
+        also_sent=_also_sent(prospect),
     )
     return Ingested(lead, Outcome.CREATED)
 
 
-def also_sent(prospect: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _also_sent(prospect: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The prospect's `extra` (what has no field of its own) as (what, value) pairs a salesperson
     can read: ("customer/messages/message[3]/text", "help me!"). Empty values are left out."""
     pairs = []
