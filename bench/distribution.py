@@ -43,6 +43,7 @@ from _common import (  # noqa: E402
     machine,
     machine_ticks,
     percentile,
+    pids_with_argument,
     setup_django,
 )
 
@@ -196,7 +197,7 @@ def run_in_process(database_url: str, rate: float, seconds: float, processes: in
 
 def run_http(
     database_url: str, slug: str, token: str, rate: float, seconds: float, workers: int
-) -> tuple[list[float], int]:
+) -> tuple[list[float], int, str]:
     from urllib.request import Request, urlopen
 
     latencies: list[float] = []
@@ -230,6 +231,9 @@ def run_http(
             warm = range(10**6, 10**6 + 2 * workers)
             list(pool.map(lambda n: urlopen(request(adf(n, f"{WARM_UP}{n}")), timeout=60).read(), warm))
         total = int(rate * seconds)
+        meter = CpuMeter(lambda: pids_with_argument(base_url.removeprefix("http://")))
+        meter.start()
+        ticks = machine_ticks()
         with ThreadPoolExecutor(max_workers=workers) as pool:
             start = time.perf_counter() + 0.5
             for index in range(total):
@@ -238,7 +242,9 @@ def run_http(
                 if delay > 0:
                     time.sleep(delay)
                 pool.submit(post, index, receipt)
-    return latencies, errors
+        cpu = meter.stop(total).replace("server", "gunicorn").replace("senders", "load generator")
+        cpu += f"; all CPUs busy {busy_share(ticks, machine_ticks())} of the run"
+    return latencies, errors, cpu
 
 
 def main() -> None:
@@ -263,9 +269,8 @@ def main() -> None:
     dealership, people = make_dealership()
     if args.http:
         _, token = ApiToken.issue(user=people[0], scope=ApiToken.Scope.INTAKE)
-        latencies, errors = run_http(url, "bench-motors", token, args.rate, args.seconds, args.workers)
+        latencies, errors, cpu = run_http(url, "bench-motors", token, args.rate, args.seconds, args.workers)
         path = "HTTP: POST /api/v1/dealerships/bench-motors/adf on gunicorn (2 workers)"
-        cpu = ""
     else:
         latencies, errors, cpu = run_in_process(url, args.rate, args.seconds, args.workers)
         path = f"{args.workers} processes: leads.actions.create_lead (distributes, starts the SLA clock and tasks)"
