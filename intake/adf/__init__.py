@@ -19,7 +19,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
 from .clean import TEXT_AROUND, decode_bytes, find_adf_documents, text_around
-from .mail import DEFAULT_MAX_EMAIL_BYTES, extract_adf_from_email, looks_like_email
+from .mail import DEFAULT_MAX_EMAIL_BYTES, extract_adf_and_text_from_email, extract_adf_from_email, looks_like_email
 from .model import AdfError, Extra, Prospect
 from .read import read_prospects
 from .repair import repair
@@ -72,11 +72,17 @@ def _parse_email(raw: bytes, *, country: str, max_bytes: int) -> list[Prospect]:
     lose the others: each prospect then carries a warning about it."""
     prospects: list[Prospect] = []
     failures: list[str] = []
-    for document in extract_adf_from_email(raw, max_email_bytes=max(DEFAULT_MAX_EMAIL_BYTES, max_bytes)):
+    found = extract_adf_and_text_from_email(raw, max_email_bytes=max(DEFAULT_MAX_EMAIL_BYTES, max_bytes))
+    for document, around in found:
         try:
-            prospects.extend(_parse_adf(document, country=country, max_bytes=max_bytes))
+            parsed = _parse_adf(document, country=country, max_bytes=max_bytes)
         except AdfError as error:
             failures.append(error.message)
+            continue
+        for prospect in parsed:
+            if around:
+                prospect.extra.append(Extra(path=TEXT_AROUND, text=around, attrs={}))
+        prospects.extend(parsed)
     if not prospects:
         raise AdfError(failures[0] if len(failures) == 1 else f"no ADF document in the email could be read: {failures}")
     for prospect in prospects:

@@ -8,7 +8,7 @@ from email import policy
 from email.message import Message
 from email.parser import BytesParser
 
-from .clean import decode_bytes, find_adf_documents
+from .clean import decode_bytes, find_adf_documents, text_around
 from .model import AdfError
 from .sizes import check_size
 
@@ -31,6 +31,14 @@ def extract_adf_from_email(raw: bytes | str, *, max_email_bytes: int = DEFAULT_M
     HTML bodies un-escaped) and at attachments named *.xml/*.adf or typed as XML. Of the
     alternatives of one multipart/alternative, the first that holds ADF is used, so the plain and
     HTML renderings of one lead do not make two leads. Raises AdfError and nothing else."""
+    return [document for document, _ in extract_adf_and_text_from_email(raw, max_email_bytes=max_email_bytes)]
+
+
+def extract_adf_and_text_from_email(
+    raw: bytes | str, *, max_email_bytes: int = DEFAULT_MAX_EMAIL_BYTES
+) -> list[tuple[bytes, str]]:
+    """`extract_adf_from_email`, each document with the text around it in its part of the email
+    (`clean.text_around`: what the sender wrote above or below the ADF; often "")."""
     try:
         return _extract(raw, max_email_bytes)
     except AdfError:
@@ -39,19 +47,22 @@ def extract_adf_from_email(raw: bytes | str, *, max_email_bytes: int = DEFAULT_M
         raise AdfError(f"email could not be read ({type(error).__name__}: {error})") from error
 
 
-def _extract(raw: bytes | str, max_email_bytes: int) -> list[bytes]:
+def _extract(raw: bytes | str, max_email_bytes: int) -> list[tuple[bytes, str]]:
     data = raw.encode("utf-8", errors="surrogatepass") if isinstance(raw, str) else bytes(raw)
     check_size(len(data), max_email_bytes, what="email")
     message = BytesParser(policy=policy.default).parsebytes(data)
-    documents: list[bytes] = []
+    documents: list[tuple[bytes, str]] = []
     seen: set[str] = set()
     checked: list[str] = []
     for part in _readable_parts(message, checked):
-        for document in find_adf_documents(_part_text(part)):
+        text = _part_text(part)
+        found = find_adf_documents(text)
+        around = text_around(text, found) if found else ""
+        for document in found:
             key = re.sub(r"\s+", "", document)
             if key not in seen:
                 seen.add(key)
-                documents.append(document.encode("utf-8"))
+                documents.append((document.encode("utf-8"), around))
     if not documents:
         raise AdfError(f"email has no ADF document: checked {len(checked)} parts ({', '.join(checked) or 'none'})")
     return documents

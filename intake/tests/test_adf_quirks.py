@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from intake.adf import AdfError, extract_adf_from_email, parse_adf, parse_document_or_email
+from intake.tests.conftest import adf, lead_email
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "adf"
 
@@ -93,6 +94,13 @@ def test_prose_before_and_signature_after_the_document_are_kept_aside_as_plain_t
 
 def test_a_document_alone_has_no_text_around_it() -> None:
     assert only("spec_broken_headers.xml")["extra"] == []
+
+
+def test_the_text_around_the_adf_in_an_email_body_is_kept_too() -> None:
+    raw = lead_email("Please call after 5pm, not before.\n\n" + adf(), how="plain")
+    [lead] = [p.to_dict() for p in parse_document_or_email(raw)]
+    assert lead["customer"]["first_name"] == "Jordan"
+    assert {"path": "(text around the ADF)", "text": "Please call after 5pm, not before.", "attrs": {}} in lead["extra"]
 
 
 def test_html_escaped_adf_in_an_html_body_is_unescaped() -> None:
