@@ -312,6 +312,8 @@ class ActivityOut(Schema):
     kind: str
     actor: str | None = Field(description="The email of who did it; null for the system.")
     text: str
-    also_sent: list[AlsoSentOut] = Field(
-        description="On a lead's arrival (or a resubmission): what the sender included that has no field of its own."
+    also_sent: list[AlsoSentOut] | None = Field(
+        default=None,
+        description="Only on a lead's arrival or a resubmission that carried them: what the sender "
+        "included that has no field of its own.",
     )

@@ -115,13 +115,16 @@ def user_to_dict(user: User) -> dict[str, str]:
 
 
 def activity_to_dict(activity: Activity) -> dict[str, Any]:
-    return {
+    entry: dict[str, Any] = {
         "at": iso(activity.at),
         "kind": activity.kind,
         "actor": activity.actor.email if activity.actor else None,
         "text": activity.text,
-        "also_sent": [{"what": what, "value": value} for what, value in (activity.data or {}).get("also_sent", [])],
     }
+    # Only where there is something: every other entry keeps exactly the contract's four keys.
+    if also_sent := (activity.data or {}).get("also_sent"):
+        entry["also_sent"] = [{"what": what, "value": value} for what, value in also_sent]
+    return entry
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -117,7 +117,6 @@ def test_the_timeline_is_oldest_first_with_actor_emails_and_the_reason_for_each_
         "kind": "created",
         "actor": None,
         "text": "Lead received from CarGurus",
-        "also_sent": [],  # added to the contract's four keys: what a sender included without a field
     }
     assert entries[-1]["actor"] == "bob@example.com"
     assert entries[-1]["at"] == "2026-03-17T09:00:00+00:00"

@@ -33,7 +33,6 @@ def test_the_first_logged_contact_is_the_first_human_reply(api_for, carol, carol
         "kind": "contact",
         "actor": "carol@example.com",
         "text": "Call logged: Left a voicemail",
-        "also_sent": [],
     }
     lead = api_for(carol).get(f"/leads/{carols_lead.pk}").json()
     assert lead["first_response_at"] == "2026-03-16T15:04:00+00:00"
