@@ -79,10 +79,7 @@ def _parse_email(raw: bytes, *, country: str, max_bytes: int) -> list[Prospect]:
         except AdfError as error:
             failures.append(error.message)
             continue
-        for prospect in parsed:
-            if around:
-                prospect.extra.append(Extra(path=TEXT_AROUND, text=around, attrs={}))
-        prospects.extend(parsed)
+        prospects.extend(_with_text_around(parsed, around))
     if not prospects:
         raise AdfError(failures[0] if len(failures) == 1 else f"no ADF document in the email could be read: {failures}")
     for prospect in prospects:
@@ -111,10 +108,14 @@ def _parse_adf(data: bytes | str, *, country: str, max_bytes: int) -> list[Prosp
             prospects.extend(read_prospects(_parse_xml(xml), country=country.strip().upper() or "US"))
     if not prospects:
         raise AdfError("no ADF document found: the <adf> element holds no <prospect>")
-    prose = text_around(text, documents)
-    if prose:
+    return _with_text_around(prospects, text_around(text, documents))
+
+
+def _with_text_around(prospects: list[Prospect], text: str) -> list[Prospect]:
+    """Keep what the sender wrote around the ADF on each prospect (in `extra`) rather than drop it."""
+    if text:
         for prospect in prospects:
-            prospect.extra.append(Extra(path=TEXT_AROUND, text=prose, attrs={}))
+            prospect.extra.append(Extra(path=TEXT_AROUND, text=text, attrs={}))
     return prospects
 
 
