@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from dealerships.models import Dealership
+from forecourt.lib.prefork import STOP_SIGNALS
 from intake.actions import process_held, store_inbound
 from intake.models import InboundEmail
 
@@ -140,8 +141,10 @@ def serve(listener: socket.socket) -> None:
 async def _serve(listener: socket.socket, handler: IntakeHandler) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
+    for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, stop.set)
+    # The command blocks these until here, so one sent as soon as the port is open stops us cleanly.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     server = await loop.create_server(
         lambda: SMTP(
             handler,

@@ -25,7 +25,8 @@ STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 def run(serve: Callable[[], None], processes: int) -> None:
     """Run `serve` in `processes` forked processes until told to stop; returns once all have ended.
 
-    `serve` must return when its process gets SIGTERM or SIGINT.
+    `serve` must return when its process gets SIGTERM or SIGINT. It starts with both blocked
+    (pending ones wait), and unblocks them once it handles them.
     """
     connections.close_all()  # a database connection must never be shared across a fork
     children: set[int] = set()
@@ -44,7 +45,6 @@ def run(serve: Callable[[], None], processes: int) -> None:
         if pid == 0:
             for signum in STOP_SIGNALS:
                 signal.signal(signum, signal.SIG_DFL)
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
             _child(serve)
         children.add(pid)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
@@ -52,7 +52,8 @@ def run(serve: Callable[[], None], processes: int) -> None:
     previous = {signum: signal.signal(signum, on_signal) for signum in STOP_SIGNALS}
     try:
         for _ in range(processes):
-            spawn()
+            if not stopping:  # a SIGTERM held since before `run` arrives at the first unblocking
+                spawn()
         while children:
             pid, status = os.wait()
             children.discard(pid)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import smtplib
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -89,3 +90,20 @@ def test_processes_must_be_at_least_one(db):
     done = run_manage("smtpd", "--port", str(free_port()), "--processes", "0")
     assert done.returncode == 1
     assert "--processes must be at least 1" in done.stderr
+
+
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_sigterm_as_soon_as_the_port_opens_still_stops_cleanly(db, processes):
+    port = free_port()
+    server = start_manage("smtpd", "--host", "127.0.0.1", "--port", str(port), "--processes", processes)
+    try:
+        deadline = time.monotonic() + 30
+        while not port_open(port) and server.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)  # SIGTERM the moment it listens, before it has answered anyone
+    finally:
+        server.send_signal(signal.SIGTERM)
+        out, err = server.communicate(timeout=30)
+
+    assert server.returncode == 0, err.decode()[-2000:]
+    assert b"SMTP intake stopped" in out
+    assert not port_open(port)

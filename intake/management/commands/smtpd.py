@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import signal
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from forecourt.lib import prefork
+from forecourt.lib.prefork import STOP_SIGNALS
 from intake.smtp import listen, serve
 
 
@@ -25,6 +27,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, host: str, port: int, processes: int, **options: Any) -> None:
         if processes < 1:
             raise CommandError("--processes must be at least 1.")
+        # Held until the server (or, with several processes, the supervisor) handles them: the port
+        # opens before that, and a SIGTERM in between must still stop it cleanly.
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         listener = listen(host, port)
         many = f", {processes} processes" if processes > 1 else ""
         self.stdout.write(f"SMTP intake listening on {host}:{port} for *@{settings.INTAKE_DOMAIN}{many}")
