@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import smtplib
+import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -40,6 +41,17 @@ def alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def terminate(server: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
+    server.send_signal(signal.SIGTERM)
+    return server.communicate(timeout=30)
+
+
+def assert_stopped_cleanly(server: subprocess.Popen[bytes], port: int, out: bytes, err: bytes) -> None:
+    assert server.returncode == 0, err.decode()[-2000:]
+    assert b"SMTP intake stopped" in out
+    assert not port_open(port)
 
 
 def send_lead(port: int, n: int) -> None:
@@ -77,12 +89,9 @@ def test_several_processes_share_the_port_replace_a_dead_one_and_stop_together(r
         assert Lead.objects.count() == 10
         serving = children_of(server.pid)
     finally:
-        server.send_signal(signal.SIGTERM)
-        out, err = server.communicate(timeout=30)
+        out, err = terminate(server)
 
-    assert server.returncode == 0, err.decode()[-2000:]
-    assert b"SMTP intake stopped" in out
-    assert not port_open(port)
+    assert_stopped_cleanly(server, port, out, err)
     assert not any(alive(pid) for pid in serving)
 
 
@@ -101,9 +110,6 @@ def test_sigterm_as_soon_as_the_port_opens_still_stops_cleanly(db, processes):
         while not port_open(port) and server.poll() is None and time.monotonic() < deadline:
             time.sleep(0.002)  # SIGTERM the moment it listens, before it has answered anyone
     finally:
-        server.send_signal(signal.SIGTERM)
-        out, err = server.communicate(timeout=30)
+        out, err = terminate(server)
 
-    assert server.returncode == 0, err.decode()[-2000:]
-    assert b"SMTP intake stopped" in out
-    assert not port_open(port)
+    assert_stopped_cleanly(server, port, out, err)
