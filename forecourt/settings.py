@@ -95,6 +95,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not memory, so tests can start real servers and workers against the same database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-forecourt.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters bound by the server, and a statement run often on one connection prepared once:
+    # PostgreSQL then parses and plans it once per connection instead of on every run.
+    _prepare_after = env_int("DATABASE_PREPARE_THRESHOLD", 5)
+    DATABASES["default"]["OPTIONS"] = {
+        "server_side_binding": True,
+        "prepare_threshold": _prepare_after if _prepare_after > 0 else None,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
