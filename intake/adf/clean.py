@@ -44,6 +44,9 @@ _HTML_TAG = re.compile(r"<[^<>]*>")
 _HUGE_DECIMAL_REFERENCE = re.compile(r"&#[0-9]{8,};?")
 # A line break tag and the newline that usually follows it in the source become one newline.
 _HTML_LINE_BREAK = re.compile(r"<\s*(?:br|/p|/div|/tr)\b[^<>]*>(?:[ \t]*\r?\n)?", re.IGNORECASE)
+# A lead forwarded or answered inline in a plain-text email arrives with every line quoted: "> <adf>".
+_QUOTED_ADF_START = re.compile(r"^[ \t]*>[> \t]*(?:<\?xml|<\?adf|<adf|<prospect)", re.IGNORECASE | re.MULTILINE)
+_QUOTE_MARKS = re.compile(r"^[ \t]*>(?:[ \t]?>)*[ \t]?", re.MULTILINE)
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> str:
@@ -90,7 +93,9 @@ def _usable_encoding(name: str | None) -> str | None:
 
 def find_adf_documents(text: str) -> list[str]:
     """The text of every ADF document in `text`: from `<adf` to `</adf>` (or a bare `<prospect>`
-    wrapped in one), after un-escaping an HTML body when the ADF is only there as `&lt;adf&gt;`."""
+    wrapped in one), after un-escaping an HTML body when the ADF is only there as `&lt;adf&gt;`,
+    or taking the quote marks off a lead forwarded inline as "> " lines."""
+    text = unquote(text)
     if _ADF_START.search(text):
         return _blocks(text)
     if _ESCAPED_START.search(text):
@@ -141,6 +146,14 @@ def _document_start(text: str, floor: int, start: int) -> int:
     return declaration.start() if declaration else start
 
 
+def unquote(text: str) -> str:
+    """`text` with the quote marks ("> ", ">> ") taken off its lines when the ADF in it is quoted,
+    as in a lead forwarded or answered inline; otherwise `text` as it is."""
+    if not _QUOTED_ADF_START.search(text):
+        return text
+    return _QUOTE_MARKS.sub("", text)
+
+
 TEXT_AROUND = "(text around the ADF)"  # the path of the `Extra` that keeps it
 MAX_TEXT_AROUND = 4000
 _PROCESSING_INSTRUCTION = re.compile(r"<\?[^<>]{0,200}\?>")
@@ -156,7 +169,7 @@ def text_around(text: str, documents: list[str]) -> str:
     """What the sender wrote outside the ADF documents of `text` (a note before, a footer after),
     as plain text, so that it is kept rather than dropped. "" when there is none, or when the
     documents are not `text` verbatim (an HTML body un-escaped, a bare prospect wrapped here)."""
-    rest = text
+    rest = unquote(text)
     for document in documents:
         head, found, tail = rest.partition(document)
         if not found:

@@ -103,6 +103,27 @@ def test_the_text_around_the_adf_in_an_email_body_is_kept_too() -> None:
     assert {"path": "(text around the ADF)", "text": "Please call after 5pm, not before.", "attrs": {}} in lead["extra"]
 
 
+def test_a_lead_forwarded_inline_with_quoted_lines_is_read_without_the_quote_marks() -> None:
+    document = adf(comments="Call me after 5pm.\nNot before, I am at work.")
+    quoted = "\n".join(f">> {line}" if n % 2 else f"> > {line}" for n, line in enumerate(document.splitlines()))
+    body = f"Can someone take this one?\n\nOn Mon, CarGurus Leads <leads@cargurus.com> wrote:\n{quoted}\n"
+    [lead] = [p.to_dict() for p in parse_document_or_email(lead_email(body, sender="manager@dealer.example"))]
+    assert (lead["customer"]["first_name"], lead["customer"]["last_name"]) == ("Jordan", "Sample")
+    assert lead["comments"] == "Call me after 5pm.\nNot before, I am at work."
+    assert lead["extra"] == [
+        {
+            "path": "(text around the ADF)",
+            "text": "Can someone take this one?\n\nOn Mon, CarGurus Leads <leads@cargurus.com> wrote:",
+            "attrs": {},
+        }
+    ]
+
+
+def test_quote_marks_are_left_alone_when_the_adf_is_not_quoted() -> None:
+    [lead] = [p.to_dict() for p in parse_adf(adf(comments="> I saw this one online\n> is it sold?"))]
+    assert lead["comments"] == "> I saw this one online\n> is it sold?"
+
+
 def test_html_escaped_adf_in_an_html_body_is_unescaped() -> None:
     lead = only("html_escaped_body.html")
     assert lead["ids"] == [{"source": "ChatVendor", "value": "c-7781"}]
