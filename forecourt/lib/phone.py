@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal, InvalidOperation
+
 import phonenumbers
+
+# A number that went through a spreadsheet: "5125550100.0", "5.1255501E+09".
+_SPREADSHEET_NUMBER = re.compile(r"\d{7,15}\.0+|\d\.\d{6,14}[eE]\+?\d{1,2}")
 
 
 def to_e164(raw: str, country: str = "US") -> str | None:
@@ -16,6 +22,8 @@ def to_e164(raw: str, country: str = "US") -> str | None:
     text = (raw or "").strip()
     if not text or not any(ch.isdigit() for ch in text):
         return None
+    if _SPREADSHEET_NUMBER.fullmatch(text):
+        text = _from_spreadsheet(text)
     try:
         parsed = phonenumbers.parse(text, (country or "US").upper())
     except phonenumbers.NumberParseException:
@@ -23,6 +31,14 @@ def to_e164(raw: str, country: str = "US") -> str | None:
     if not phonenumbers.is_valid_number(parsed):
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _from_spreadsheet(text: str) -> str:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return text
+    return str(int(value)) if value == value.to_integral_value() else text
 
 
 def display(number: str) -> str:

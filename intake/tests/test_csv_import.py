@@ -67,6 +67,18 @@ def test_a_row_with_no_name_phone_or_email_is_an_error(client_for, alice):
     assert "1 of 1 row(s)" in page  # the blank line is skipped, Al is fine
 
 
+def test_phone_numbers_a_spreadsheet_turned_into_decimals_are_read(client_for, alice):
+    client = client_for(alice)
+    text = "first_name,last_name,phone\nAna,Ruiz,5125550143.0\nBo,Kim,5.125550144E+09\nCy,Ng,5125550145.5\n"
+    preview = upload(client, text)
+    assert "Line 4 (Cy Ng): phone: &#x27;5125550145.5&#x27; is not a phone number" in preview.content.decode()
+
+    client.post("/intake/import/", {"action": "import", "dealership": "riverside-toyota", "csv_text": text})
+
+    numbers = {lead.customer.first_name: lead.customer.phones.get().number for lead in Lead.objects.all()}
+    assert numbers == {"Ana": "+15125550143", "Bo": "+15125550144"}
+
+
 def test_a_file_without_any_known_column_is_refused_with_the_list_of_columns(client_for, alice):
     response = upload(client_for(alice), "foo,bar\n1,2\n")
 
