@@ -177,8 +177,49 @@ def text_around(text: str, documents: list[str]) -> str:
         rest = f"{head}\n{tail}"
     if len(rest) > 4 * MAX_TEXT_AROUND:  # bounded work, whatever the size of the text
         rest = f"{rest[: 2 * MAX_TEXT_AROUND]}\n…\n{rest[-2 * MAX_TEXT_AROUND :]}"
-    rest = html.unescape(_LAYOUT_TAG.sub("", _PROCESSING_INSTRUCTION.sub("", rest)))
-    prose = _BLANK_LINES.sub("\n\n", "\n".join(line.rstrip() for line in rest.splitlines())).strip()
+    return _prose(html.unescape(_LAYOUT_TAG.sub("", _PROCESSING_INSTRUCTION.sub("", rest))))
+
+
+def note_text(text: str, *, is_html: bool) -> str:
+    """What an email part without ADF says (a forwarder's "Customer called too, wants Saturday"),
+    as plain text: for HTML, without its head, styles, scripts, comments and tags. "" when it says
+    nothing."""
+    text = unquote(text[: 16 * MAX_TEXT_AROUND])  # bounded work: only the start of a part is kept
+    if is_html:
+        # Line breaks in HTML source are spaces; blocks and <br> are what break lines.
+        text = " ".join(_drop_hidden(text).split())
+        text = html.unescape(_HTML_TAG.sub("", _HTML_BLOCK_END.sub("\n", text)))
+        text = "\n".join(" ".join(line.split()) for line in text.splitlines())
+    return _prose(text)
+
+
+_HTML_HIDDEN = re.compile(r"<(head|style|script|title)(?=[\s>])|<!--", re.IGNORECASE)
+
+
+def _drop_hidden(text: str) -> str:
+    """HTML without what a mail program does not show: its head, styles, scripts and comments
+    (one pass: each search starts where the last one ended)."""
+    lower = text.lower()
+    kept, position = [], 0
+    while start := _HTML_HIDDEN.search(text, position):
+        kept.append(text[position : start.start()])
+        name = start.group(1)
+        closer = f"</{name.lower()}" if name else "-->"
+        end = lower.find(closer, start.end())
+        if end < 0:
+            return "".join(kept)
+        position = end + len(closer)
+        if name:
+            position = lower.find(">", position) + 1 or len(text)
+    kept.append(text[position:])
+    return "".join(kept)
+
+
+_HTML_BLOCK_END = re.compile(r"<\s*(?:br|/p|/div|/tr|/li|/h\d|/blockquote)\b[^<>]*>", re.IGNORECASE)
+
+
+def _prose(text: str) -> str:
+    prose = _BLANK_LINES.sub("\n\n", "\n".join(line.rstrip() for line in text.splitlines())).strip()
     if not any(ch.isalnum() for ch in prose):
         return ""
     return prose if len(prose) <= MAX_TEXT_AROUND else prose[:MAX_TEXT_AROUND] + "…"

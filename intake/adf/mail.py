@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from email import policy
 from email.message import Message
 from email.parser import BytesParser
 
-from .clean import decode_bytes, find_adf_documents, text_around
+from .clean import MAX_TEXT_AROUND, decode_bytes, find_adf_documents, note_text, text_around
 from .model import AdfError
 from .sizes import check_size
 
@@ -51,13 +51,22 @@ def _extract(raw: bytes | str, max_email_bytes: int) -> list[tuple[bytes, str]]:
     data = raw.encode("utf-8", errors="surrogatepass") if isinstance(raw, str) else bytes(raw)
     check_size(len(data), max_email_bytes, what="email")
     message = BytesParser(policy=policy.default).parsebytes(data)
-    documents: list[tuple[bytes, str]] = []
-    seen: set[str] = set()
+    found_in_parts: list[tuple[int, list[str], str]] = []
+    notes: list[tuple[int, str]] = []
     checked: list[str] = []
-    for part in _readable_parts(message, checked):
+    for index, part in enumerate(_readable_parts(message, checked)):
         text = _part_text(part)
         found = find_adf_documents(text)
-        around = text_around(text, found) if found else ""
+        if found:
+            found_in_parts.append((index, found, text_around(text, found)))
+        elif _is_note(part):
+            notes.append((index, note_text(text, is_html=part.get_content_type() == "text/html")))
+    documents: list[tuple[bytes, str]] = []
+    seen: set[str] = set()
+    for index, found, around in found_in_parts:
+        # What the sender wrote in the other parts (a forwarder's note above the lead attached)
+        # travels with the text around the document in its own part, in the email's order.
+        around = _join_texts(text for _, text in sorted([*notes, (index, around)]))
         for document in found:
             key = re.sub(r"\s+", "", document)
             if key not in seen:
@@ -66,6 +75,16 @@ def _extract(raw: bytes | str, max_email_bytes: int) -> list[tuple[bytes, str]]:
     if not documents:
         raise AdfError(f"email has no ADF document: checked {len(checked)} parts ({', '.join(checked) or 'none'})")
     return documents
+
+
+def _is_note(part: Message) -> bool:
+    """A body part someone wrote (not an attachment, not XML) that holds no ADF."""
+    return part.get_content_type() in {"text/plain", "text/html"} and part.get_content_disposition() != "attachment"
+
+
+def _join_texts(texts: Iterable[str]) -> str:
+    joined = "\n\n".join(dict.fromkeys(text for text in texts if text))
+    return joined if len(joined) <= MAX_TEXT_AROUND else joined[:MAX_TEXT_AROUND] + "…"
 
 
 def looks_like_email(data: bytes) -> bool:
@@ -106,11 +125,15 @@ def _readable_parts(part: Message, checked: list[str]) -> Iterator[Message]:
 
 
 def _first_alternative_with_adf(children: list[Message], checked: list[str]) -> Iterator[Message]:
-    for child in children:
-        parts = list(_readable_parts(child, checked))
+    """The parts of the first alternative that holds ADF; when none does, those of the plain-text
+    alternative (else the first), which are then read as a note."""
+    readable = [list(_readable_parts(child, checked)) for child in children]
+    for parts in readable:
         if any(find_adf_documents(_part_text(part)) for part in parts):
             yield from parts
             return
+    plain = [parts for child, parts in zip(children, readable, strict=True) if child.get_content_type() == "text/plain"]
+    yield from (plain or readable or [[]])[0]
 
 
 def _may_hold_adf(part: Message) -> bool:

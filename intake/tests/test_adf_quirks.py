@@ -4,6 +4,9 @@ people, the quirk copied from what real senders do; see ../shared/adf-corpus/SOU
 from __future__ import annotations
 
 import json
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +104,45 @@ def test_the_text_around_the_adf_in_an_email_body_is_kept_too() -> None:
     [lead] = [p.to_dict() for p in parse_document_or_email(raw)]
     assert lead["customer"]["first_name"] == "Jordan"
     assert {"path": "(text around the ADF)", "text": "Please call after 5pm, not before.", "attrs": {}} in lead["extra"]
+
+
+def forwarded_with_a_note(note_plain: str | None, note_html: str | None) -> bytes:
+    """A manager's email: a note (plain, HTML or both as alternatives), the lead email attached,
+    and a text file attached that is nobody's note."""
+    forward = EmailMessage()
+    forward["From"] = "manager@dealer.example"
+    forward["To"] = "leads@intake.example"
+    forward["Subject"] = "FW: New CarGurus lead"
+    if note_plain is not None:
+        forward.set_content(note_plain)
+        if note_html is not None:
+            forward.add_alternative(note_html, subtype="html")
+    else:
+        forward.set_content(note_html or "", subtype="html")
+    forward.add_attachment(BytesParser(policy=policy.default).parsebytes(lead_email(how="xml-attachment")))
+    forward.add_attachment(b"VIN,price\n1FT,42000\n", maintype="text", subtype="plain", filename="stock.csv")
+    return forward.as_bytes()
+
+
+def test_a_forwarders_note_in_another_part_of_the_email_is_kept_with_the_lead() -> None:
+    note = "Customer called too, wants to come in Saturday.\n\nMike"
+    html_note = "<p>Customer called too, wants to come in <b>Saturday</b>.</p><p>Mike</p>"
+    [lead] = [p.to_dict() for p in parse_document_or_email(forwarded_with_a_note(note, html_note))]
+    assert lead["customer"]["first_name"] == "Jordan"
+    # The plain alternative only (the HTML one says the same), then the lead email's own body,
+    # in the email's order; the attached text file is not a note.
+    [kept] = [entry["text"] for entry in lead["extra"] if entry["path"] == "(text around the ADF)"]
+    assert kept == f"{note}\n\nYou have a new lead from CarGurus.\n\nThe lead is attached."
+
+
+def test_an_html_only_note_is_kept_as_the_text_a_mail_program_shows() -> None:
+    html_note = (
+        "<html><head><title>FW</title><style>p {color: red}</style></head><body><!-- Outlook -->"
+        "<div>Customer called too,&nbsp;wants&nbsp;Saturday.</div>\n   <div>Mike</div></body></html>"
+    )
+    [lead] = [p.to_dict() for p in parse_document_or_email(forwarded_with_a_note(None, html_note))]
+    [kept] = [entry["text"] for entry in lead["extra"] if entry["path"] == "(text around the ADF)"]
+    assert kept.startswith("Customer called too, wants Saturday.\nMike\n\n")
 
 
 def test_a_lead_forwarded_inline_with_quoted_lines_is_read_without_the_quote_marks() -> None:
