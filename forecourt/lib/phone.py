@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import phonenumbers
 
@@ -34,10 +34,7 @@ def to_e164(raw: str, country: str = "US") -> str | None:
 
 
 def _from_spreadsheet(text: str) -> str:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return text
+    value = Decimal(text)  # `_SPREADSHEET_NUMBER` matched: always a decimal number
     return str(int(value)) if value == value.to_integral_value() else text
 
 

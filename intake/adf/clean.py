@@ -184,7 +184,7 @@ def note_text(text: str, *, is_html: bool) -> str:
     """What an email part without ADF says (a forwarder's "Customer called too, wants Saturday"),
     as plain text: for HTML, without its head, styles, scripts, comments and tags. "" when it says
     nothing."""
-    text = unquote(text[: 16 * MAX_TEXT_AROUND])  # bounded work: only the start of a part is kept
+    text = text[: 16 * MAX_TEXT_AROUND]  # bounded work: only the start of a part is kept
     if is_html:
         # Line breaks in HTML source are spaces; blocks and <br> are what break lines.
         text = " ".join(_drop_hidden(text).split())
