@@ -16,6 +16,7 @@ from dealerships.models import Dealership, Organization
 from forecourt.lib.held import forget_rows, hold_rows
 from forecourt.lib.phone import to_e164
 from inventory.models import Vehicle
+from leads import signals
 from leads.matching import match_customer
 from leads.models import Activity, Customer, CustomerEmail, CustomerPhone, Lead, Trade, VehicleInterest
 
@@ -334,7 +335,7 @@ def set_status(*, lead: Lead, status: str, actor: User, lost_reason: str = "") -
     if status == lead.status:
         return
     with transaction.atomic():
-        old = lead.get_status_display()
+        old, old_status = lead.get_status_display(), lead.status
         lead.status = status
         lead.lost_reason = lost_reason.strip() if status == Lead.Status.LOST else ""
         lead.save(update_fields=["status", "lost_reason", "updated_at"])
@@ -342,10 +343,7 @@ def set_status(*, lead: Lead, status: str, actor: User, lost_reason: str = "") -
         if lead.lost_reason:
             text += f" ({lead.lost_reason})"
         record_activity(lead=lead, kind=Activity.Kind.STATUS, actor=actor, text=text)
-        if status == Lead.Status.SOLD:
-            from followups.actions import create_default_tasks
-
-            create_default_tasks(lead=lead, category="sold", actor=actor)
+        signals.status_changed.send(sender=Lead, lead=lead, old=old_status, new=status, actor=actor)
 
 
 def assign_lead(*, lead: Lead, to: User, actor: User | None, reason: str) -> None:
@@ -375,17 +373,26 @@ def log_contact(*, lead: Lead, kind: str, note: str, actor: User) -> Activity:
     if kind not in kinds:
         raise ValueError(f"kind must be one of {', '.join(kinds)}")
     with transaction.atomic():
-        now = timezone.now()
-        # A conditional UPDATE so two replies at once cannot both count as the first.
-        Lead.objects.filter(pk=lead.pk, first_response_at__isnull=True).update(first_response_at=now)
+        record_human_reply(lead=lead, at=timezone.now(), actor=actor)
+        text = f"{kinds[kind]} logged" + (f": {note.strip()}" if note.strip() else "")
+        return record_activity(lead=lead, kind=Activity.Kind.CONTACT, actor=actor, text=text, data={"kind": kind})
+
+
+def record_human_reply(*, lead: Lead, at: datetime, actor: User | None) -> bool:
+    """A person answered the customer at `at`: the one writer of the first human reply.
+
+    A message a person sent, a connected call and a logged contact all come here; automated
+    messages never do. The first reply sets `first_response_at` (a conditional UPDATE, so two
+    replies at once cannot both be first), a new lead becomes one being worked, and the SLA clock
+    stops (escalations listens to `human_replied`). True if this was the first reply.
+    """
+    with transaction.atomic():
+        first = Lead.objects.filter(pk=lead.pk, first_response_at__isnull=True).update(first_response_at=at) == 1
         if lead.status == Lead.Status.NEW:
             Lead.objects.filter(pk=lead.pk, status=Lead.Status.NEW).update(status=Lead.Status.WORKING)
         lead.refresh_from_db(fields=["first_response_at", "status"])
-        from escalations.actions import stop_clock
-
-        stop_clock(lead=lead, at=lead.first_response_at or now)
-        text = f"{kinds[kind]} logged" + (f": {note.strip()}" if note.strip() else "")
-        return record_activity(lead=lead, kind=Activity.Kind.CONTACT, actor=actor, text=text, data={"kind": kind})
+        signals.human_replied.send(sender=Lead, lead=lead, at=lead.first_response_at or at, actor=actor)
+    return first
 
 
 def add_note(*, lead: Lead, actor: User, text: str) -> Activity:
