@@ -11,6 +11,7 @@ from api.errors import ApiError, invalid
 from api.schemas import CustomerIn, LeadIn
 from dealerships.models import Dealership
 from forecourt.lib.phone import to_e164
+from intake.door import take_in_lead
 from leads import actions
 from leads.models import Customer, Lead
 
@@ -38,7 +39,7 @@ def create_manual_lead(*, dealership: Dealership, data: LeadIn, actor: User) -> 
             actions.add_customer_contacts(
                 customer=existing, data=_customer_data(data.customer, country), country=country
             )
-        lead = actions.create_lead(
+        lead = take_in_lead(
             dealership=dealership,
             customer=_customer_data(data.customer, country),
             existing_customer=existing,

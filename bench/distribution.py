@@ -5,7 +5,7 @@
     .venv/bin/python bench/distribution.py --http         # through POST /api/v1/dealerships/{slug}/adf on gunicorn
 
 Default: a paced load generator hands each lead, at its scheduled instant (its "receipt"), to a
-pool of worker processes (each with its own database connection, as web processes have); each runs `leads.actions.create_lead` and `distribution.actions.distribute_lead` (round robin
+pool of worker processes (each with its own database connection, as web processes have); each runs `intake.door.take_in_lead` and `distribution.actions.distribute_lead` (round robin
 among 5 salespeople, plus the new-lead alert email to a manager). A lead counts as done when that
 transaction has committed: the lead is assigned, its activity written, the assignee's notification,
 email and text and the alert email are queued. Latency = done - scheduled receipt, so time spent
@@ -127,12 +127,12 @@ def _worker(database_url: str, tasks: Any, results: Any, ready: Any) -> None:
 
     from dealerships.models import Dealership
     from distribution.actions import distribute_lead
-    from leads.actions import create_lead
+    from intake.door import take_in_lead
 
     dealership = Dealership.objects.get(slug="bench-motors")
 
     def take_in(last_name: str, email: str) -> None:
-        lead = create_lead(
+        lead = take_in_lead(
             dealership=dealership,
             customer={"first_name": "Buyer", "last_name": last_name, "emails": [email]},
             source_name="Bench",
@@ -140,7 +140,7 @@ def _worker(database_url: str, tasks: Any, results: Any, ready: Any) -> None:
             vehicles=[{"year": 2016, "make": "RAM", "model": "2500", "condition": "used"}],
             comments="Is it still available?",
         )
-        if lead.assigned_to_id is None:  # create_lead distributes; this is for older trees
+        if lead.assigned_to_id is None:  # take_in_lead distributes; this is for older trees
             distribute_lead(lead=lead)
 
     # A web process serves many requests: its first (imports, templates compiled) is not what
@@ -273,7 +273,7 @@ def main() -> None:
         path = "HTTP: POST /api/v1/dealerships/bench-motors/adf on gunicorn (2 workers)"
     else:
         latencies, errors, cpu = run_in_process(url, args.rate, args.seconds, args.workers)
-        path = f"{args.workers} processes: leads.actions.create_lead (distributes, starts the SLA clock and tasks)"
+        path = f"{args.workers} processes: intake.door.take_in_lead (distributes, starts the SLA clock and tasks)"
 
     warm_ups = Lead.objects.filter(dealership=dealership, customer__last_name__startswith=WARM_UP).count()
     leads = Lead.objects.filter(dealership=dealership).exclude(customer__last_name__startswith=WARM_UP)

@@ -25,6 +25,7 @@ from django.db import transaction
 from accounts.models import Membership, User
 from dealerships import provisioning
 from dealerships.models import Dealership
+from intake.door import take_in_lead
 from inventory.models import Vehicle
 from inventory.vin import VIN, with_check_digit, year_code
 from leads import actions
@@ -368,7 +369,7 @@ def _lead(
     # The demo's own rotation decides the owner; the leads left without one go through the
     # dealership's distribution like any new lead.
     with _clock(received):
-        lead = actions.create_lead(
+        lead = take_in_lead(
             dealership=dealership,
             customer=customer,
             source_name=source,

@@ -2,7 +2,12 @@ from __future__ import annotations
 
 from django.urls import include, path
 
+from intake import manual
+
 urlpatterns = [
+    # The new-lead screen is a door for new leads (intake.door), so it lives in intake, under leads/.
+    path("leads/new/", manual.lead_new, name="lead-new"),
+    path("leads/new/customers/", manual.new_lead_customer_search, name="lead-new-customer-search"),
     path("", include("leads.urls")),
     path("accounts/", include("accounts.urls")),
     path("dealerships/", include("dealerships.urls")),

@@ -263,7 +263,6 @@ def import_rows(*, dealership: Dealership, preview: Preview, actor: User | None)
                     existing_customer=existing,
                     source_kind=Lead.SourceKind.IMPORT,
                     actor=actor,
-                    bulk=True,
                     **data,
                 )
             )

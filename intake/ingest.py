@@ -14,6 +14,7 @@ from accounts.models import User
 from dealerships.models import Dealership, Department
 from intake import dedupe
 from intake.adf.clean import MAX_TEXT_AROUND, TEXT_AROUND
+from intake.door import take_in_lead
 from intake.models import LeadSourceId
 from intake.resubmit import add_resubmission
 from intake.sources import Source
@@ -119,7 +120,7 @@ def _take_in(
             return Ingested(open_lead, Outcome.RESUBMITTED)
     customer = _customer(existing, dealership, customer_data)
     co_data = prospect.get("co_customer")
-    lead = lead_actions.create_lead(
+    lead = take_in_lead(
         dealership=dealership,
         customer=customer_data,
         existing_customer=customer,

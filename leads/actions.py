@@ -98,12 +98,11 @@ def create_customer(*, organization: Organization, data: Mapping[str, Any], coun
 
 def find_or_create_customer(*, organization: Organization, data: Mapping[str, Any], country: str) -> Customer:
     """A repeat contact meets the existing customer (by email or phone); otherwise a new one."""
-    return _find_or_create_customer(organization=organization, data=data, country=country)[0]
+    return customer_for_lead(organization=organization, data=data, country=country)[0]
 
 
-def _find_or_create_customer(
-    *, organization: Organization, data: Mapping[str, Any], country: str
-) -> tuple[Customer, bool]:
+def customer_for_lead(*, organization: Organization, data: Mapping[str, Any], country: str) -> tuple[Customer, bool]:
+    """The customer that `data` describes, found or made; True when made (it has no past to look up)."""
     existing = match_customer(organization=organization, data=data, country=country)
     if existing is None:
         return create_customer(organization=organization, data=data, country=country), True
@@ -196,32 +195,23 @@ def create_lead(
     received_at: datetime | None = None,
     assigned_to: User | None = None,
     existing_customer: Customer | None = None,
-    customer_is_new: bool = False,
     assign_reason: str = "assigned when the lead was entered",
-    crm_salesperson: str = "",
-    bulk: bool = False,
     also_sent: Sequence[tuple[str, str]] = (),
 ) -> Lead:
-    """Take a lead in: find or create its customer, store vehicles and trades, log it, assign it,
-    and start its clock and default follow-ups.
+    """Store a lead: find or create its customer, store vehicles and trades, log it, and assign it
+    when `assigned_to` says to whom.
 
-    `also_sent`: what the sender included that has no field of its own ((what, value) pairs, e.g.
-    a chat transcript), kept on the "received" entry of the timeline.
-
-    Without `assigned_to` the lead goes through the dealership's distribution, which may use
-    `crm_salesperson` (the salesperson id the sender named). `customer_is_new` says that
-    `existing_customer` was made for this lead, so it has no salesperson to look for. `bulk` is
-    for imports of past leads: no distribution, no clock, no tasks, no alerts.
+    Only the record: a new lead that should be worked (distributed, clocked, given follow-ups)
+    comes in through `intake.door.take_in_lead`, which calls this. Imports of past leads call it
+    directly. `also_sent`: what the sender included that has no field of its own ((what, value)
+    pairs, e.g. a chat transcript), kept on the "received" entry of the timeline.
     """
     # No savepoint of its own: a caller that catches errors has one (intake's), and a failure here
     # must roll the whole lead back anyway.
     with transaction.atomic(savepoint=False):
         org = dealership.organization
         country = dealership.country
-        if existing_customer is not None:
-            main = existing_customer
-        else:
-            main, customer_is_new = _find_or_create_customer(organization=org, data=customer, country=country)
+        main = existing_customer or customer_for_lead(organization=org, data=customer, country=country)[0]
         co = find_or_create_customer(organization=org, data=co_customer, country=country) if co_customer else None
         lead = Lead.objects.create(
             dealership=dealership,
@@ -235,24 +225,7 @@ def create_lead(
             timeframe=dict(timeframe) if timeframe else None,
             received_at=received_at or timezone.now(),
         )
-        interests = [_vehicle_values(v) | {"search_vehicle": bool(v.get("search_vehicle"))} for v in vehicles]
-        stock_units = {
-            unit.stock: unit
-            for unit in Vehicle.objects.filter(
-                dealership=dealership, stock__in=[v["stock"] for v in interests if v["stock"]]
-            )
-        }
-        preferred_given = any(v.get("preferred") for v in vehicles)
-        made = VehicleInterest.objects.bulk_create(
-            VehicleInterest(
-                lead=lead,
-                inventory_vehicle=stock_units.get(values["stock"]),
-                preferred=bool(given.get("preferred")) if preferred_given else index == 0,
-                **values,
-            )
-            for index, (values, given) in enumerate(zip(interests, vehicles, strict=True))
-        )
-        hold_rows(lead, "vehicles", sorted(made, key=lambda v: (not v.preferred, v.pk)))  # their Meta.ordering
+        _store_vehicles(lead, vehicles)
         traded = Trade.objects.bulk_create(
             Trade(lead=lead, **{f: t.get(f) or _blank(f) for f in TRADE_FIELDS}) for t in trades
         )
@@ -268,44 +241,30 @@ def create_lead(
         )
         if assigned_to is not None:
             assign_lead(lead=lead, to=assigned_to, actor=actor, reason=assign_reason)
-        if not bulk:
-            _start_working(
-                lead=lead,
-                actor=actor,
-                distribute=assigned_to is None,
-                crm_salesperson=crm_salesperson,
-                customer_is_new=customer_is_new,
-            )
     return lead
 
 
-def _start_working(
-    *, lead: Lead, actor: User | None, distribute: bool, crm_salesperson: str, customer_is_new: bool
-) -> None:
-    """Place the lead at its rooftop, start its SLA clock and default follow-ups, then choose its owner.
-
-    In that order: placing may move the lead to the rooftop holding its vehicle, whose hours the
-    clock then follows; and taking a round-robin turn locks the rotation's row until this
-    transaction commits, so it comes as late as it can, to keep other leads waiting for that row
-    as briefly as possible (bench/distribution.py). The timeline still reads received, assigned,
-    follow-ups added. Last, a copy goes to the dealership's CRM, if it names one (ADF out).
-    """
-    from distribution.actions import distribute_new_lead, place_new_lead
-    from escalations.actions import new_clock
-    from followups.actions import log_added, start_default_tasks
-    from intake.adf_out import crm_address, forward_to_crm
-
-    policy = place_new_lead(lead=lead, actor=actor) if distribute else None
-    crm = crm_address(lead.dealership)
-    sla, timers = new_clock(lead)
-    tasks = start_default_tasks(lead=lead, sla=sla, clock_timers=timers, actor=actor)
-    if policy is not None:
-        distribute_new_lead(
-            lead=lead, actor=actor, crm_salesperson=crm_salesperson, policy=policy, customer_is_new=customer_is_new
+def _store_vehicles(lead: Lead, vehicles: Iterable[Mapping[str, Any]]) -> None:
+    """The lead's vehicles of interest, linked to the rooftop's stock units they name, in one INSERT."""
+    vehicles = list(vehicles)
+    interests = [_vehicle_values(v) | {"search_vehicle": bool(v.get("search_vehicle"))} for v in vehicles]
+    stock_units = {
+        unit.stock: unit
+        for unit in Vehicle.objects.filter(
+            dealership=lead.dealership, stock__in=[v["stock"] for v in interests if v["stock"]]
         )
-    log_added(lead=lead, tasks=tasks, actor=actor)
-    if crm:
-        forward_to_crm(lead=lead, to=crm)
+    }
+    preferred_given = any(v.get("preferred") for v in vehicles)
+    made = VehicleInterest.objects.bulk_create(
+        VehicleInterest(
+            lead=lead,
+            inventory_vehicle=stock_units.get(values["stock"]),
+            preferred=bool(given.get("preferred")) if preferred_given else index == 0,
+            **values,
+        )
+        for index, (values, given) in enumerate(zip(interests, vehicles, strict=True))
+    )
+    hold_rows(lead, "vehicles", sorted(made, key=lambda v: (not v.preferred, v.pk)))  # their Meta.ordering
 
 
 def _blank(field: str) -> Any:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from leads.views import dashboard, detail, listing, new
+from leads.views import dashboard, detail, listing
 
 lead = "leads/<int:lead_id>/"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", dashboard.dashboard, name="dashboard"),
     path("leads/", listing.lead_list, name="lead-list"),
-    path("leads/new/", new.lead_new, name="lead-new"),
-    path("leads/new/customers/", new.new_lead_customer_search, name="lead-new-customer-search"),
     path(lead, detail.lead_detail, name="lead-detail"),
     path(lead + "details/", detail.edit_details, name="lead-details"),
     path(lead + "status/", detail.change_status, name="lead-status"),
