@@ -11,8 +11,9 @@ import time_machine
 
 from distribution.tests.conftest import OPEN
 from distribution.tests.test_races import in_threads
+from intake.actions import process_inbound, store_inbound
 from intake.models import InboundEmail
-from intake.tests.conftest import adf
+from intake.tests.conftest import adf, lead_email
 from intake.tests.test_http_intake import post
 from leads.models import Activity, Customer, Lead
 
@@ -35,3 +36,19 @@ def test_twenty_copies_of_one_customers_lead_at_once_make_one_lead_and_nineteen_
     assert lead.activities.filter(kind=Activity.Kind.RESUBMISSION).count() == 19
     assert {answer.json()["leads"][0]["id"] for answer in answers} == {lead.pk}
     assert InboundEmail.objects.filter(status=InboundEmail.Status.PROCESSED).count() == 20
+
+
+@time_machine.travel(OPEN, tick=True)
+def test_twenty_emails_of_one_customer_processed_at_once_make_one_lead_and_nineteen_resubmissions(riverside):
+    # As smtpd processes and the worker's sweep take stored mail in: each its own Message-ID.
+    stored = [
+        store_inbound(dealership=riverside, raw=lead_email(adf(lead_id=None)), channel=InboundEmail.Channel.SMTP)
+        for _ in range(20)
+    ]
+
+    in_threads(20, lambda i: process_inbound(stored[i].pk))
+
+    assert InboundEmail.objects.filter(status=InboundEmail.Status.PROCESSED).count() == 20
+    assert Customer.objects.count() == 1
+    [lead] = Lead.objects.all()
+    assert lead.activities.filter(kind=Activity.Kind.RESUBMISSION).count() == 19
