@@ -87,6 +87,18 @@ def test_parse_adf_reports_an_error_and_exits_1(tmp_path):
     assert printed["customer"]["first_name"] == "Jordan"
 
 
+def test_parse_adf_prints_the_prospects_that_are_leads_and_names_the_one_that_is_not(tmp_path):
+    path = tmp_path / "two.xml"
+    path.write_text(adf().replace("</adf>", "") + BLANK_NAME.removeprefix("<adf>"))
+
+    result = run_manage("parse_adf", str(path))
+
+    assert result.returncode == 1
+    assert f"{path}: prospect 2: No way to reach the customer" in result.stderr
+    [printed] = json.loads(result.stdout)
+    assert printed["customer"]["first_name"] == "Jordan"
+
+
 @pytest.mark.parametrize("document", [TRUNCATED, BLANK_NAME])
 def test_http_intake_answers_400_invalid_adf_and_keeps_the_body(alice, intake_token, document):
     response = post(intake_token(alice), document)

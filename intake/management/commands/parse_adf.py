@@ -40,10 +40,11 @@ class Command(BaseCommand):
             if refused:
                 failed += 1
                 prospects = [p for p in prospects if not nobody_to_reach(p)]
-                for index, reason in refused:
-                    self.stderr.write(f"{name}: {reason}" if not prospects else f"{name}: prospect {index}: {reason}")
                 if not prospects:
+                    self.stderr.write(f"{name}: {refused[0][1]}")
                     continue
+                for index, reason in refused:
+                    self.stderr.write(f"{name}: prospect {index}: {reason}")
             if len(files) > 1:
                 self.stdout.write(f"# {name}")
             self.stdout.write(json.dumps(prospects, indent=2, ensure_ascii=False, default=str))
