@@ -26,6 +26,7 @@ from accounts.models import Membership, User
 from dealerships.models import Dealership
 from forecourt.lib import jobs
 from intake.adf import AdfError, parse_document_or_email
+from intake.adf.reach import nobody_to_reach
 from intake.ingest import Ingested, Outcome, ingest_prospect
 from intake.models import InboundEmail, IntakeSettings
 from intake.sources import source_for
@@ -140,6 +141,11 @@ def process_held(inbound: InboundEmail) -> Result:
         ]
         if not prospects:
             raise AdfError("The ADF document holds no <prospect>.")
+        # A prospect nobody could call, write or mail (a truncated `<adf><prospect>`) is no lead.
+        refused = [reason for p in prospects if (reason := nobody_to_reach(p))]
+        prospects = [p for p in prospects if not nobody_to_reach(p)]
+        if not prospects:
+            raise AdfError(refused[0])
     except AdfError as exc:
         _finish(inbound, InboundEmail.Status.NO_LEAD, str(exc))
         return Result(inbound)
@@ -148,14 +154,14 @@ def process_held(inbound: InboundEmail) -> Result:
         return Result(inbound)
     try:
         with transaction.atomic():
-            result = _make_leads(inbound, prospects)
+            result = _make_leads(inbound, prospects, refused)
     except Exception as exc:
         _failed_attempt(inbound, exc)
         return Result(inbound)
     return result
 
 
-def _make_leads(inbound: InboundEmail, prospects: list[dict[str, Any]]) -> Result:
+def _make_leads(inbound: InboundEmail, prospects: list[dict[str, Any]], refused: list[str]) -> Result:
     first = _first_delivery(inbound)
     if first is not None:
         leads = list(first.leads.all())
@@ -180,7 +186,11 @@ def _make_leads(inbound: InboundEmail, prospects: list[dict[str, Any]]) -> Resul
     # `add`, not `set`: the row links no lead yet (a failed attempt rolled its links back), and
     # `add` writes them without reading the links first.
     inbound.leads.add(*dict.fromkeys(item.lead for item in ingested))
-    _mark(inbound, InboundEmail.Status.PROCESSED, _summary(ingested))
+    summary = _summary(ingested)
+    if refused:
+        # Said on the row, for the Intake screen: the others in the same mail were taken in.
+        summary += f"; {len(refused)} prospect{'s' if len(refused) > 1 else ''} not taken in: {refused[0]}"
+    _mark(inbound, InboundEmail.Status.PROCESSED, summary)
     return Result(inbound, ingested)
 
 

@@ -19,7 +19,7 @@ from intake.models import LeadSourceId
 from intake.resubmit import add_resubmission
 from intake.sources import Source
 from leads import actions as lead_actions
-from leads.matching import match_customer
+from leads.matching import lock_customer_matching, match_customer
 from leads.models import Customer, Lead, VehicleInterest
 
 
@@ -100,6 +100,9 @@ def _take_in(
     department = department_of(vehicles)
     comments = str(prospect.get("comments") or "").strip()
     organization = dealership.organization
+    # Copies of one lead delivered at once (no ADF id to tell them apart) must meet one customer:
+    # each waits here for the one before it to commit the customer and lead it made.
+    lock_customer_matching(organization=organization)
     existing = match_customer(organization=organization, data=customer_data, country=country)
     if (
         existing is not None

@@ -15,10 +15,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 
 from dealerships.models import Organization
 from forecourt.lib.phone import to_e164
-from leads.models import Customer, CustomerEmail, CustomerPhone
+from leads.models import Customer, CustomerEmail, CustomerMatchLock, CustomerPhone
 
 # Domains (and their subdomains) whose addresses are per-lead relays, not the customer's own.
 MASKED_EMAIL_DOMAINS: tuple[str, ...] = (
@@ -119,3 +121,27 @@ def match_customer(*, organization: Organization, data: Mapping[str, Any], count
         if wanted and (row := rows.select_related("customer").order_by("customer_id").first()):
             return row.customer
     return None
+
+
+def lock_customer_matching(*, organization: Organization) -> None:
+    """Hold the organisation's customer-matching lock until the caller's transaction ends.
+
+    Call it before `match_customer` when the transaction may create the customer it did not find:
+    a second process doing the same waits here, then finds the customer the first one made,
+    instead of making another (twenty copies of one lead at once made up to twenty customers).
+    The lock is an UPDATE of one row, so it works alike on PostgreSQL (a row lock) and SQLite
+    (the write lock, which IMMEDIATE transactions already take at their start); the row is made
+    the first time an organisation needs it.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_customer_matching needs a transaction to hold the lock in")
+    now = timezone.now()
+    held = CustomerMatchLock.objects.filter(organization=organization)
+    if held.update(taken_at=now):
+        return
+    # First use: a process inserting the row at the same moment makes this insert wait for its
+    # commit and then do nothing; the UPDATE below then waits for the lock like any other.
+    CustomerMatchLock.objects.bulk_create(
+        [CustomerMatchLock(organization=organization, taken_at=now)], ignore_conflicts=True
+    )
+    held.update(taken_at=now)

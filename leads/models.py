@@ -76,6 +76,18 @@ class CustomerPhone(models.Model):
         return self.number or self.raw
 
 
+class CustomerMatchLock(models.Model):
+    """One row per organisation, updated (and so row-locked until commit) by whoever is about to
+    match a customer and perhaps create one, so two copies of one lead arriving at the same
+    moment cannot both find nobody and make two customers (`leads.matching.lock_customer_matching`)."""
+
+    organization = models.OneToOneField(Organization, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    taken_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"customer matching at organisation {self.organization_id}"
+
+
 class Lead(models.Model):
     """A customer's request at one dealership and department, worked from new to sold or lost."""
 

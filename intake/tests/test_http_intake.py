@@ -21,7 +21,8 @@ def post(token: str | None, body: bytes | str, content_type: str = "application/
 
 
 def test_posting_an_adf_document_makes_a_lead_and_answers_201_with_it(alice, intake_token):
-    response = post(intake_token(alice), adf())
+    # A full token whose user may read the lead gets it whole (test_intake_answer_privacy.py).
+    response = post(intake_token(alice, "full"), adf())
 
     assert response.status_code == 201
     [lead] = response.json()["leads"]
@@ -32,6 +33,15 @@ def test_posting_an_adf_document_makes_a_lead_and_answers_201_with_it(alice, int
     assert lead["customer"]["phones"] == [{"number": "+15125550100", "type": "voice"}]
     assert lead["vehicles"][0]["stock"] == "D9760"
     assert Lead.objects.filter(pk=lead["id"]).exists()
+    assert response.json()["outcomes"] == [{"id": lead["id"], "outcome": "created"}]
+
+
+def test_an_intake_token_is_told_the_new_leads_id_and_nothing_more(alice, intake_token):
+    response = post(intake_token(alice), adf())
+
+    assert response.status_code == 201
+    [lead] = response.json()["leads"]
+    assert lead == {"id": Lead.objects.get().pk, "outcome": "created"}
 
 
 def test_the_posted_body_is_kept_raw(alice, intake_token):
@@ -56,7 +66,7 @@ def test_a_resend_of_a_lead_already_held_answers_200_with_that_lead(alice, intak
 
 
 def test_a_whole_email_can_be_posted(alice, intake_token):
-    response = post(intake_token(alice), lead_email(how="qp"), content_type="message/rfc822")
+    response = post(intake_token(alice, "full"), lead_email(how="qp"), content_type="message/rfc822")
 
     assert response.status_code == 201
     assert response.json()["leads"][0]["customer"]["last_name"] == "Sample"

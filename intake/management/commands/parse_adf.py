@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from intake.adf import AdfError, parse_document_or_email
+from intake.adf.reach import nobody_to_reach
 
 
 class Command(BaseCommand):
@@ -34,6 +35,16 @@ class Command(BaseCommand):
                 failed += 1
                 self.stderr.write(f"{name}: {exc}")
                 continue
+            # A prospect nobody could answer is not a lead: intake refuses it, and so does this.
+            refused = [(i, reason) for i, p in enumerate(prospects, 1) if (reason := nobody_to_reach(p))]
+            if refused:
+                failed += 1
+                prospects = [p for p in prospects if not nobody_to_reach(p)]
+                if not prospects:
+                    self.stderr.write(f"{name}: {refused[0][1]}")
+                    continue
+                for index, reason in refused:
+                    self.stderr.write(f"{name}: prospect {index}: {reason}")
             if len(files) > 1:
                 self.stdout.write(f"# {name}")
             self.stdout.write(json.dumps(prospects, indent=2, ensure_ascii=False, default=str))
