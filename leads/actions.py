@@ -17,7 +17,7 @@ from forecourt.lib.held import forget_rows, hold_rows
 from forecourt.lib.phone import to_e164
 from inventory.models import Vehicle
 from leads import signals
-from leads.matching import match_customer
+from leads.matching import lock_customer_matching, match_customer
 from leads.models import Activity, Customer, CustomerEmail, CustomerPhone, Lead, Trade, VehicleInterest
 
 CUSTOMER_FIELDS = ("first_name", "last_name", "business_name", "language")
@@ -102,12 +102,17 @@ def find_or_create_customer(*, organization: Organization, data: Mapping[str, An
 
 
 def customer_for_lead(*, organization: Organization, data: Mapping[str, Any], country: str) -> tuple[Customer, bool]:
-    """The customer that `data` describes, found or made; True when made (it has no past to look up)."""
-    existing = match_customer(organization=organization, data=data, country=country)
-    if existing is None:
-        return create_customer(organization=organization, data=data, country=country), True
-    add_customer_contacts(customer=existing, data=data, country=country)
-    return existing, False
+    """The customer that `data` describes, found or made; True when made (it has no past to look up).
+
+    The organisation's matching lock is held until the caller's transaction commits, so the same
+    person arriving twice at once (two texts, a text and a form) meets one customer."""
+    with transaction.atomic(savepoint=False):
+        lock_customer_matching(organization=organization)
+        existing = match_customer(organization=organization, data=data, country=country)
+        if existing is None:
+            return create_customer(organization=organization, data=data, country=country), True
+        add_customer_contacts(customer=existing, data=data, country=country)
+        return existing, False
 
 
 def update_customer(*, customer: Customer, lead: Lead, actor: User, changes: Mapping[str, Any]) -> list[str]:
