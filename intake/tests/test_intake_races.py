@@ -12,6 +12,7 @@ import time_machine
 from distribution.tests.conftest import OPEN
 from distribution.tests.test_races import in_threads
 from intake.actions import process_inbound, store_inbound
+from intake.door import take_in_lead
 from intake.models import InboundEmail
 from intake.tests.conftest import adf, lead_email
 from intake.tests.test_http_intake import post
@@ -52,3 +53,19 @@ def test_twenty_emails_of_one_customer_processed_at_once_make_one_lead_and_ninet
     assert Customer.objects.count() == 1
     [lead] = Lead.objects.all()
     assert lead.activities.filter(kind=Activity.Kind.RESUBMISSION).count() == 19
+
+
+@time_machine.travel(OPEN, tick=True)
+def test_the_same_person_entered_by_hand_and_by_adf_at_once_is_one_customer(riverside, alice, intake_token):
+    # The door for new leads (API, new-lead screen, later a text) and ADF intake hold one matching lock.
+    token = intake_token(alice, "full")
+    person = {"first_name": "Jordan", "last_name": "Sample", "phones": [{"number": "(512) 555-0100"}]}
+
+    def enter(index: int) -> int:
+        if index % 2:
+            return post(token, adf(lead_id=None)).status_code
+        take_in_lead(dealership=riverside, customer=person, source_name="Walk-in", actor=alice)
+        return 201
+
+    assert set(in_threads(10, enter)) == {201}
+    assert Customer.objects.count() == 1
