@@ -18,6 +18,7 @@ from distribution.actions import DistributionError
 from distribution.alerts import vehicle_text
 from distribution.models import Offer
 from distribution.queries import allocatable_users, claimable_lead_for, open_offers_for, unassigned_leads_for
+from forecourt.lib.redirects import safe_next
 from leads.models import Lead
 from leads.queries import lead_for
 
@@ -135,14 +136,14 @@ def allocate(request: HttpRequest, lead_id: int) -> HttpResponse:
                 error = str(problem)
             else:
                 messages.success(request, f"{lead.customer.display_name}'s lead now belongs to {chosen.name}.")
-                return _go(request, request.POST.get("next") or _lead_url(lead))
+                return _go(request, safe_next(request, _lead_url(lead)))
     context = {
         "lead": lead,
         "users": allocatable_users(lead, query)[:50],
         "q": query,
         "error": error,
         "note": request.POST.get("note", ""),
-        "next": request.GET.get("next") or request.POST.get("next") or "",
+        "next": safe_next(request, ""),
     }
     partial = request.headers.get("HX-Request") and request.method == "GET"
     template = "distribution/_allocate.html" if partial else "distribution/allocate.html"
