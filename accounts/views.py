@@ -39,13 +39,13 @@ class LoginView(auth_views.LoginView):
             response.status_code = 429
         return response
 
-    def get_redirect_url(self) -> str:
-        return safe_next(self.request, "")
+    def get_redirect_url(self, request: HttpRequest | None = None) -> str:
+        return safe_next(request or self.request, "", name=self.redirect_field_name)
 
 
 class LogoutView(auth_views.LogoutView):
-    def get_redirect_url(self) -> str:
-        return safe_next(self.request, "")
+    def get_redirect_url(self, request: HttpRequest | None = None) -> str:
+        return safe_next(request or self.request, "", name=self.redirect_field_name)
 
 
 @method_decorator([login_not_required, never_cache], name="dispatch")
