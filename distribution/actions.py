@@ -20,14 +20,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from accounts.models import Membership, User
 from dealerships.models import Dealership
 from distribution import alerts, assign
 from distribution.facts import lead_facts, move_to_vehicle_location, previous_salesperson
-from distribution.models import Offer
+from distribution.models import AllocationAlert, Offer
 from distribution.policy import DepartmentPolicy, GroupPolicy, Policy
 from distribution.rotation import take_turn
 from distribution.store import candidates, is_after_hours, load_policy, local_day, memberships_of
@@ -535,3 +535,24 @@ def allocate(*, lead: Lead, to: User, actor: User, note: str = "", via: str = ""
                 text=f"{actor.name} reassigned {lead.customer.display_name}'s lead to {to.name}",
             )
     return lead
+
+
+def allocate_from_link(*, link: alerts.AllocationLink, lead: Lead, by: User, to: User, note: str = "") -> Lead:
+    """Allocate as an alert's link says, if the alert's links still work: the first of them
+    used spends them all, and none works once the lead's owner changed after the alert went out.
+    LinkError (with who has the lead since when) otherwise; nothing is reallocated then."""
+    with transaction.atomic():
+        # Locking the lead first makes an owner change under way (a claim, a reassignment) finish
+        # before the timeline is read, and one that starts now wait until this allocation is done.
+        Lead.objects.filter(pk=lead.pk).update(updated_at=F("updated_at"))
+        reason = alerts.dead_link_reason(nonce=link.nonce, lead=lead)
+        if reason is None:
+            # The row count decides between links of one alert used at once.
+            spent = AllocationAlert.objects.filter(nonce=link.nonce, lead_id=lead.pk, used_at__isnull=True).update(
+                used_at=timezone.now(), used_by=by, allocated_to=to
+            )
+            if not spent:
+                reason = alerts.dead_link_reason(nonce=link.nonce, lead=lead) or "This alert's links have been used."
+        if reason is not None:
+            raise alerts.LinkError(reason)
+        return allocate(lead=lead, to=to, actor=by, note=note, via="from the new-lead alert email")
