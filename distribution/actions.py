@@ -90,6 +90,8 @@ def distribute_lead(
         )
         if lead.assigned_to_id is not None or lead.has_offer:
             return Outcome(lead=lead, assigned_to=lead.assigned_to, reason="already distributed")
+        # Distributed again (a handover): whoever it was offered to before no longer may open it.
+        lead.offered_to.clear()
         policy = load_policy(lead.dealership)
         if policy.department(lead.department).use_vehicle_location:
             moved = move_to_vehicle_location(lead=lead, actor=actor)
@@ -349,8 +351,10 @@ def _offer(
     notes: list[str],
     oldest_first: bool,
 ) -> Outcome:
-    offer = Offer.objects.create(lead=lead, kind=method, department=lead.department, oldest_first=oldest_first)
-    offer.offered_to.set(users)
+    Offer.objects.create(lead=lead, kind=method, department=lead.department, oldest_first=oldest_first)
+    if method == assign.FIRST_AVAILABLE:
+        # Kept on the lead, where its visibility rule lets them open it until one claims it.
+        lead.offered_to.set(users)
     names = ", ".join(u.name for u in users)
     if method == assign.POOL:
         detail = f"in the pool for {len(users)} people who can take it" + (", oldest first" if oldest_first else "")
@@ -429,7 +433,7 @@ def may_claim(*, user: User, offer: Offer) -> bool:
         return False
     if offer.kind == Offer.Kind.POOL:
         return offer.department in (membership.departments or [])
-    return offer.offered_to.filter(pk=user.pk).exists()
+    return offer.lead.offered_to.filter(pk=user.pk).exists()
 
 
 def oldest_in_pool(*, dealership_id: int, department: str) -> Offer | None:
@@ -472,7 +476,7 @@ def claim_lead(*, lead: Lead, user: User, now: datetime | None = None) -> Lead:
         fresh = Lead.objects.select_related("dealership", "customer").get(pk=lead.pk)
         fresh.assigned_to = None  # so the timeline reads "Assigned to", not "Reassigned from"
         assert offer is not None
-        count = offer.offered_to.count()
+        count = fresh.offered_to.count()
         how = "from the pool" if offer.kind == Offer.Kind.POOL else f"first of {count} offered"
         lead_actions.assign_lead(lead=fresh, to=user, actor=user, reason=f"claimed it {how}")
         fresh.assigned_to = user

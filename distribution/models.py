@@ -115,10 +115,11 @@ class Rotation(models.Model):
 
 
 class Offer(models.Model):
-    """A lead waiting to be claimed: broadcast to `offered_to` (first available) or in the pool.
+    """A lead waiting to be claimed: offered to `lead.offered_to` (first available) or in the pool.
 
     The claim itself is decided on the lead (`UPDATE lead … WHERE assigned_to IS NULL`);
-    this row says who may claim and records who did.
+    this row says how it may be claimed and records who did. The people a first-available lead is
+    offered to are kept on the lead (`Lead.offered_to`), where `leads.queries` lets them open it.
     """
 
     class Kind(models.TextChoices):
@@ -129,7 +130,6 @@ class Offer(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     department = models.CharField(max_length=10, choices=Department.choices)
     offered_at = models.DateTimeField(default=timezone.now)
-    offered_to = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="lead_offers")
     oldest_first = models.BooleanField(default=False)
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

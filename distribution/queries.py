@@ -26,7 +26,9 @@ def open_offers_for(user: User) -> QuerySet[Offer]:
         for m in memberships
     ]
     mine = Q(
-        kind=Offer.Kind.FIRST_AVAILABLE, offered_to=user, lead__dealership_id__in=[m.dealership_id for m in memberships]
+        kind=Offer.Kind.FIRST_AVAILABLE,
+        lead__offered_to=user,
+        lead__dealership_id__in=[m.dealership_id for m in memberships],
     )
     return (
         Offer.objects.filter(reduce(or_, pool, mine), claimed_at__isnull=True, lead__assigned_to__isnull=True)
@@ -48,7 +50,7 @@ def claimable_lead_for(user: User, lead_id: int) -> Lead:
         for m in memberships
         if m.can_be_assigned
     ]
-    offered = Q(offer__kind=Offer.Kind.FIRST_AVAILABLE, offer__offered_to=user, dealership__memberships__user=user)
+    offered = Q(offer__kind=Offer.Kind.FIRST_AVAILABLE, offered_to=user, dealership__memberships__user=user)
     lead = (
         Lead.objects.filter(pk=lead_id)
         .filter(Q(pk__in=visible.values("pk")) | reduce(or_, pool, offered))
