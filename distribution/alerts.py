@@ -208,7 +208,7 @@ def prepare_new_lead_alert(
     for membership in people:
         person = membership.user
         links = []
-        if membership.role in (Membership.Role.ADMIN, Membership.Role.MANAGER):
+        if membership.is_manager:  # they may allocate (distribution.queries.may_allocate)
             with_links = True
             links = [
                 (user, link_url(make_token(AllocationLink(lead.pk, user.pk, person.pk, nonce, expires_at))))

@@ -1,4 +1,7 @@
-"""Reads of distribution that depend on who asks: what they may claim, allocate and configure."""
+"""Reads of distribution that depend on who asks: what they may claim, allocate and configure.
+
+`may_allocate` and `may_claim` are the one answer to those questions, for views, the API and
+the template tags alike."""
 
 from __future__ import annotations
 
@@ -8,11 +11,29 @@ from operator import or_
 from django.db.models import Q, QuerySet
 
 from accounts.models import Membership, User
-from accounts.queries import dealerships_administered_by, dealerships_seen_whole_by
+from accounts.queries import dealerships_administered_by, dealerships_seen_whole_by, is_manager_of
 from dealerships.models import Dealership
 from distribution.models import Offer
 from leads.models import Lead
 from leads.queries import leads_visible_to
+
+
+def may_allocate(*, actor: User, dealership: Dealership) -> bool:
+    """Admins and managers of the lead's dealership allocate and reassign leads."""
+    return is_manager_of(actor, dealership)
+
+
+def may_claim(*, user: User, offer: Offer) -> bool:
+    """Offered users may claim a first-available lead; anyone who can be assigned leads in its
+    department may take one from the pool."""
+    if not user.is_active:
+        return False
+    membership = Membership.objects.filter(user=user, dealership_id=offer.lead.dealership_id).first()
+    if membership is None or not membership.can_be_assigned:
+        return False
+    if offer.kind == Offer.Kind.POOL:
+        return offer.department in (membership.departments or [])
+    return offer.lead.offered_to.filter(pk=user.pk).exists()
 
 
 def open_offers_for(user: User) -> QuerySet[Offer]:

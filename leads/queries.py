@@ -27,7 +27,7 @@ def leads_visible_to(user: User) -> QuerySet[Lead]:
     whole: list[int] = []
     partial: list[int] = []
     for dealership_id, role in Membership.objects.filter(user=user).values_list("dealership_id", "role"):
-        (whole if role in (Membership.Role.ADMIN, Membership.Role.MANAGER) else partial).append(dealership_id)
+        (whole if role in Membership.MANAGING_ROLES else partial).append(dealership_id)
     visible = Q(dealership_id__in=whole)
     if partial:
         collaborating = Lead.collaborators.through.objects.filter(user_id=user.pk).values_list("lead_id", flat=True)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import User
 from distribution import actions
 from distribution.alerts import AllocationLink, LinkError, dead_link_reason, read_token, vehicle_text
+from distribution.queries import may_allocate
 from leads.models import Lead
 
 
@@ -26,7 +27,7 @@ def _resolve(token: str) -> tuple[AllocationLink, Lead, User, User]:
     to = User.objects.filter(pk=link.to_id).first()
     if lead is None or by is None or to is None:
         raise LinkError("This allocation link no longer works: the lead or a person on it is gone.")
-    if not actions.may_allocate(actor=by, dealership=lead.dealership):
+    if not may_allocate(actor=by, dealership=lead.dealership):
         raise LinkError(f"{by.name} no longer allocates leads at {lead.dealership.name}.")
     dead = dead_link_reason(nonce=link.nonce, lead=lead)
     if dead is not None:
