@@ -15,7 +15,7 @@ from accounts.queries import dealerships_administered_by, dealerships_seen_whole
 from dealerships.models import Dealership
 from distribution.models import Offer
 from leads.models import Lead
-from leads.queries import leads_visible_to
+from leads.queries import leads_offered_to, leads_visible_to
 
 
 def may_allocate(*, actor: User, dealership: Dealership) -> bool:
@@ -60,21 +60,20 @@ def open_offers_for(user: User) -> QuerySet[Offer]:
 
 
 def claimable_lead_for(user: User, lead_id: int) -> Lead:
-    """A lead the user may see, or one offered to them (claimed or not, so that a late claim
-    learns who took it). Lead.DoesNotExist otherwise (404, never 403)."""
+    """A lead the user may see, one offered to them (claimed or not, so that a late claim
+    learns who took it), or one in a pool of their departments. Lead.DoesNotExist otherwise
+    (404, never 403)."""
     if not user.is_authenticated or not user.is_active:
         raise Lead.DoesNotExist
-    visible = leads_visible_to(user).filter(pk=lead_id)
-    memberships = Membership.objects.filter(user=user)
+    memberships = Membership.objects.filter(user=user, can_be_assigned=True)
     pool = [
         Q(offer__kind=Offer.Kind.POOL, dealership_id=m.dealership_id, offer__department__in=m.departments or [])
         for m in memberships
-        if m.can_be_assigned
     ]
-    offered = Q(offer__kind=Offer.Kind.FIRST_AVAILABLE, offered_to=user, dealership__memberships__user=user)
+    pooled = Lead.objects.filter(reduce(or_, pool)) if pool else Lead.objects.none()
     lead = (
-        Lead.objects.filter(pk=lead_id)
-        .filter(Q(pk__in=visible.values("pk")) | reduce(or_, pool, offered))
+        (leads_visible_to(user) | leads_offered_to(user) | pooled)
+        .filter(pk=lead_id)
         .select_related("dealership", "customer", "assigned_to")
         .distinct()
         .first()

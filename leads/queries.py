@@ -54,19 +54,24 @@ def lead_for(user: User, lead_id: int) -> Lead:
     return leads_visible_to(user).select_related("dealership", "customer", "co_customer", "assigned_to").get(pk=lead_id)
 
 
-def leads_open_to(user: User) -> QuerySet[Lead]:
-    """The leads `user` may open: those they see (`leads_visible_to`), and the leads offered to
-    them while nobody owns one ("first available": the first to claim it gets it).
-
-    An offered lead is read-only until it is claimed: every write still goes through
-    `leads_visible_to`, where it is not. Once someone owns it, the others lose sight of it.
-    """
+def leads_offered_to(user: User) -> QuerySet[Lead]:
+    """Leads offered to `user` ("first available": the first to claim one gets it) at dealerships
+    where they work, whoever owns them now; `leads_open_to` opens those nobody owns yet."""
     if not user.is_authenticated or not user.is_active:
         return Lead.objects.none()
     mine = list(Membership.objects.filter(user=user).values_list("dealership_id", flat=True))
     offered = Lead.offered_to.through.objects.filter(user_id=user.pk).values_list("lead_id", flat=True)
-    waiting = Lead.objects.filter(pk__in=offered, assigned_to__isnull=True, dealership_id__in=mine)
-    return leads_visible_to(user) | waiting
+    return Lead.objects.filter(pk__in=offered, dealership_id__in=mine)
+
+
+def leads_open_to(user: User) -> QuerySet[Lead]:
+    """The leads `user` may open: those they see (`leads_visible_to`), and the leads offered to
+    them while nobody owns one.
+
+    An offered lead is read-only until it is claimed: every write still goes through
+    `leads_visible_to`, where it is not. Once someone owns it, the others lose sight of it.
+    """
+    return leads_visible_to(user) | leads_offered_to(user).filter(assigned_to__isnull=True)
 
 
 def lead_open_to(user: User, lead_id: int) -> tuple[Lead, bool]:
