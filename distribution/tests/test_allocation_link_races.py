@@ -11,9 +11,9 @@ import pytest
 import time_machine
 from django.test import Client
 
-from accounts.models import Membership
+from accounts.models import Membership, User
 from conftest import make_lead
-from distribution.actions import distribute_lead
+from distribution.actions import allocate, distribute_lead
 from distribution.tests.conftest import OPEN, set_policy
 from distribution.tests.test_allocation import alert_links
 from distribution.tests.test_races import in_threads
@@ -53,3 +53,36 @@ def test_two_links_of_one_alert_followed_at_once_allocate_the_lead_once(riversid
         assert lead.activities.filter(kind=Activity.Kind.ASSIGNED).count() == 1
         loser = next(a for a in answers if a.status_code == 410)
         assert f"This lead was already assigned to {winner.name}".encode() in loser.content
+
+
+def allocate_or_follow(lead: Lead, link: str, manager: User, to: User, index: int) -> Any:
+    if index == 0:
+        return allocate(lead=lead, to=to, actor=manager)
+    return Client().post(link)
+
+
+@time_machine.travel(OPEN, tick=True)
+def test_a_link_followed_while_the_lead_is_reassigned_by_hand_never_undoes_the_reassignment(
+    riverside, alice, bob, carol, dave
+):
+    Membership.objects.filter(user__in=[alice, bob]).update(receives_leads=False)
+    set_policy(riverside, {"sales": {"method": "first_available", "alert_recipients": ["bob@example.com"]}})
+    for attempt in range(5):
+        lead = make_lead(
+            riverside, bulk=True, customer={"first_name": f"Buyer{attempt}", "emails": [f"b{attempt}@x.example"]}
+        )
+        distribute_lead(lead=lead)
+        email = OutboundEmail.objects.get(purpose="new_lead_alert", subject__contains=f"Buyer{attempt}")
+        link = alert_links(email)["Dave Seller"]
+
+        _manual, followed = in_threads(2, partial(allocate_or_follow, lead, link, alice, carol))
+
+        # Whichever came first, the reassignment by hand stands: the link either died or went before it.
+        assert Lead.objects.get(pk=lead.pk).assigned_to == carol
+        texts = list(lead.activities.filter(kind=Activity.Kind.ASSIGNED).order_by("id").values_list("text", flat=True))
+        if followed.status_code == 200:
+            assert len(texts) == 2
+            assert "from the new-lead alert email" in texts[0]
+        else:
+            assert followed.status_code == 410
+            assert texts == ["Assigned to Carol Seller: allocated by Alice Admin"]
