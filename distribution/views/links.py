@@ -29,9 +29,6 @@ def _resolve(token: str) -> tuple[AllocationLink, Lead, User, User]:
         raise LinkError("This allocation link no longer works: the lead or a person on it is gone.")
     if not may_allocate(actor=by, dealership=lead.dealership):
         raise LinkError(f"{by.name} no longer allocates leads at {lead.dealership.name}.")
-    dead = dead_link_reason(nonce=link.nonce, lead=lead)
-    if dead is not None:
-        raise LinkError(dead)
     return link, lead, by, to
 
 
@@ -42,6 +39,9 @@ def allocation_link(request: HttpRequest, token: str) -> HttpResponse:
         link, lead, by, to = _resolve(token)
     except LinkError as error:
         return render(request, "distribution/link.html", {"error": str(error)}, status=410)
+    dead = dead_link_reason(nonce=link.nonce, lead=lead)
+    if dead is not None:
+        return render(request, "distribution/link.html", {"error": dead, "lead": lead}, status=410)
     context = {"lead": lead, "by": by, "to": to, "vehicle": vehicle_text(lead), "done": False}
     if request.method != "POST":
         return render(request, "distribution/link.html", context)
