@@ -70,6 +70,11 @@ class Membership(models.Model):
         MANAGER = "manager", "Manager"
         SALESPERSON = "salesperson", "Salesperson"
 
+    # Admins and managers run their dealership: they see all its leads and allocate them. The one
+    # definition of "admin or manager", asked of a row by `is_manager` and of the database by
+    # `accounts.queries.is_manager_of` and `dealerships_seen_whole_by`.
+    MANAGING_ROLES: ClassVar[tuple[str, ...]] = (Role.ADMIN, Role.MANAGER)
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     dealership = models.ForeignKey(Dealership, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.SALESPERSON)
@@ -91,8 +96,14 @@ class Membership(models.Model):
         return f"{self.user} at {self.dealership} ({self.role})"
 
     @property
+    def is_manager(self) -> bool:
+        """An admin or manager of this dealership (admins manage too)."""
+        return self.role in self.MANAGING_ROLES
+
+    @property
     def sees_all_leads(self) -> bool:
-        return self.role in (self.Role.ADMIN, self.Role.MANAGER)
+        """Admins and managers see every lead of their dealership: `is_manager`."""
+        return self.is_manager
 
     def is_absent_on(self, day: date) -> bool:
         if self.absent_from is None:

@@ -19,9 +19,22 @@ def dealerships_of(user: User) -> QuerySet[Dealership]:
     return Dealership.objects.filter(memberships__user=user, memberships__user__is_active=True).distinct()
 
 
+def is_manager_of(user: User, dealership: Dealership | int) -> bool:
+    """Whether the user is an active admin or manager of this dealership: the one answer to
+    "may they see all its leads, allocate and reassign them" (`Membership.is_manager`)."""
+    dealership_id = dealership if isinstance(dealership, int) else dealership.pk
+    return (
+        user.is_authenticated
+        and user.is_active
+        and Membership.objects.filter(
+            user=user, dealership_id=dealership_id, role__in=Membership.MANAGING_ROLES
+        ).exists()
+    )
+
+
 def dealerships_seen_whole_by(user: User) -> QuerySet[Dealership]:
     """Dealerships whose every lead the user sees: where they are a manager or an admin."""
-    return dealerships_of(user).filter(memberships__user=user, memberships__role__in=_WHOLE_VIEW_ROLES)
+    return dealerships_of(user).filter(memberships__user=user, memberships__role__in=Membership.MANAGING_ROLES)
 
 
 def dealerships_administered_by(user: User) -> QuerySet[Dealership]:
@@ -35,9 +48,6 @@ def is_admin_anywhere(user: User) -> bool:
 def users_administered_by(user: User) -> QuerySet[User]:
     """Everyone with a membership at a dealership the user administers (active or not)."""
     return User.objects.filter(memberships__dealership__in=dealerships_administered_by(user)).distinct()
-
-
-_WHOLE_VIEW_ROLES = (Membership.Role.ADMIN, Membership.Role.MANAGER)
 
 
 def dealerships_outside_admin_of(actor: User, user: User) -> QuerySet[Dealership]:

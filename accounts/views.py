@@ -23,6 +23,7 @@ from accounts.models import Membership, User
 from accounts.queries import dealerships_administered_by, dealerships_outside_admin_of, users_administered_by
 from dealerships.models import Dealership
 from distribution.handover import hand_on_open_leads, open_leads_of
+from forecourt.lib.redirects import safe_next
 
 # Login and passwords -----------------------------------------------------------------------
 
@@ -37,6 +38,14 @@ class LoginView(auth_views.LoginView):
         if getattr(form, "throttled", False):
             response.status_code = 429
         return response
+
+    def get_redirect_url(self, request: HttpRequest | None = None) -> str:
+        return safe_next(request or self.request, "", name=self.redirect_field_name)
+
+
+class LogoutView(auth_views.LogoutView):
+    def get_redirect_url(self, request: HttpRequest | None = None) -> str:
+        return safe_next(request or self.request, "", name=self.redirect_field_name)
 
 
 @method_decorator([login_not_required, never_cache], name="dispatch")

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from accounts.models import Membership, User
+from accounts.queries import is_manager_of
 from api.errors import ApiError, invalid
 from api.schemas import CustomerIn, LeadIn
 from dealerships.models import Dealership
@@ -30,7 +31,8 @@ def create_manual_lead(*, dealership: Dealership, data: LeadIn, actor: User) -> 
         (data.source, Lead.SourceKind.MANUAL) if isinstance(data.source, str) else (data.source.name, data.source.kind)
     )
     country = dealership.country
-    if assignee is None and not data.crm_salesperson and _role(actor, dealership) == Membership.Role.SALESPERSON:
+    # `actor` works at `dealership`: one who does not manage it is a salesperson.
+    if assignee is None and not data.crm_salesperson and not is_manager_of(actor, dealership):
         assignee, reason = actor, "entered the lead themselves"
     else:
         reason = f"named by {actor.name} when entering it"
@@ -98,8 +100,3 @@ def _customer_data(customer: CustomerIn, country: str) -> dict[str, Any]:
         for p in customer.phones
     ]
     return data
-
-
-def _role(user: User, dealership: Dealership) -> str | None:
-    membership = Membership.objects.filter(user=user, dealership=dealership).first()
-    return membership.role if membership else None

@@ -20,7 +20,7 @@ from api.schemas import ActivityOut, ContactIn, ErrorOut, LeadIn, LeadListQuery,
 from api.serializers import activity_to_dict, lead_to_dict, with_lead_details
 from leads import actions
 from leads.models import Lead
-from leads.queries import lead_for, leads_visible_to
+from leads.queries import lead_for, lead_open_to, leads_visible_to
 from leads.search import LeadFilters, apply_filters
 
 router = Router(tags=["leads"])
@@ -85,7 +85,13 @@ def list_leads(request: HttpRequest, filters: Query[LeadListQuery]) -> JsonRespo
 
 @router.get("/leads/{lead_id}", response={200: LeadOut, **ERRORS}, summary="One lead")
 def get_lead(request: HttpRequest, lead_id: LeadId) -> JsonResponse:
-    lead = _visible_lead(request, lead_id)
+    # A lead offered to the caller and owned by nobody yet reads too (it is theirs to claim).
+    if not 0 < lead_id < 2**63:
+        raise not_found(f"No lead {lead_id}.")
+    try:
+        lead, _works_on_it = lead_open_to(_caller(request), lead_id)
+    except Lead.DoesNotExist:
+        raise not_found(f"No lead {lead_id}.") from None
     return JsonResponse(lead_to_dict(with_lead_details(Lead.objects.filter(pk=lead.pk)).get()))
 
 

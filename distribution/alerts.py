@@ -1,7 +1,9 @@
 """The new-lead alert email, and the signed allocation links it carries.
 
-Each recipient's email gets its own nonce: the first allocation link used from that email
-spends the nonce (an `AllocationLinkUse` row, unique), so the email's other links stop working.
+All links of one alert (every recipient's email) share a nonce and an `AllocationAlert` row:
+the first link used spends it, and the others stop working. Any change of the lead's owner
+after the alert went out (by hand, a claim, a handover) voids them too, so a link never undoes
+a later decision; whoever follows a dead link is told who has had the lead since when.
 Links are signed with the site's secret (`django.core.signing`) and expire LINK_LIFETIME after
 the email is due to go out; they name the recipient, who must still be an admin or manager of
 the lead's dealership when the link is used. Opening a link only shows a confirmation page
@@ -14,6 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
@@ -23,9 +26,10 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.models import Membership, User
+from distribution.models import AllocationAlert
 from distribution.policy import DEFAULT_REPLY
 from distribution.store import memberships_of
-from leads.models import Lead
+from leads.models import Activity, Lead
 from notifications.actions import hold_until, queue_email
 from notifications.models import Kind
 
@@ -142,9 +146,17 @@ class NewLeadAlert:
     due_at: datetime
     outcome_marker: str
     salesperson_marker: str
+    nonce: str = ""  # of the allocation links, "" when no email carries any
 
     def queue(self, *, outcome: str, assignee: User | None) -> int:
-        """Queue the emails with the decision filled in, in the caller's transaction; how many."""
+        """Queue the emails with the decision filled in, in the caller's transaction; how many.
+
+        The links' `AllocationAlert` is written now, after distribution decided, so that the
+        decision itself is the owner the links expect."""
+        if self.nonce:
+            AllocationAlert.objects.create(
+                nonce=self.nonce, lead_id=self.lead.pk, last_assignment_id=last_assignment_id(self.lead.pk)
+            )
         name = quote(signature(self.lead, assignee))
         for to, subject, text, html in self.emails:
             queue_email(
@@ -191,11 +203,13 @@ def prepare_new_lead_alert(
         "lead_url": f"{settings.BASE_URL}/leads/{lead.pk}/",
     }
     emails = []
+    nonce = secrets.token_urlsafe(18)  # one for all the alert's links: the first used spends them all
+    with_links = False
     for membership in people:
         person = membership.user
         links = []
-        if membership.role in (Membership.Role.ADMIN, Membership.Role.MANAGER):
-            nonce = secrets.token_urlsafe(18)
+        if membership.is_manager:  # they may allocate (distribution.queries.may_allocate)
+            with_links = True
             links = [
                 (user, link_url(make_token(AllocationLink(lead.pk, user.pk, person.pk, nonce, expires_at))))
                 for user in choices[:MAX_LINKS]
@@ -214,4 +228,42 @@ def prepare_new_lead_alert(
                 render_to_string("distribution/email/new_lead_alert.html", context),
             )
         )
-    return NewLeadAlert(lead, tuple(emails), due_at, outcome_marker, salesperson_marker)
+    return NewLeadAlert(
+        lead, tuple(emails), due_at, outcome_marker, salesperson_marker, nonce=nonce if with_links else ""
+    )
+
+
+# Using a link -----------------------------------------------------------------------------------
+
+
+def last_assignment_id(lead_id: int) -> int:
+    """The id of the lead's latest assignment entry (0: none): it grows with every change of owner."""
+    found = (
+        Activity.objects.filter(lead_id=lead_id, kind=Activity.Kind.ASSIGNED)
+        .order_by("-id")
+        .values_list("id", flat=True)
+    )
+    return next(iter(found[:1]), 0)
+
+
+def dead_link_reason(*, nonce: str, lead: Lead) -> str | None:
+    """Why the alert's links no longer work (the lead's owner changed since it went out, or one
+    was used), in words for the person who followed one; None while they work."""
+    alert = AllocationAlert.objects.filter(nonce=nonce, lead_id=lead.pk).first()
+    if alert is None:
+        return "This allocation link no longer works; allocate the lead in Forecourt instead."
+    changed = (
+        Activity.objects.filter(lead_id=lead.pk, kind=Activity.Kind.ASSIGNED, pk__gt=alert.last_assignment_id)
+        .order_by("-id")
+        .first()
+    )
+    if changed is None and alert.used_at is None:
+        return None
+    at = changed.at if changed is not None else alert.used_at
+    assert at is not None
+    local = timezone.localtime(at, ZoneInfo(lead.dealership.timezone))
+    when = f"{local:%I:%M %p}".lstrip("0").lower() + f" on {local:%a} {local.day} {local:%b}"
+    owner = Lead.objects.filter(pk=lead.pk).values_list("assigned_to__name", flat=True).first()
+    if owner:
+        return f"This lead was already assigned to {owner} at {when}."
+    return f"This lead was handed on at {when}; it is waiting to be claimed."

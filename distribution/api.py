@@ -11,7 +11,7 @@ from api.errors import ApiError, invalid, not_found
 from api.schemas import ErrorOut, LeadOut
 from api.serializers import lead_to_dict, with_lead_details
 from distribution import actions
-from distribution.queries import allocatable_users, claimable_lead_for
+from distribution.queries import allocatable_users, claimable_lead_for, may_allocate
 from leads.models import Lead
 from leads.queries import lead_for
 
@@ -82,7 +82,7 @@ def assign_lead(request: HttpRequest, lead_id: Path[int], payload: AssignIn) -> 
         lead = lead_for(user, lead_id)
     except Lead.DoesNotExist:
         raise not_found(f"No lead {lead_id}.") from None
-    if not actions.may_allocate(actor=user, dealership=lead.dealership):
+    if not may_allocate(actor=user, dealership=lead.dealership):
         raise ApiError(403, "forbidden", "Only admins and managers of the lead's dealership assign leads.")
     to = allocatable_users(lead).filter(email=payload.user.strip().lower()).first()
     if to is None:

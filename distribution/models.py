@@ -115,10 +115,11 @@ class Rotation(models.Model):
 
 
 class Offer(models.Model):
-    """A lead waiting to be claimed: broadcast to `offered_to` (first available) or in the pool.
+    """A lead waiting to be claimed: offered to `lead.offered_to` (first available) or in the pool.
 
     The claim itself is decided on the lead (`UPDATE lead … WHERE assigned_to IS NULL`);
-    this row says who may claim and records who did.
+    this row says how it may be claimed and records who did. The people a first-available lead is
+    offered to are kept on the lead (`Lead.offered_to`), where `leads.queries` lets them open it.
     """
 
     class Kind(models.TextChoices):
@@ -129,7 +130,6 @@ class Offer(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     department = models.CharField(max_length=10, choices=Department.choices)
     offered_at = models.DateTimeField(default=timezone.now)
-    offered_to = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="lead_offers")
     oldest_first = models.BooleanField(default=False)
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -143,14 +143,24 @@ class Offer(models.Model):
         return f"{self.kind} offer of lead {self.lead_id}"
 
 
-class AllocationLinkUse(models.Model):
-    """The spent nonce of an allocation link from a new-lead alert: each alert's links work once."""
+class AllocationAlert(models.Model):
+    """The allocation links of one new-lead alert, in every recipient's email.
+
+    They work once in all: the first link used spends the alert (`UPDATE … WHERE used_at IS NULL`,
+    whose row count decides), and they work only while the lead's owner is the one the alert
+    reported: any later assignment entry on the lead's timeline (a manual reassignment, a claim,
+    a handover, another alert's link) voids them.
+    """
 
     nonce = models.CharField(max_length=64, unique=True)
     lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="+")
+    last_assignment_id = models.BigIntegerField(
+        default=0, help_text="The lead's last assignment entry when the alert went out (0: none)."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
     used_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     allocated_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    used_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"allocation link for lead {self.lead_id} used at {self.used_at:%Y-%m-%d %H:%M}"
+        return f"allocation links of an alert for lead {self.lead_id}"

@@ -1,4 +1,7 @@
-"""Reads of distribution that depend on who asks: what they may claim, allocate and configure."""
+"""Reads of distribution that depend on who asks: what they may claim, allocate and configure.
+
+`may_allocate` and `may_claim` are the one answer to those questions, for views, the API and
+the template tags alike."""
 
 from __future__ import annotations
 
@@ -8,11 +11,29 @@ from operator import or_
 from django.db.models import Q, QuerySet
 
 from accounts.models import Membership, User
-from accounts.queries import dealerships_administered_by, dealerships_seen_whole_by
+from accounts.queries import dealerships_administered_by, dealerships_seen_whole_by, is_manager_of
 from dealerships.models import Dealership
 from distribution.models import Offer
 from leads.models import Lead
-from leads.queries import leads_visible_to
+from leads.queries import leads_offered_to, leads_visible_to
+
+
+def may_allocate(*, actor: User, dealership: Dealership) -> bool:
+    """Admins and managers of the lead's dealership allocate and reassign leads."""
+    return is_manager_of(actor, dealership)
+
+
+def may_claim(*, user: User, offer: Offer) -> bool:
+    """Offered users may claim a first-available lead; anyone who can be assigned leads in its
+    department may take one from the pool."""
+    if not user.is_active:
+        return False
+    membership = Membership.objects.filter(user=user, dealership_id=offer.lead.dealership_id).first()
+    if membership is None or not membership.can_be_assigned:
+        return False
+    if offer.kind == Offer.Kind.POOL:
+        return offer.department in (membership.departments or [])
+    return offer.lead.offered_to.filter(pk=user.pk).exists()
 
 
 def open_offers_for(user: User) -> QuerySet[Offer]:
@@ -26,7 +47,9 @@ def open_offers_for(user: User) -> QuerySet[Offer]:
         for m in memberships
     ]
     mine = Q(
-        kind=Offer.Kind.FIRST_AVAILABLE, offered_to=user, lead__dealership_id__in=[m.dealership_id for m in memberships]
+        kind=Offer.Kind.FIRST_AVAILABLE,
+        lead__offered_to=user,
+        lead__dealership_id__in=[m.dealership_id for m in memberships],
     )
     return (
         Offer.objects.filter(reduce(or_, pool, mine), claimed_at__isnull=True, lead__assigned_to__isnull=True)
@@ -37,21 +60,20 @@ def open_offers_for(user: User) -> QuerySet[Offer]:
 
 
 def claimable_lead_for(user: User, lead_id: int) -> Lead:
-    """A lead the user may see, or one offered to them (claimed or not, so that a late claim
-    learns who took it). Lead.DoesNotExist otherwise (404, never 403)."""
+    """A lead the user may see, one offered to them (claimed or not, so that a late claim
+    learns who took it), or one in a pool of their departments. Lead.DoesNotExist otherwise
+    (404, never 403)."""
     if not user.is_authenticated or not user.is_active:
         raise Lead.DoesNotExist
-    visible = leads_visible_to(user).filter(pk=lead_id)
-    memberships = Membership.objects.filter(user=user)
+    memberships = Membership.objects.filter(user=user, can_be_assigned=True)
     pool = [
         Q(offer__kind=Offer.Kind.POOL, dealership_id=m.dealership_id, offer__department__in=m.departments or [])
         for m in memberships
-        if m.can_be_assigned
     ]
-    offered = Q(offer__kind=Offer.Kind.FIRST_AVAILABLE, offer__offered_to=user, dealership__memberships__user=user)
+    pooled = Lead.objects.filter(reduce(or_, pool)) if pool else Lead.objects.none()
     lead = (
-        Lead.objects.filter(pk=lead_id)
-        .filter(Q(pk__in=visible.values("pk")) | reduce(or_, pool, offered))
+        (leads_visible_to(user) | leads_offered_to(user) | pooled)
+        .filter(pk=lead_id)
         .select_related("dealership", "customer", "assigned_to")
         .distinct()
         .first()

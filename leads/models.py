@@ -125,6 +125,13 @@ class Lead(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_leads"
     )
     collaborators = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="collaborations")
+    offered_to = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="leads_offered",
+        help_text="People the lead was offered to, the first to claim it getting it: while nobody owns "
+        "the lead they may open it, read-only (leads.queries.leads_open_to).",
+    )
     received_at = models.DateTimeField(default=timezone.now)
     first_response_at = models.DateTimeField(null=True, blank=True)
     comments = models.TextField(blank=True)

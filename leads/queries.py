@@ -27,7 +27,7 @@ def leads_visible_to(user: User) -> QuerySet[Lead]:
     whole: list[int] = []
     partial: list[int] = []
     for dealership_id, role in Membership.objects.filter(user=user).values_list("dealership_id", "role"):
-        (whole if role in (Membership.Role.ADMIN, Membership.Role.MANAGER) else partial).append(dealership_id)
+        (whole if role in Membership.MANAGING_ROLES else partial).append(dealership_id)
     visible = Q(dealership_id__in=whole)
     if partial:
         collaborating = Lead.collaborators.through.objects.filter(user_id=user.pk).values_list("lead_id", flat=True)
@@ -52,6 +52,38 @@ def leads_assigned_to(user: User) -> QuerySet[Lead]:
 def lead_for(user: User, lead_id: int) -> Lead:
     """One lead the user may see, or Lead.DoesNotExist (404, never 403, so ids leak nothing)."""
     return leads_visible_to(user).select_related("dealership", "customer", "co_customer", "assigned_to").get(pk=lead_id)
+
+
+def leads_offered_to(user: User) -> QuerySet[Lead]:
+    """Leads offered to `user` ("first available": the first to claim one gets it) at dealerships
+    where they work, whoever owns them now; `leads_open_to` opens those nobody owns yet."""
+    if not user.is_authenticated or not user.is_active:
+        return Lead.objects.none()
+    mine = list(Membership.objects.filter(user=user).values_list("dealership_id", flat=True))
+    offered = Lead.offered_to.through.objects.filter(user_id=user.pk).values_list("lead_id", flat=True)
+    return Lead.objects.filter(pk__in=offered, dealership_id__in=mine)
+
+
+def leads_open_to(user: User) -> QuerySet[Lead]:
+    """The leads `user` may open: those they see (`leads_visible_to`), and the leads offered to
+    them while nobody owns one.
+
+    An offered lead is read-only until it is claimed: every write still goes through
+    `leads_visible_to`, where it is not. Once someone owns it, the others lose sight of it.
+    """
+    return leads_visible_to(user) | leads_offered_to(user).filter(assigned_to__isnull=True)
+
+
+def lead_open_to(user: User, lead_id: int) -> tuple[Lead, bool]:
+    """One lead the user may open, and whether they may work on it (False: offered to them,
+    read-only until they claim it); Lead.DoesNotExist otherwise (404, never 403)."""
+    try:
+        return lead_for(user, lead_id), True
+    except Lead.DoesNotExist:
+        lead = (
+            leads_open_to(user).select_related("dealership", "customer", "co_customer", "assigned_to").get(pk=lead_id)
+        )
+        return lead, False
 
 
 def customers_visible_to(user: User) -> QuerySet[Customer]:

@@ -7,8 +7,8 @@ from typing import Any
 from django import template
 
 from accounts.models import User
-from distribution import actions
 from distribution.models import Offer
+from distribution.queries import may_allocate, may_claim, open_offers_for
 from leads.models import Lead
 
 register = template.Library()
@@ -24,15 +24,13 @@ def lead_distribution(context: template.Context, lead: Lead) -> dict[str, Any]:
     offer = Offer.objects.filter(lead_id=lead.pk, claimed_at__isnull=True).first()
     return {
         "offer": offer,
-        "can_claim": bool(offer and lead.assigned_to_id is None and actions.may_claim(user=user, offer=offer)),
-        "can_allocate": actions.may_allocate(actor=user, dealership=lead.dealership),
+        "can_claim": bool(offer and lead.assigned_to_id is None and may_claim(user=user, offer=offer)),
+        "can_allocate": may_allocate(actor=user, dealership=lead.dealership),
     }
 
 
 @register.simple_tag(takes_context=True)
 def claimable_for_me(context: template.Context) -> list[Offer]:
     """Open offers the signed-in user may claim, oldest first (at most 50)."""
-    from distribution.queries import open_offers_for
-
     user = getattr(context.get("request"), "user", None)
     return list(open_offers_for(user)[:50]) if isinstance(user, User) else []

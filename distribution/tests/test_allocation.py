@@ -147,7 +147,7 @@ def test_an_allocation_link_works_once_and_the_alerts_other_links_die_with_it(ri
     assert again.status_code == 410
     other = client.post(links["Carol Seller"])
     assert other.status_code == 410
-    assert b"This alert&#x27;s allocation links have been used: the lead went to Dave Seller" in other.content
+    assert b"This lead was already assigned to Dave Seller at 10:00 am" in other.content
     assert Lead.objects.get(pk=lead.pk).assigned_to == User.objects.get(email="dave@example.com")
 
 

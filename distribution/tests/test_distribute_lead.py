@@ -64,8 +64,8 @@ def test_first_available_alerts_everyone_eligible_and_leaves_the_lead_to_be_clai
     set_policy(riverside, {"sales": {"method": "first_available"}})
     lead = distribute(riverside)
     assert lead.assigned_to is None
-    offer = Offer.objects.get(lead=lead)
-    assert set(offer.offered_to.all()) == set(team[:4])
+    assert Offer.objects.get(lead=lead).kind == "first_available"
+    assert set(lead.offered_to.all()) == set(team[:4])
     alerted = set(Notification.objects.filter(lead=lead, kind="new_lead").values_list("user__email", flat=True))
     assert alerted == {u.email for u in team[:4]}
     note = lead.activities.filter(kind=Activity.Kind.NOTE).get()

@@ -17,7 +17,15 @@ from distribution import actions
 from distribution.actions import DistributionError
 from distribution.alerts import vehicle_text
 from distribution.models import Offer
-from distribution.queries import allocatable_users, claimable_lead_for, open_offers_for, unassigned_leads_for
+from distribution.queries import (
+    allocatable_users,
+    claimable_lead_for,
+    may_allocate,
+    may_claim,
+    open_offers_for,
+    unassigned_leads_for,
+)
+from forecourt.lib.redirects import safe_next
 from leads.models import Lead
 from leads.queries import lead_for
 
@@ -51,7 +59,7 @@ def _claim_context(request: HttpRequest, lead: Lead, error: str = "") -> dict[st
         "lead": lead,
         "offer": offer,
         "vehicle": vehicle_text(lead),
-        "can_claim": bool(offer and lead.assigned_to_id is None and actions.may_claim(user=user, offer=offer)),
+        "can_claim": bool(offer and lead.assigned_to_id is None and may_claim(user=user, offer=offer)),
         "error": error,
     }
 
@@ -112,7 +120,7 @@ def _allocatable_lead(request: HttpRequest, lead_id: int) -> Lead:
         lead = lead_for(_user(request), lead_id)
     except Lead.DoesNotExist:
         raise Http404("No such lead.") from None
-    if not actions.may_allocate(actor=_user(request), dealership=lead.dealership):
+    if not may_allocate(actor=_user(request), dealership=lead.dealership):
         raise Http404("No such lead.")
     return lead
 
@@ -135,14 +143,14 @@ def allocate(request: HttpRequest, lead_id: int) -> HttpResponse:
                 error = str(problem)
             else:
                 messages.success(request, f"{lead.customer.display_name}'s lead now belongs to {chosen.name}.")
-                return _go(request, request.POST.get("next") or _lead_url(lead))
+                return _go(request, safe_next(request, _lead_url(lead)))
     context = {
         "lead": lead,
         "users": allocatable_users(lead, query)[:50],
         "q": query,
         "error": error,
         "note": request.POST.get("note", ""),
-        "next": request.GET.get("next") or request.POST.get("next") or "",
+        "next": safe_next(request, ""),
     }
     partial = request.headers.get("HX-Request") and request.method == "GET"
     template = "distribution/_allocate.html" if partial else "distribution/allocate.html"

@@ -1,4 +1,5 @@
-"""Allocation links from the new-lead alert email: signed, single-use, expiring.
+"""Allocation links from the new-lead alert email: signed, expiring, dead once one of the alert's
+links was used or the lead's owner changed.
 
 Opening a link shows what it would do; only pressing the button allocates (mail scanners
 open every link in an email, and must not allocate anything). No login is needed: the
@@ -8,15 +9,14 @@ signature names the recipient, who must still manage the lead's dealership.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
 from distribution import actions
-from distribution.alerts import AllocationLink, LinkError, read_token, vehicle_text
-from distribution.models import AllocationLinkUse
+from distribution.alerts import AllocationLink, LinkError, dead_link_reason, read_token, vehicle_text
+from distribution.queries import may_allocate
 from leads.models import Lead
 
 
@@ -27,14 +27,8 @@ def _resolve(token: str) -> tuple[AllocationLink, Lead, User, User]:
     to = User.objects.filter(pk=link.to_id).first()
     if lead is None or by is None or to is None:
         raise LinkError("This allocation link no longer works: the lead or a person on it is gone.")
-    if not actions.may_allocate(actor=by, dealership=lead.dealership):
+    if not may_allocate(actor=by, dealership=lead.dealership):
         raise LinkError(f"{by.name} no longer allocates leads at {lead.dealership.name}.")
-    used = AllocationLinkUse.objects.filter(nonce=link.nonce).select_related("used_by", "allocated_to").first()
-    if used is not None:
-        raise LinkError(
-            f"This alert's allocation links have been used: the lead went to "
-            f"{used.allocated_to.name if used.allocated_to else 'someone'} at {used.used_at:%Y-%m-%d %H:%M} UTC."
-        )
     return link, lead, by, to
 
 
@@ -45,20 +39,16 @@ def allocation_link(request: HttpRequest, token: str) -> HttpResponse:
         link, lead, by, to = _resolve(token)
     except LinkError as error:
         return render(request, "distribution/link.html", {"error": str(error)}, status=410)
+    dead = dead_link_reason(nonce=link.nonce, lead=lead)
+    if dead is not None:
+        return render(request, "distribution/link.html", {"error": dead, "lead": lead}, status=410)
     context = {"lead": lead, "by": by, "to": to, "vehicle": vehicle_text(lead), "done": False}
     if request.method != "POST":
         return render(request, "distribution/link.html", context)
     try:
-        with transaction.atomic():
-            # The unique nonce makes the link single-use, even when it is pressed twice at once.
-            AllocationLinkUse.objects.create(nonce=link.nonce, lead=lead, used_by=by, allocated_to=to)
-            actions.allocate(
-                lead=lead, to=to, actor=by, note=request.POST.get("note", ""), via="from the new-lead alert email"
-            )
-    except IntegrityError:
-        return render(
-            request, "distribution/link.html", {"error": "This alert's allocation links have been used."}, status=410
-        )
+        actions.allocate_from_link(link=link, lead=lead, by=by, to=to, note=request.POST.get("note", ""))
+    except LinkError as error:
+        return render(request, "distribution/link.html", {"error": str(error), "lead": lead}, status=410)
     except actions.DistributionError as error:
         return render(request, "distribution/link.html", {**context, "error": str(error)}, status=409)
     return render(request, "distribution/link.html", {**context, "done": True})

@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db.models import prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -33,7 +33,7 @@ from leads.forms import (
     TradeForm,
 )
 from leads.models import Customer, Lead
-from leads.queries import customers_visible_to, leads_visible_to
+from leads.queries import customers_visible_to, lead_open_to, leads_visible_to
 from leads.search import search_customers, search_stock
 from leads.views.common import lead_route, signed_in
 
@@ -118,9 +118,19 @@ def detail_page(
     return render(request, "leads/detail.html", context, status=status)
 
 
-@lead_route("GET")
-def lead_detail(request: HttpRequest, lead: Lead) -> HttpResponse:
-    return detail_page(request, lead)
+def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """The lead page; a lead offered to the user and owned by nobody yet opens read-only, with
+    its claim button. As with `lead_route`, the lead is looked up before the method is checked."""
+    try:
+        lead, works_on_it = lead_open_to(signed_in(request), lead_id)
+    except Lead.DoesNotExist:
+        raise Http404("No such lead.") from None
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET"])
+    if works_on_it:
+        return detail_page(request, lead)
+    prefetch_related_objects([lead], "vehicles", "customer__phones", "customer__emails")
+    return render(request, "leads/offered.html", {"lead": lead})
 
 
 @lead_route("GET")

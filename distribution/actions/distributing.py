@@ -1,4 +1,4 @@
-"""Every write of distribution: distributing a new lead, claiming an offered one, allocating by hand.
+"""Distributing a lead: deciding who gets it, writing the reason on its timeline, telling them.
 
 Who decides what (see docs/distribution.md):
 1. the vehicle's rooftop, with "use vehicle location": the lead moves there first;
@@ -39,20 +39,6 @@ from notifications.models import Kind
 log = logging.getLogger(__name__)
 
 
-class DistributionError(Exception):
-    """A distribution write that cannot be done; the message says why, for the user."""
-
-
-class AlreadyTaken(DistributionError):
-    def __init__(self, winner: User | None) -> None:
-        self.winner = winner
-        super().__init__(f"already taken by {winner.name}" if winner else "already taken")
-
-
-class NotOffered(DistributionError):
-    pass
-
-
 @dataclass
 class Outcome:
     """What distribution did with a lead: assigned it, offered it to some people, or pooled it."""
@@ -62,9 +48,6 @@ class Outcome:
     offered_to: list[User] = field(default_factory=list)
     pooled: bool = False
     reason: str = ""
-
-
-# Distributing -----------------------------------------------------------------------------------
 
 
 def distribute_lead(
@@ -90,6 +73,8 @@ def distribute_lead(
         )
         if lead.assigned_to_id is not None or lead.has_offer:
             return Outcome(lead=lead, assigned_to=lead.assigned_to, reason="already distributed")
+        # Distributed again (a handover): whoever it was offered to before no longer may open it.
+        lead.offered_to.clear()
         policy = load_policy(lead.dealership)
         if policy.department(lead.department).use_vehicle_location:
             moved = move_to_vehicle_location(lead=lead, actor=actor)
@@ -331,11 +316,11 @@ def _assign(lead: Lead, user: User, reason: str, *, actor: User | None) -> Outco
         return Outcome(lead=lead, assigned_to=lead.assigned_to, reason="already distributed")
     lead.assigned_to, lead.updated_at = user, now
     lead_actions.log_assignment(lead=lead, to=user, previous=None, actor=actor, reason=reason)
-    _tell_assignee(lead, user, text=f"New lead for you: {alerts.lead_summary(lead)}")
+    tell_assignee(lead, user, text=f"New lead for you: {alerts.lead_summary(lead)}")
     return Outcome(lead=lead, assigned_to=user, reason=reason)
 
 
-def _tell_assignee(lead: Lead, user: User, *, text: str, kind: str = Kind.NEW_LEAD) -> None:
+def tell_assignee(lead: Lead, user: User, *, text: str, kind: str = Kind.NEW_LEAD) -> None:
     notify(user=user, kind=kind, lead=lead, text=text)
 
 
@@ -349,8 +334,10 @@ def _offer(
     notes: list[str],
     oldest_first: bool,
 ) -> Outcome:
-    offer = Offer.objects.create(lead=lead, kind=method, department=lead.department, oldest_first=oldest_first)
-    offer.offered_to.set(users)
+    Offer.objects.create(lead=lead, kind=method, department=lead.department, oldest_first=oldest_first)
+    if method == assign.FIRST_AVAILABLE:
+        # Kept on the lead, where its visibility rule lets them open it until one claims it.
+        lead.offered_to.set(users)
     names = ", ".join(u.name for u in users)
     if method == assign.POOL:
         detail = f"in the pool for {len(users)} people who can take it" + (", oldest first" if oldest_first else "")
@@ -414,124 +401,3 @@ def _fallback(
     reason = _join(notes, f"nobody at {dealership.name} can take it: no active admin")
     lead_actions.record_activity(lead=lead, kind=Activity.Kind.NOTE, actor=None, text=f"Not distributed: {reason}")
     return Outcome(lead=lead, reason=reason)
-
-
-# Claiming -------------------------------------------------------------------------------------
-
-
-def may_claim(*, user: User, offer: Offer) -> bool:
-    """Offered users may claim a first-available lead; anyone who can be assigned leads in its
-    department may take one from the pool."""
-    if not user.is_active:
-        return False
-    membership = Membership.objects.filter(user=user, dealership_id=offer.lead.dealership_id).first()
-    if membership is None or not membership.can_be_assigned:
-        return False
-    if offer.kind == Offer.Kind.POOL:
-        return offer.department in (membership.departments or [])
-    return offer.offered_to.filter(pk=user.pk).exists()
-
-
-def oldest_in_pool(*, dealership_id: int, department: str) -> Offer | None:
-    return (
-        Offer.objects.filter(
-            kind=Offer.Kind.POOL,
-            claimed_at__isnull=True,
-            lead__dealership_id=dealership_id,
-            lead__assigned_to__isnull=True,
-            department=department,
-        )
-        .select_related("lead")
-        .order_by("lead__received_at", "lead_id")
-        .first()
-    )
-
-
-def claim_lead(*, lead: Lead, user: User, now: datetime | None = None) -> Lead:
-    """Take an offered lead. Exactly one of any number of simultaneous claims wins; everyone
-    else gets AlreadyTaken naming the winner."""
-    now = now or timezone.now()
-    offer = Offer.objects.select_related("lead").filter(lead_id=lead.pk).first()
-    with transaction.atomic():
-        # The conditional UPDATE decides; the checks below only choose the error message.
-        if offer is not None and may_claim(user=user, offer=offer) and _oldest_ok(offer):
-            won = Lead.objects.filter(pk=lead.pk, assigned_to__isnull=True).update(assigned_to=user, updated_at=now)
-        else:
-            won = 0
-        if not won:
-            current = Lead.objects.select_related("assigned_to").get(pk=lead.pk)
-            if current.assigned_to is not None:
-                raise AlreadyTaken(current.assigned_to)
-            if offer is None:
-                raise NotOffered("This lead is not up for claiming.")
-            if not may_claim(user=user, offer=offer):
-                raise NotOffered("This lead was not offered to you.")
-            oldest = oldest_in_pool(dealership_id=lead.dealership_id, department=offer.department)
-            raise NotOffered(f"Take the oldest lead in the pool first (lead {oldest.lead_id if oldest else '?'}).")
-        Offer.objects.filter(pk=offer.pk).update(claimed_by=user, claimed_at=now)  # type: ignore[union-attr]
-        fresh = Lead.objects.select_related("dealership", "customer").get(pk=lead.pk)
-        fresh.assigned_to = None  # so the timeline reads "Assigned to", not "Reassigned from"
-        assert offer is not None
-        count = offer.offered_to.count()
-        how = "from the pool" if offer.kind == Offer.Kind.POOL else f"first of {count} offered"
-        lead_actions.assign_lead(lead=fresh, to=user, actor=user, reason=f"claimed it {how}")
-        fresh.assigned_to = user
-    return fresh
-
-
-def _oldest_ok(offer: Offer) -> bool:
-    if offer.kind != Offer.Kind.POOL or not offer.oldest_first:
-        return True
-    oldest = oldest_in_pool(dealership_id=offer.lead.dealership_id, department=offer.department)
-    return oldest is None or oldest.pk == offer.pk
-
-
-# Allocating by hand -----------------------------------------------------------------------------
-
-
-def may_allocate(*, actor: User, dealership: Dealership) -> bool:
-    """Admins and managers of the lead's dealership allocate and reassign leads."""
-    return (
-        actor.is_active
-        and Membership.objects.filter(
-            user=actor, dealership=dealership, role__in=(Membership.Role.ADMIN, Membership.Role.MANAGER)
-        ).exists()
-    )
-
-
-def allocatable_membership(*, dealership: Dealership, user: User) -> Membership | None:
-    return Membership.objects.filter(
-        dealership=dealership, user=user, user__is_active=True, can_be_assigned=True
-    ).first()
-
-
-def allocate(*, lead: Lead, to: User, actor: User, note: str = "", via: str = "") -> Lead:
-    """Give the lead to `to` by hand (or hand it on), with an optional note; both are told."""
-    note = note.strip()
-    if len(note) > 1000:
-        raise DistributionError("Keep the note under 1,000 characters.")
-    if not may_allocate(actor=actor, dealership=lead.dealership):
-        raise DistributionError("Only admins and managers of this dealership allocate leads.")
-    if allocatable_membership(dealership=lead.dealership, user=to) is None:
-        raise DistributionError(f"{to.name} cannot be assigned leads at {lead.dealership.name}.")
-    with transaction.atomic():
-        lead = Lead.objects.select_related("dealership", "customer", "assigned_to").get(pk=lead.pk)
-        previous = lead.assigned_to
-        if previous is not None and previous.pk == to.pk:
-            raise DistributionError(f"The lead is already assigned to {to.name}.")
-        reason = (
-            f"allocated by {actor.name}" + (f" {via}" if via else "") + (f' with the note "{note}"' if note else "")
-        )
-        lead_actions.assign_lead(lead=lead, to=to, actor=actor, reason=reason)
-        Offer.objects.filter(lead=lead, claimed_at__isnull=True).update(claimed_by=to, claimed_at=timezone.now())
-        summary = alerts.lead_summary(lead)
-        text = f"{actor.name} allocated a lead to you: {summary}" + (f". Note: {note}" if note else "")
-        _tell_assignee(lead, to, text=text, kind=Kind.REASSIGNED if previous else Kind.NEW_LEAD)
-        if previous is not None and previous.pk != actor.pk:
-            notify(
-                user=previous,
-                kind=Kind.REASSIGNED,
-                lead=lead,
-                text=f"{actor.name} reassigned {lead.customer.display_name}'s lead to {to.name}",
-            )
-    return lead
