@@ -23,7 +23,7 @@ def copy_to_offers(apps: Any, schema_editor: Any) -> None:
 class Migration(migrations.Migration):
     dependencies = [
         ("distribution", "0002_allocation_links_of_one_alert"),
-        ("leads", "0004_people_a_lead_is_offered_to"),
+        ("leads", "0005_people_a_lead_is_offered_to"),
     ]
 
     operations = [

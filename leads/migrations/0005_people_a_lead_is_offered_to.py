@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('leads', '0003_activity_kinds'),
+        ('leads', '0004_customer_match_lock'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
