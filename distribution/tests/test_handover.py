@@ -189,3 +189,20 @@ def test_with_nobody_left_to_take_them_the_leads_go_to_the_fallback_and_are_neve
 
     lead.refresh_from_db()
     assert lead.assigned_to == alice  # the dealership's admin, the last resort
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_on_one_handover_at_once_hand_each_lead_on_exactly_once(riverside, alice, carol, only_dave):
+    from distribution.tests.test_races import in_threads
+
+    leads = open_leads(riverside, carol, 12)
+    job = handover.deactivate(user=carol, actor=alice, hand_over=True)
+    held = handover.claim(job.pk)
+    assert held is not None
+
+    # Both go through every lead, as a worker whose lease ran out and its successor would.
+    results = in_threads(2, lambda i: [handover.hand_on(held, lead.pk) for lead in leads])
+
+    assert [a + b for a, b in zip(*results, strict=True)] == [1] * len(leads)
+    assert HandedLead.objects.count() == len(leads)
+    assert all(handed_on_once(lead, carol) for lead in leads)
