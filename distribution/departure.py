@@ -130,49 +130,48 @@ def _newly_without_anybody(before: tuple[Policy, Staff], after: tuple[Policy, St
 
 def preview(user: User) -> list[Leaving]:
     """What deactivating `user` will change, per dealership, for the confirmation page."""
-    result = []
-    for dealership in _dealerships_of(user):
-        policy, staff = load_policy(dealership), staff_of(dealership)
-        after, changes = without(policy, email=user.email, name=user.name)
-        gaps = _newly_without_anybody((policy, staff), (after, _staff_without(staff, user.email)))
-        warnings = tuple(
-            f"Nobody in {key.capitalize()} will receive leads: new {key.capitalize()} leads will go to {who}."
-            for key, who in gaps
-        )
-        if changes or warnings:
-            result.append(Leaving(dealership, tuple(changes), warnings))
-    return result
+    return _leave(user, actor=None, write=False)
 
 
 def leave_distribution(*, user: User, actor: User | None) -> list[Leaving]:
-    """Take `user` (being deactivated) out of every dealership's distribution settings; each
-    dealership's record of setting changes says what changed and why."""
-    result = []
+    """Take `user` (being deactivated, still active) out of every dealership's distribution
+    settings; each dealership's record of setting changes says what changed and why."""
     with transaction.atomic():
-        for dealership in _dealerships_of(user):
-            policy, staff = load_policy(dealership), staff_of(dealership)
-            after, changes = without(policy, email=user.email, name=user.name)
-            if changes:
-                _write(dealership, before=policy, after=after, email=user.email)
-                DealershipChange.objects.create(
-                    dealership=dealership,
-                    actor=actor,
-                    source=DealershipChange.Source.SETTINGS,
-                    changes=[
-                        {
-                            **change.record(),
-                            "text": f"{user.name} was deactivated. {change.text}" if n == 0 else change.text,
-                        }
-                        for n, change in enumerate(changes)
-                    ],
-                )
-            gaps = _newly_without_anybody((policy, staff), (after, _staff_without(staff, user.email)))
-            warnings = tuple(
-                f"Nobody in {key.capitalize()} receives leads: new {key.capitalize()} leads go to {who}."
-                for key, who in gaps
+        return _leave(user, actor=actor, write=True)
+
+
+def _leave(user: User, *, actor: User | None, write: bool) -> list[Leaving]:
+    result = []
+    places = _dealerships_of(user)
+    for dealership in places:
+        # Someone at several dealerships is told which one each line is about.
+        at = f" at {dealership.name}" if len(places) > 1 else ""
+        policy, staff = load_policy(dealership), staff_of(dealership)
+        after, changes = without(policy, email=user.email, name=user.name)
+        if write and changes:
+            _write(dealership, before=policy, after=after, email=user.email)
+            DealershipChange.objects.create(
+                dealership=dealership,
+                actor=actor,
+                source=DealershipChange.Source.SETTINGS,
+                changes=[
+                    {
+                        **change.record(),
+                        "text": f"{user.name} was deactivated. {change.text}" if n == 0 else change.text,
+                    }
+                    for n, change in enumerate(changes)
+                ],
             )
-            if changes or warnings:
-                result.append(Leaving(dealership, tuple(changes), warnings))
+        if at:
+            changes = [replace(change, text=f"{dealership.name}: {change.text}") for change in changes]
+        gaps = _newly_without_anybody((policy, staff), (after, _staff_without(staff, user.email)))
+        if write:
+            said = "Nobody in {d}{at} receives leads: new {d} leads go to {who}."
+        else:
+            said = "Nobody in {d}{at} will receive leads: new {d} leads will go to {who}."
+        warnings = tuple(said.format(d=key.capitalize(), at=at, who=who) for key, who in gaps)
+        if changes or warnings:
+            result.append(Leaving(dealership, tuple(changes), warnings))
     return result
 
 

@@ -155,3 +155,22 @@ def test_settings_messages_name_the_group_instead_of_its_place_in_a_list(riversi
     assert answer.status_code == 422
     assert "Group “Used Hondas”, members: a group needs at least one member" in page
     assert "groups[" not in page
+
+
+def test_someone_at_two_dealerships_is_told_which_one_each_change_is_about(
+    riverside, lakeside, alice, erin, carol, client_for
+):
+    Membership.objects.create(user=carol, dealership=lakeside, role=Membership.Role.SALESPERSON, departments=["sales"])
+    set_policy(
+        lakeside, {"groups": [{"name": "Subarus", "match": {"makes": ["Subaru"]}, "members": ["carol@example.com"]}]}
+    )
+    Membership.objects.filter(user=carol, dealership=lakeside).update(departments=["sales", "service"])
+    Membership.objects.create(user=alice, dealership=lakeside, role=Membership.Role.ADMIN, departments=["sales"])
+
+    confirm = client_for(alice).get(reverse("user-deactivate", kwargs={"pk": carol.pk})).content.decode()
+
+    assert "Lakeside Honda: The distribution group “Subarus” had nobody else in it and was removed" in confirm
+    assert (
+        "Nobody in Service at Lakeside Honda will receive leads: new Service leads will go to Erin Admin, the admin."
+        in confirm
+    )
