@@ -187,6 +187,8 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Saved {member.name}.")
         return redirect("user-edit", pk=member.pk)
     context = {"editor": editor, "member": member, "login_refusal": _may_manage_login(request, member)}
+    if not member.is_active:
+        context["handover"] = Handover.objects.filter(user=member).order_by("-pk").first()
     return render(request, "accounts/user_form.html", context)
 
 

@@ -110,6 +110,9 @@ def test_the_deactivation_itself_moves_no_lead_and_the_page_follows_the_worker_u
     assert done_first == 2
     assert "Handing over 2 of 3 leads…" in result_page(admin, carol)
 
+    user_page = admin.get(reverse("user-edit", kwargs={"pk": carol.pk})).content.decode()
+    assert "Their open leads are being handed on" in user_page  # the way back to the progress
+
     work_until_idle()
     page = result_page(admin, carol)
     assert "3 open leads distributed again: 3 to Dave Seller." in page
