@@ -17,7 +17,7 @@ from django.db import transaction
 
 from accounts.models import Membership, User
 from dealerships.models import Dealership, DealershipChange
-from distribution.models import DepartmentSettings, DistributionGroup, GroupMember
+from distribution.models import DepartmentSettings, DistributionGroup, GroupMember, Rotation
 from distribution.policy import DEPARTMENTS, Policy, Staff, nobody_receives, to_document
 from distribution.store import load_policy, staff_of
 
@@ -181,6 +181,8 @@ def _write(dealership: Dealership, *, before: Policy, after: Policy, email: str)
     kept = {group.name for group in after.groups}
     removed = [group.name for group in before.groups if group.name not in kept]
     DistributionGroup.objects.filter(dealership=dealership, name__in=removed, members__isnull=True).delete()
+    # Where a removed group's round robin stood means nothing any more (the settings screen lists it).
+    Rotation.objects.filter(key__in=[f"{dealership.pk}:group:{name}" for name in removed]).delete()
     contract = dict(dealership.distribution or {})
     for key in DEPARTMENTS:
         department = after.department(key)

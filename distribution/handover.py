@@ -94,7 +94,12 @@ def run_handover(handover_id: int, *, batch: int = BATCH) -> int:
     handover = claim(handover_id)
     if handover is None:
         return 0
-    ids = list(open_leads(handover.user).order_by("pk").values_list("pk", flat=True)[:batch])
+    # Reactivated meanwhile (a mistake undone): what they still hold stays with them.
+    ids = (
+        []
+        if handover.user.is_active
+        else list(open_leads(handover.user).order_by("pk").values_list("pk", flat=True)[:batch])
+    )
     done = sum(hand_on(handover, lead_id) for lead_id in ids)
     now = timezone.now()
     if len(ids) < batch:
@@ -208,7 +213,11 @@ class Progress:
             text += f" {self.failed} could not be distributed: allocate {'it' if self.failed == 1 else 'them'} by hand."
         if total > self.done:
             left = total - self.done
-            text += f" {left} had been reassigned or closed meanwhile."
+            kept = open_leads_of(self.handover.user) if self.handover.user.is_active else 0
+            if kept:
+                text += f" {name} was reactivated and kept {_leads(kept)}."
+            if left > kept:
+                text += f" {left - kept} had been reassigned or closed meanwhile."
         return text
 
 

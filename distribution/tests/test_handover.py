@@ -209,3 +209,21 @@ def test_two_workers_on_one_handover_at_once_hand_each_lead_on_exactly_once(rive
     assert [a + b for a, b in zip(*results, strict=True)] == [1] * len(leads)
     assert HandedLead.objects.count() == len(leads)
     assert all(handed_on_once(lead, carol) for lead in leads)
+
+
+def test_reactivating_them_mid_way_stops_the_handover_and_they_keep_the_rest(
+    client_for, riverside, alice, carol, only_dave
+):
+    leads = open_leads(riverside, carol, 5)
+    admin = client_for(alice)
+    deactivate(admin, carol)
+    handover.run_handover(Handover.objects.get(user=carol).pk, batch=2)
+
+    admin.post(reverse("user-reactivate", kwargs={"pk": carol.pk}))
+    work_until_idle()
+
+    assert Lead.objects.filter(pk__in=[lead.pk for lead in leads], assigned_to=carol).count() == 3
+    assert Handover.objects.get(user=carol).finished_at is not None
+    assert "2 open leads distributed again: 2 to Dave Seller. Carol Seller was reactivated and kept 3 open leads." in (
+        result_page(admin, carol)
+    )

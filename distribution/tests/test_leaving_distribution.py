@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from accounts.models import Membership, User
 from dealerships.models import Dealership
-from distribution.models import DistributionGroup
+from distribution.models import DistributionGroup, Rotation
 from distribution.store import load_policy
 from distribution.tests.conftest import set_policy
 
@@ -70,8 +70,11 @@ def groups(riverside: Dealership, alice: User, carol: User, dave: User) -> None:
 def test_deactivating_the_last_member_of_a_group_leaves_settings_that_save_as_they_stand(
     riverside, alice, carol, groups, client_for
 ):
+    for name in ("Used Hondas", "Internet"):
+        Rotation.objects.create(key=f"{riverside.pk}:group:{name}", counter=3, last_user=carol)
     admin = client_for(alice)
     deactivate(admin, carol)
+    assert list(Rotation.objects.values_list("key", flat=True)) == [f"{riverside.pk}:group:Internet"]
 
     screen = admin.get(reverse("distribution-settings", args=[riverside.slug]))
     saved = admin.post(reverse("distribution-settings", args=[riverside.slug]), settings_as_they_stand(screen))
