@@ -52,6 +52,9 @@ def pending() -> QuerySet[Handover]:
 def deactivate(*, user: User, actor: User | None, hand_over: bool) -> Handover:
     """Deactivate `user`, take them out of distribution and, with `hand_over`, have the worker
     hand their open leads on. Returns at once; no lead has moved yet."""
+    running = pending().filter(user=user).order_by("pk").first()
+    if running is not None and not user.is_active:
+        return running  # the confirmation sent twice (a double tap): one handover, one count
     with transaction.atomic():
         # Read while they are still active, so that what they leave behind is seen against
         # what was there (a department that only they served).

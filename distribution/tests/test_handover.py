@@ -227,3 +227,15 @@ def test_reactivating_them_mid_way_stops_the_handover_and_they_keep_the_rest(
     assert "2 open leads distributed again: 2 to Dave Seller. Carol Seller was reactivated and kept 3 open leads." in (
         result_page(admin, carol)
     )
+
+
+def test_the_confirmation_sent_twice_starts_one_handover(client_for, riverside, alice, carol, only_dave):
+    open_leads(riverside, carol, 2)
+    admin = client_for(alice)
+
+    deactivate(admin, carol)
+    carol.refresh_from_db()
+    second = deactivate(admin, carol)
+
+    assert Handover.objects.filter(user=carol).count() == 1
+    assert "Handing over 0 of 2 leads…" in second
