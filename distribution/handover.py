@@ -92,7 +92,8 @@ def run_handover(handover_id: int, *, batch: int = BATCH) -> int:
 
     1. Claim the handover with a lease (`claim`); a worker that loses the race does nothing.
     2. Hand on up to `batch` of the person's open leads, each in its own transaction (`hand_on`).
-    3. Finished when they hold none; otherwise give it back, due now, for the next pass.
+    3. Finished when they hold none (or were reactivated); otherwise give it back, due now, for
+       the next pass.
     """
     handover = claim(handover_id)
     if handover is None:
@@ -105,7 +106,9 @@ def run_handover(handover_id: int, *, batch: int = BATCH) -> int:
     )
     done = sum(hand_on(handover, lead_id) for lead_id in ids)
     now = timezone.now()
-    if len(ids) < batch:
+    # Asked afresh rather than judged by the batch: a worker whose lease ran out mid-batch must
+    # not call finished what its successor is still doing.
+    if not ids or handover.user.is_active or not open_leads(handover.user).exists():
         pending().filter(pk=handover.pk).update(finished_at=now, claimed_until=None)
         log.info("handover %s of %s finished", handover.pk, handover.user.email)
     else:
