@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("users/new/", views.user_new, name="user-new"),
     path("users/<int:pk>/", views.user_edit, name="user-edit"),
     path("users/<int:pk>/deactivate/", views.user_deactivate, name="user-deactivate"),
+    path("users/<int:pk>/deactivated/<int:handover_id>/", views.user_deactivated, name="user-deactivated"),
     path("users/<int:pk>/reactivate/", views.user_reactivate, name="user-reactivate"),
     path("users/<int:pk>/password-email/", views.user_send_password_email, name="user-send-password-email"),
 ]

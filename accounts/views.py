@@ -22,7 +22,8 @@ from accounts.forms import LoginForm, PasswordResetRequestForm, UserEditor
 from accounts.models import Membership, User
 from accounts.queries import dealerships_administered_by, dealerships_outside_admin_of, users_administered_by
 from dealerships.models import Dealership
-from distribution.handover import hand_on_open_leads, open_leads_of
+from distribution import departure, handover
+from distribution.models import Handover
 from forecourt.lib.redirects import safe_next
 
 # Login and passwords -----------------------------------------------------------------------
@@ -195,6 +196,8 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Saved {member.name}.")
         return redirect("user-edit", pk=member.pk)
     context = {"editor": editor, "member": member, "login_refusal": _may_manage_login(request, member)}
+    if not member.is_active:
+        context["handover"] = Handover.objects.filter(user=member).order_by("-pk").first()
     return render(request, "accounts/user_form.html", context)
 
 
@@ -225,15 +228,32 @@ def _change_active(request: HttpRequest, pk: int, *, active: bool) -> HttpRespon
                 "where leads should reach them.",
             )
         else:
-            actions.deactivate_user(user=member, actor=request.user)  # type: ignore[arg-type]
-            done = f"{member.name} was deactivated and logged out everywhere."
-            if request.POST.get("open_leads") != "keep":
-                why = f"{member.name} was deactivated"
-                done += " " + hand_on_open_leads(user=member, actor=request.user, why=why).summary()  # type: ignore[arg-type]
-            messages.success(request, done)
+            try:
+                job = handover.deactivate(
+                    user=member,
+                    actor=request.user,  # type: ignore[arg-type]
+                    hand_over=request.POST.get("open_leads") != "keep",
+                )
+            except actions.AccountError as error:
+                messages.error(request, str(error))
+                return redirect("user-edit", pk=member.pk)
+            return redirect("user-deactivated", pk=member.pk, handover_id=job.pk)
         return redirect("user-edit", pk=member.pk)
-    context = {"member": member, "activate": active, "open_leads": 0 if active else open_leads_of(member)}
+    context: dict[str, Any] = {"member": member, "activate": active}
+    if not active:
+        context.update(open_leads=handover.open_leads_of(member), leaving=departure.preview(member))
     return render(request, "accounts/user_confirm_active.html", context)
+
+
+@require_http_methods(["GET"])
+def user_deactivated(request: HttpRequest, pk: int, handover_id: int) -> HttpResponse:
+    """What deactivating someone changed, and how far the handing on of their leads has got.
+    The page polls itself (htmx) until the worker has finished."""
+    _administered(request)
+    member = _user_or_404(request, pk)
+    job = get_object_or_404(Handover, pk=handover_id, user=member)
+    context = {"member": member, "handover": job, "progress": handover.Progress.of(job)}
+    return render(request, "accounts/user_deactivated.html", context)
 
 
 @require_POST

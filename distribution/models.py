@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from dealerships.models import Dealership, Department
 from distribution import assign
+from forecourt.lib.jobs import LeasedJob
 
 
 class Method(models.TextChoices):
@@ -164,3 +165,45 @@ class AllocationAlert(models.Model):
 
     def __str__(self) -> str:
         return f"allocation links of an alert for lead {self.lead_id}"
+
+
+class Handover(LeasedJob):
+    """Deactivating someone: what it changed in distribution, and the handing on of their open
+    leads, which the worker does (`distribution.handover`), any number of leads a pass.
+
+    A lead handed on gets a `HandedLead` row in the same transaction as its new owner, so the
+    progress shown is exact and a lead is handed on once even if a worker dies mid-way.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    distribute = models.BooleanField(default=True, help_text="False: the open leads stay with them.")
+    total = models.PositiveIntegerField(default=0, help_text="Open leads they held when deactivated.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    changes = models.JSONField(default=list, blank=True, help_text="What changed in distribution, in words.")
+    warnings = models.JSONField(default=list, blank=True, help_text="Departments left with nobody, in words.")
+
+    class Meta:
+        indexes = [models.Index(fields=["finished_at", "due_at"], name="handover_pending")]
+
+    def __str__(self) -> str:
+        return f"handover of {self.user} ({'finished' if self.finished_at else 'running'})"
+
+
+class HandedLead(models.Model):
+    """One lead a `Handover` handed on, and to whom (nobody yet: waiting to be claimed)."""
+
+    handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="leads")
+    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="+")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    failed = models.BooleanField(default=False, help_text="Distribution failed: left unassigned to allocate by hand.")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["handover", "lead"], name="lead_handed_on_once")]
+
+    def __str__(self) -> str:
+        return f"lead {self.lead_id} handed on by handover {self.handover_id}"

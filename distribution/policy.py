@@ -31,7 +31,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from distribution.assign import HOURS, METHODS, POOL, Match
+from distribution.assign import CRM_ASSIGN, HOURS, METHODS, POOL, Match
+from distribution.wording import in_words
 
 DEPARTMENTS = ("sales", "service")
 EXISTING_CUSTOMERS = ("assigned_user", "distribute")
@@ -110,6 +111,18 @@ class Staff:
     """emails of those with `receives_leads` on."""
     rooftops: frozenset[str] = frozenset()
     """slugs of the rooftops of the dealer group."""
+    names: Mapping[str, str] = field(default_factory=dict, hash=False)
+    """email -> the person's name, for messages."""
+    admins: tuple[str, ...] = ()
+    """emails of the active admins, in the order the last resort picks them (membership order)."""
+    assignable: frozenset[str] | None = None
+    """emails of those who may be assigned leads (None: not known, everyone)."""
+
+    def name(self, email: str) -> str:
+        return self.names.get(email) or email
+
+    def may_be_assigned(self, email: str) -> bool:
+        return email in self.departments and (self.assignable is None or email in self.assignable)
 
 
 @dataclass
@@ -130,13 +143,19 @@ def _describe(value: Any) -> str:
 
 
 class _Reader:
+    """Reads a document, noting each problem with the path of its key ("groups[0].members"),
+    which `check` then says in the screen's words ("Group “Used Hondas”, members")."""
+
     def __init__(self, staff: Staff) -> None:
         self.staff = staff
-        self.errors: list[str] = []
-        self.warnings: list[str] = []
+        self.errors: list[tuple[str, str]] = []
+        self.warnings: list[tuple[str, str]] = []
 
     def error(self, path: str, message: str) -> None:
-        self.errors.append(f"{path}: {message}")
+        self.errors.append((path, message))
+
+    def warn(self, path: str, message: str) -> None:
+        self.warnings.append((path, message))
 
     def mapping(self, value: Any, path: str, allowed: tuple[str, ...]) -> dict[str, Any]:
         if value is None:
@@ -180,7 +199,7 @@ class _Reader:
             self.error(path, f'"{email}" does not work here (or is deactivated)')
             return None
         if department and department not in self.staff.departments[email]:
-            self.warnings.append(f"{path}: {email} is not in {department}")
+            self.warn(path, f"{self.staff.name(email)} is not in {department}")
         return email
 
     def texts(self, value: Any, path: str) -> tuple[str, ...]:
@@ -214,9 +233,13 @@ def check(document: Any, staff: Staff) -> Checked:
         if department.after_hours_method == POOL and department.method != POOL:
             reader.error(f"{name}.after_hours_method", "a pool cannot be an after-hours method only")
     _warn_about_solo_distributions(reader, departments, groups)
-    if reader.errors:
-        return Checked(None, reader.errors, reader.warnings)
-    return Checked(Policy(departments=departments, groups=tuple(groups)), [], reader.warnings)
+    policy = Policy(departments=departments, groups=tuple(groups))
+    for name, who in nobody_receives(policy, staff):
+        reader.warn("", f"Nobody in {name.capitalize()} receives leads: new {name.capitalize()} leads go to {who}.")
+    names = [raw.get("name") if isinstance(raw, dict) else None for raw in raw_groups or []]
+    errors = [in_words(path, message, names) for path, message in reader.errors]
+    warnings = [in_words(path, message, names) for path, message in reader.warnings]
+    return Checked(None if errors else policy, errors, warnings)
 
 
 def _department(reader: _Reader, raw: Any, path: str) -> DepartmentPolicy:
@@ -334,9 +357,9 @@ def _warn_about_solo_distributions(
     warns against them too); say so, but let the admin decide."""
     for index, group in enumerate(groups):
         if len(group.members) == 1:
-            reader.warnings.append(
-                f"groups[{index}] ({group.name}): only one member; while they are away its leads "
-                "go to the fallback user or the admins"
+            reader.warn(
+                f"groups[{index}]",
+                "only one member; while they are away its leads go to the fallback user or the admins",
             )
     for name, department in departments.items():
         if department.method in ("round_robin", "first_available"):
@@ -347,10 +370,43 @@ def _warn_about_solo_distributions(
                 if name in staff.departments.get(e, frozenset()) and department.weights.get(e, 1) > 0
             ]
             if len(receivers) == 1:
-                reader.warnings.append(
-                    f"{name}: only {receivers[0]} receives leads; while they are away leads go to the "
-                    "fallback user or the admins"
+                reader.warn(
+                    name,
+                    f"only {staff.name(receivers[0])} receives leads; while they are away leads go to the "
+                    "fallback user or the admins",
                 )
+
+
+def nobody_receives(policy: Policy, staff: Staff) -> list[tuple[str, str]]:
+    """(department, who gets its leads instead) for each department whose own rule reaches nobody.
+
+    Round robin and first available reach those who receive leads in the department (with a
+    weight above 0); the pool those who may be assigned leads there; a CRM names its own people,
+    so it is left out. Who gets the leads instead is what `distribution.actions` does when
+    nobody is eligible: the fallback user if they may be assigned leads, then the first admin.
+    """
+    result = []
+    for name in DEPARTMENTS:
+        department = policy.department(name)
+        if department.method == CRM_ASSIGN:
+            continue
+        people = [
+            email
+            for email, departments in staff.departments.items()
+            if name in departments
+            and staff.may_be_assigned(email)
+            and (department.method == POOL or (email in staff.receivers and department.weights.get(email, 1) > 0))
+        ]
+        if people:
+            continue
+        if department.fallback and staff.may_be_assigned(department.fallback):
+            who = f"{staff.name(department.fallback)}, the fallback user"
+        elif staff.admins:
+            who = f"{staff.name(staff.admins[0])}, the admin"
+        else:
+            who = "nobody: the dealership has no active admin"
+        result.append((name, who))
+    return result
 
 
 def to_document(policy: Policy) -> dict[str, Any]:

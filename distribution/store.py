@@ -25,13 +25,18 @@ CONTRACT_KEYS = ("method", "fallback", "existing_customers")
 
 
 def staff_of(dealership: Dealership) -> Staff:
-    memberships = Membership.objects.filter(dealership=dealership, user__is_active=True).select_related("user")
+    memberships = list(
+        Membership.objects.filter(dealership=dealership, user__is_active=True).select_related("user").order_by("pk")
+    )
     return Staff(
         departments={m.user.email: frozenset(m.departments or []) for m in memberships},
         receivers=frozenset(m.user.email for m in memberships if m.receives_leads),
         rooftops=frozenset(
             Dealership.objects.filter(organization_id=dealership.organization_id).values_list("slug", flat=True)
         ),
+        names={m.user.email: m.user.name for m in memberships},
+        admins=tuple(m.user.email for m in memberships if m.role == Membership.Role.ADMIN),
+        assignable=frozenset(m.user.email for m in memberships if m.can_be_assigned),
     )
 
 

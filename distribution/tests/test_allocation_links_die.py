@@ -12,7 +12,7 @@ import time_machine
 from accounts.models import User
 from conftest import make_lead
 from distribution.actions import allocate, claim_lead, distribute_lead
-from distribution.handover import hand_on_open_leads
+from distribution.handover import deactivate, run_handover
 from distribution.tests.conftest import OPEN, set_policy
 from distribution.tests.test_allocation import alert_links
 from leads.models import Activity, Lead
@@ -68,7 +68,7 @@ def test_a_link_is_void_once_the_lead_was_handed_on(riverside, alice, carol, cli
     lead, links = alert_to(riverside, "round_robin")
     first = owner(lead)
     assert first is not None
-    hand_on_open_leads(user=first, actor=alice, why=f"{first.name} was deactivated")
+    run_handover(deactivate(user=first, actor=alice, hand_over=True).pk)
     answer = client.post(links["bob@example.com"][first.name])
     assert answer.status_code == 410
     assert owner(lead) != first

@@ -65,7 +65,7 @@ def test_an_admin_sets_up_methods_weights_and_groups_on_the_screen(riverside, al
 def test_a_pool_cannot_be_combined_with_groups_and_nothing_is_saved(riverside, alice, client_for):
     answer = client_for(alice).post("/distribution/riverside-toyota/", form_data(**{"sales-method": "pool"}))
     assert answer.status_code == 422
-    assert b"sales.method: a pool cannot be combined with distribution groups" in answer.content
+    assert b"Sales, method: a pool cannot be combined with distribution groups" in answer.content
     assert not DistributionGroup.objects.exists()
     assert not DepartmentSettings.objects.exists()
 
@@ -76,7 +76,8 @@ def test_the_screen_warns_against_one_person_distributions(riverside, alice, cli
         {"groups": [{"name": "Solo", "match": {"sources": ["Edmunds"]}, "members": ["carol@example.com"]}]},
     )
     assert warnings == [
-        "groups[0] (Solo): only one member; while they are away its leads go to the fallback user or the admins"
+        "Group “Solo”: only one member; while they are away its leads go to the fallback user or the admins",
+        "Nobody in Service receives leads: new Service leads go to Alice Admin, the admin.",
     ]
     page = client_for(alice).get("/distribution/riverside-toyota/")
     assert b"only one member" in page.content
@@ -87,7 +88,7 @@ def test_only_the_dealerships_admins_see_its_distribution_settings(riverside, bo
     assert client_for(erin).get("/distribution/riverside-toyota/").status_code == 404
 
 
-def test_the_yaml_editor_round_trips_and_refuses_bad_keys_with_their_path(riverside, alice, client_for):
+def test_the_yaml_editor_round_trips_and_refuses_bad_keys_saying_where_they_are(riverside, alice, client_for):
     client = client_for(alice)
     set_policy(riverside, {"sales": {"method": "round_robin", "cap": 12}})
     page = client.get("/distribution/riverside-toyota/yaml/")
@@ -99,10 +100,10 @@ def test_the_yaml_editor_round_trips_and_refuses_bad_keys_with_their_path(rivers
     )
     assert bad.status_code == 422
     assert (
-        b"sales.method: &quot;lottery&quot; is not one of first_available | round_robin | crm_assign | pool"
+        b"Sales, method: &quot;lottery&quot; is not one of first_available | round_robin | crm_assign | pool"
         in bad.content
     )
-    assert b"sales.fallbak: unknown key (did you mean &quot;fallback&quot;?)" in bad.content
+    assert "Sales, “fallbak”: unknown key (did you mean &quot;fallback&quot;?)".encode() in bad.content
     assert load_policy(riverside).department("sales").cap == 12
     good = client.post(
         "/distribution/riverside-toyota/yaml/",
@@ -136,5 +137,5 @@ def test_the_distribution_command_exports_and_applies_yaml(riverside, tmp_path):
     assert load_policy(riverside).department("sales").on_shift_only
     bad = tmp_path / "bad.yaml"
     bad.write_text("groups:\n  - name: X\n    members: [nobody@example.com]\n")
-    with pytest.raises(CommandError, match=re.escape('groups[0].members[0]: "nobody@example.com" does not work here')):
+    with pytest.raises(CommandError, match=re.escape('Group “X”, members: "nobody@example.com" does not work here')):
         call_command("distribution", "riverside-toyota", str(bad))
