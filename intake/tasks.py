@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from django.tasks import task
-
 from forecourt.lib import jobs
 from intake.actions import pending_inbound, process_inbound
-
-
-@task()
-def process_inbound_task(inbound_id: int) -> None:
-    process_inbound(inbound_id)
 
 
 def sweep_inbound() -> int:
