@@ -1,0 +1,67 @@
+"""While the database is away (restarting, failing over), requests are answered 503 with
+Retry-After instead of 500: lead providers and integrations try again later, and people see a
+short "back in a moment" page rather than an error. Nothing is lost: nothing was written.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from django.core.signals import got_request_exception
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+
+from forecourt.lib.database import DATABASE_AWAY
+
+log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 10
+MESSAGE = "Forecourt cannot reach its database for a moment. Please try again shortly."
+PAGE = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Back in a moment · Forecourt</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 32rem; margin: 3rem auto; padding: 0 1rem">
+<h1>Back in a moment</h1><p>{MESSAGE}</p></body></html>
+"""
+
+
+def database_away_response(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: in the API's error shape under /api/, as a short page elsewhere."""
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse({"error": {"code": "unavailable", "message": MESSAGE}}, status=503)
+    else:
+        response = HttpResponse(PAGE, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+class DatabaseAwayMiddleware:
+    """Answers 503 for a request that failed because the database could not be reached."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        # The database may fail in another middleware (the session is read by the login check),
+        # where Django turns the exception into a 500 before we could see it: `_note` marks it.
+        if response.status_code == 500 and getattr(request, "_forecourt_database_away", False):
+            return database_away_response(request)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DATABASE_AWAY):
+            log.warning(
+                "%s %s: the database is unavailable (%s); answered 503", request.method, request.path, exception
+            )
+            return database_away_response(request)
+        return None
+
+
+@receiver(got_request_exception)
+def _note(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """Sent by Django with the exception being handled; remember whether the database was away."""
+    if request is not None and isinstance(sys.exc_info()[1], DATABASE_AWAY):
+        request._forecourt_database_away = True  # type: ignore[attr-defined]
