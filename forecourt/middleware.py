@@ -13,17 +13,21 @@ from typing import Any
 from django.core.signals import got_request_exception
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.templatetags.static import static
+from django.utils.html import escape
 
 from forecourt.lib.database import DATABASE_AWAY
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 10
-MESSAGE = "Forecourt cannot reach its database for a moment. Please try again shortly."
-PAGE = f"""<!doctype html>
+MESSAGE = "Forecourt is reconnecting to its data and will be back in a few seconds. Please try again shortly."
+# No inline styles (the Content-Security-Policy refuses them) and no template: the template
+# context reads the database, which is what is missing.
+PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Back in a moment · Forecourt</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 32rem; margin: 3rem auto; padding: 0 1rem">
-<h1>Back in a moment</h1><p>{MESSAGE}</p></body></html>
+<title>Back in a moment · Forecourt</title><link rel="stylesheet" href="{stylesheet}"></head>
+<body><main id="main"><div class="card"><h1>Back in a moment</h1><p>{message}</p>
+<p>If you were saving something, send it again once this page loads normally.</p></div></main></body></html>
 """
 
 
@@ -32,7 +36,8 @@ def database_away_response(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse({"error": {"code": "unavailable", "message": MESSAGE}}, status=503)
     else:
-        response = HttpResponse(PAGE, status=503)
+        page = PAGE.format(stylesheet=escape(static("css/forecourt.css")), message=MESSAGE)
+        response = HttpResponse(page, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
