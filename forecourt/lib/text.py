@@ -17,12 +17,12 @@ def one_line(text: str | None) -> str:
     space, the ends are trimmed, and other control characters (bell, escape, NUL…) are dropped."""
     if not text:
         return ""
-    # str.split() with no argument splits on exactly the characters str.splitlines() and the
-    # email package treat as line ends, plus spaces and tabs.
-    folded = " ".join(str(text).split())
-    if folded.isprintable():
-        return folded  # the common case: nothing left to look at
-    return "".join(c for c in folded if unicodedata.category(c) != "Cc")
+    text = str(text)
+    if not text.isprintable():  # rare: look at each character only then
+        text = "".join(c for c in text if c.isspace() or unicodedata.category(c) != "Cc")
+    # str.split() with no argument splits on every character str.splitlines() and the email
+    # package treat as a line end, plus spaces and tabs.
+    return " ".join(text.split())
 
 
 def lines(values: Iterable[str] | None) -> list[str]:
