@@ -20,6 +20,9 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from forecourt.lib.database import DATABASE_AWAY
+from forecourt.middleware import database_away_response
+
 logger = logging.getLogger(__name__)
 
 CODES_BY_STATUS = {
@@ -135,8 +138,14 @@ def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(500, "server_error", "Something went wrong on our side; it has been logged.")
 
 
+def _on_database_away(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.warning("API %s %s: the database is unavailable (%s); answered 503", request.method, request.path, exc)
+    return database_away_response(request)
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     handlers: dict[type[Exception], Callable[[HttpRequest, Any], HttpResponse]] = {
+        **dict.fromkeys(DATABASE_AWAY, _on_database_away),
         ApiError: _on_api_error,
         ValidationError: _on_validation_error,
         HttpError: _on_http_error,

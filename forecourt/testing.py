@@ -3,11 +3,15 @@ to run Forecourt's own commands as separate processes against the test database.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import os
+import pwd
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -15,7 +19,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from aiosmtpd.controller import Controller
 from django.db import connection
@@ -121,3 +125,96 @@ def run_manage(*args: str, timeout: float = 60, **env: str) -> subprocess.Comple
         timeout=timeout,
         check=False,
     )
+
+
+@dataclass
+class ThrowawayPostgres:
+    """A PostgreSQL server of a test's own, in a temporary directory on a free port, that the test
+    may stop and start at will (the machine's shared server, which other tests use, is never touched).
+
+    `ThrowawayPostgres.missing()` says why one cannot be made here, or "" when it can.
+    """
+
+    bin_dir: Path
+    root: Path
+    port: int
+    database: str = "forecourt"
+
+    @staticmethod
+    def find_binaries() -> Path | None:
+        """The newest installed server's bin directory (Debian and Ubuntu keep it off PATH)."""
+        found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), key=lambda p: int(p.parent.parent.name))
+        if found:
+            return found[-1].parent
+        on_path = shutil.which("pg_ctl")
+        return Path(on_path).parent if on_path and shutil.which("initdb") else None
+
+    @classmethod
+    def missing(cls) -> str:
+        if cls.find_binaries() is None:
+            return "the PostgreSQL server binaries (initdb, pg_ctl) are not installed"
+        if os.geteuid() == 0:
+            try:
+                pwd.getpwnam("postgres")
+            except KeyError:
+                return "running as root, and there is no postgres user to run initdb as"
+        return ""
+
+    @classmethod
+    def create(cls) -> ThrowawayPostgres:
+        bin_dir = cls.find_binaries()
+        assert bin_dir is not None, cls.missing()
+        server = cls(bin_dir=bin_dir, root=Path(tempfile.mkdtemp(prefix="forecourt-pg-")), port=free_port())
+        if os.geteuid() == 0:  # initdb refuses root: the cluster belongs to the postgres user
+            os.chown(server.root, pwd.getpwnam("postgres").pw_uid, -1)
+        server._run("initdb", "-D", str(server.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync")
+        server.start()
+        server._run("createdb", "-h", "127.0.0.1", "-p", str(server.port), "-U", "postgres", server.database)
+        return server
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{self.database}"
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-w", "-o", options, "start")
+
+    def stop(self) -> None:
+        """Stop at once, as a crash or a restart does: every open connection is cut."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+    def destroy(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def _run(self, program: str, *args: str) -> None:
+        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run([*as_postgres, str(self.bin_dir / program), *args], check=True, capture_output=True, timeout=60)
+
+
+class Output:
+    """What a child process writes to one of its pipes, read as it comes by a thread of its own."""
+
+    def __init__(self, pipe: IO[bytes] | None) -> None:
+        self.lines: list[str] = []
+        if pipe is not None:
+            threading.Thread(target=self._read, args=(pipe,), daemon=True).start()
+
+    def _read(self, pipe: IO[bytes]) -> None:
+        for line in iter(pipe.readline, b""):
+            self.lines.append(line.decode("utf-8", errors="replace"))
+
+    def __contains__(self, text: str) -> bool:
+        return any(text in line for line in list(self.lines))
+
+    def count(self, text: str) -> int:
+        return sum(text in line for line in list(self.lines))
+
+    def __str__(self) -> str:
+        return "".join(self.lines[-40:])

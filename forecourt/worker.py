@@ -1,4 +1,10 @@
-"""The worker's loop: run queued tasks, then sweep for due work, until told to stop."""
+"""The worker's loop: run queued tasks, then sweep for due work, until told to stop.
+
+Nothing but a stop signal ends the loop. A row that cannot be handled is failed (or retried) by
+its own sweep; a sweep that fails anyway is logged and the others still run; while the database
+is away (restarting, failing over) the worker waits with growing pauses and carries on once it is
+back, so one bad row or a database restart never stops the work of every dealership.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,11 @@ from django.db import close_old_connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker as TaskRunner
 
+from forecourt.lib.database import DATABASE_AWAY, drop_connections
+
 log = logging.getLogger("forecourt.worker")
+RECONNECT_FIRST_PAUSE = 0.5
+RECONNECT_LONGEST_PAUSE = 15.0
 
 
 def sweeps() -> list[Callable[[], int]]:
@@ -53,10 +63,19 @@ class Worker:
         runner.run()
 
     def run_sweeps(self) -> int:
-        """2. Do every job that is due and held by nobody: lost tasks, retries, expired leases, timers."""
+        """2. Do every job that is due and held by nobody: lost tasks, retries, expired leases, timers.
+
+        A sweep that fails is logged and the next one still runs (each sweep fails its own bad
+        rows; this is for what it could not). A lost database stops the pass: see `run_forever`.
+        """
         done = 0
         for sweep in sweeps():
-            done += sweep()
+            try:
+                done += sweep()
+            except DATABASE_AWAY:
+                raise
+            except Exception:
+                log.exception("worker %s: %s failed; the other sweeps go on", self.worker_id, sweep.__name__)
         return done
 
     def run_once(self) -> int:
@@ -70,10 +89,35 @@ class Worker:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
         log.info("worker %s started", self.worker_id)
+        pause = 0.0  # > 0 while the database is away: the next wait, doubled each time up to a limit
         while self.running:
-            if self.run_once():
-                continue  # more may be due already: no pause after a pass that did work
-            deadline = time.monotonic() + self.interval
-            while self.running and time.monotonic() < deadline:
-                time.sleep(0.1)
+            try:
+                done = self.run_once()
+            except DATABASE_AWAY as exc:
+                pause = min(max(pause * 2, RECONNECT_FIRST_PAUSE), RECONNECT_LONGEST_PAUSE)
+                log.warning(
+                    "worker %s: the database is unavailable (%s); trying again in %.1f s",
+                    self.worker_id,
+                    str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+                    pause,
+                )
+                drop_connections()
+                self.wait(pause)
+                continue
+            except Exception:
+                # Not a bad row (sweeps fail those) nor the database: a bug. Logged, and tried
+                # again after the usual pause rather than ending the worker.
+                log.exception("worker %s: a pass failed", self.worker_id)
+                done = 0
+            if pause:
+                log.warning("worker %s: the database is back; carrying on", self.worker_id)
+                pause = 0.0
+            if not done:  # more may be due already: no pause after a pass that did work
+                self.wait(self.interval)
         log.info("worker %s stopped", self.worker_id)
+
+    def wait(self, seconds: float) -> None:
+        """Sleep, but wake at once when told to stop."""
+        deadline = time.monotonic() + seconds
+        while self.running and time.monotonic() < deadline:
+            time.sleep(min(0.1, seconds))

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from forecourt.lib.database import DATABASE_AWAY
 from intake.actions import process_held, store_inbound
 from intake.models import InboundEmail, IntakeSettings
 
@@ -75,6 +76,11 @@ def poll_mailbox(config: IntakeSettings) -> int:
     except (MailboxError, imaplib.IMAP4.error, OSError) as exc:
         error = f"{type(exc).__name__}: {exc}"[:1000] if not isinstance(exc, MailboxError) else str(exc)
         log.warning("mailbox of %s: %s", config.dealership.slug, error)
+    except DATABASE_AWAY:
+        raise  # not this mailbox's fault: the worker waits for the database
+    except Exception:  # a setting the IMAP client cannot send, a bug: this mailbox only waits
+        log.exception("mailbox of %s cannot be polled", config.dealership.slug)
+        error = "The mailbox could not be read because of an error on our side; it has been logged."
     IntakeSettings.objects.filter(pk=config.pk).update(
         imap_claimed_until=None,
         imap_last_polled_at=now,

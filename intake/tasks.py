@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-from django.tasks import task
+import logging
 
 from forecourt.lib import jobs
+from forecourt.lib.database import DATABASE_AWAY
 from intake.actions import pending_inbound, process_inbound
 
-
-@task()
-def process_inbound_task(inbound_id: int) -> None:
-    process_inbound(inbound_id)
+log = logging.getLogger(__name__)
 
 
 def sweep_inbound() -> int:
-    """Process every stored delivery still waiting: its process died, or a retry came due."""
-    return sum(process_inbound(pk) is not None for pk in jobs.due_ids(pending_inbound()))
+    """Process every stored delivery still waiting: its process died, or a retry came due.
+
+    Processing records its own failures on the row; should even that fail, the row keeps its
+    lease (and is tried again when it runs out) and the deliveries after it are still processed.
+    """
+    done = 0
+    for pk in jobs.due_ids(pending_inbound()):
+        try:
+            done += process_inbound(pk) is not None
+        except DATABASE_AWAY:
+            raise  # no row's fault: the worker waits for the database
+        except Exception:
+            log.exception("inbound %s could not be processed; going on with the others", pk)
+    return done
 
 
 def poll_mailboxes() -> int:

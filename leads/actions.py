@@ -15,6 +15,7 @@ from accounts.models import User
 from dealerships.models import Dealership, Organization
 from forecourt.lib.held import forget_rows, hold_rows
 from forecourt.lib.phone import to_e164
+from forecourt.lib.text import lines, one_line
 from inventory.models import Vehicle
 from leads import signals
 from leads.matching import lock_customer_matching, match_customer
@@ -85,9 +86,9 @@ def create_customer(*, organization: Organization, data: Mapping[str, Any], coun
     address = data.get("address") or {}
     customer = Customer.objects.create(
         organization=organization,
-        **{f: (data.get(f) or "") for f in CUSTOMER_FIELDS},
-        street=list(address.get("street") or []),
-        **{f: (address.get(f) or "") for f in ADDRESS_FIELDS if f != "street"},
+        **{f: one_line(data.get(f)) for f in CUSTOMER_FIELDS},
+        street=lines(address.get("street")),
+        **{f: one_line(address.get(f)) for f in ADDRESS_FIELDS if f != "street"},
     )
     # A customer made this instant has no contacts yet: nothing to read back, then or later.
     emails, phones = _add_contacts(customer, data, country, set(), set())
@@ -120,8 +121,9 @@ def update_customer(*, customer: Customer, lead: Lead, actor: User, changes: Map
     changed = []
     with transaction.atomic():
         for field in (*CUSTOMER_FIELDS, *ADDRESS_FIELDS):
-            if field in changes and changes[field] != getattr(customer, field):
-                setattr(customer, field, changes[field] or ([] if field == "street" else ""))
+            value = lines(changes.get(field)) if field == "street" else one_line(changes.get(field))
+            if field in changes and value != getattr(customer, field):
+                setattr(customer, field, value)
                 changed.append(field.replace("_", " "))
         customer.save()
         if "emails" in changes:
@@ -177,7 +179,7 @@ def swap_customers(*, lead: Lead, actor: User) -> None:
 def _vehicle_values(data: Mapping[str, Any]) -> dict[str, Any]:
     values = {f: data.get(f) for f in VEHICLE_FIELDS}
     for text_field in ("condition", "make", "model", "trim", "vin", "stock"):
-        values[text_field] = (values[text_field] or "").strip()
+        values[text_field] = one_line(values[text_field])
     values["interest"] = values["interest"] or VehicleInterest.Interest.BUY
     values["price"] = Decimal(str(values["price"])) if values["price"] not in (None, "") else None
     return values
@@ -221,9 +223,9 @@ def create_lead(
         lead = Lead.objects.create(
             dealership=dealership,
             department=department,
-            source_name=source_name,
+            source_name=one_line(source_name),
             source_kind=source_kind,
-            source_ref=source_ref or "",
+            source_ref=one_line(source_ref),
             customer=main,
             co_customer=co,
             comments=comments or "",
@@ -241,7 +243,7 @@ def create_lead(
             lead=lead,
             kind=Activity.Kind.CREATED,
             actor=actor,
-            text=f"Lead received from {source_name}" + (f" (entered by {by})" if actor else ""),
+            text=f"Lead received from {lead.source_name}" + (f" (entered by {by})" if actor else ""),
             data={"also_sent": [list(pair) for pair in also_sent]} if also_sent else None,
         )
         if assigned_to is not None:
@@ -281,10 +283,11 @@ def update_lead(*, lead: Lead, actor: User, changes: Mapping[str, Any]) -> list[
     described = []
     with transaction.atomic():
         for field in LEAD_FIELDS:
-            if field in changes and changes[field] != getattr(lead, field):
+            new = changes.get(field) if field == "comments" else one_line(changes.get(field))
+            if field in changes and new != getattr(lead, field):
                 old = getattr(lead, field)
-                setattr(lead, field, changes[field])
-                described.append(f"{field.replace('_', ' ')}: {old or '—'} → {changes[field] or '—'}")
+                setattr(lead, field, new)
+                described.append(f"{field.replace('_', ' ')}: {old or '—'} → {new or '—'}")
         if described:
             lead.save()
             record_activity(lead=lead, kind=Activity.Kind.EDITED, actor=actor, text="; ".join(described))

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from forecourt.lib.phone import to_e164
+from forecourt.lib.text import one_line
 from leads.models import Lead
 from notifications.models import (
     CHANNELS,
@@ -47,10 +48,10 @@ def queue_email(
     domain = settings.RELAY_DOMAIN
     email = OutboundEmail.objects.create(
         to=to,
-        subject=subject,
+        subject=one_line(subject)[:300],  # a header: never a line break, whatever the data
         body=body,
         html=html,
-        reply_to=reply_to,
+        reply_to=one_line(reply_to),
         purpose=purpose,
         message_id=f"<{uuid.uuid4().hex}@{domain}>",
         due_at=due_at or timezone.now(),

@@ -11,6 +11,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.console import EmailBackend as ConsoleBackend
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 
+from forecourt.lib.text import one_line
 from notifications.models import OutboundEmail
 
 
@@ -44,13 +45,15 @@ def smtp_connection() -> BaseEmailBackend:
 
 
 def send_stored_email(email: OutboundEmail, connection: BaseEmailBackend | None = None) -> None:
-    """Send one stored email, over `connection` if given (kept open by the caller) or a new one."""
+    """Send one stored email, over `connection` if given (kept open by the caller) or a new one.
+
+    Headers are put on one line here too, for rows stored before their values were cleaned."""
     message = EmailMultiAlternatives(
-        subject=email.subject,
+        subject=one_line(email.subject),
         body=email.body,
-        from_email=email.from_email or settings.DEFAULT_FROM_EMAIL,
+        from_email=one_line(email.from_email) or settings.DEFAULT_FROM_EMAIL,
         to=email.to,
-        reply_to=[email.reply_to] if email.reply_to else None,
+        reply_to=[one_line(email.reply_to)] if email.reply_to else None,
         headers={"Message-ID": email.message_id},
         connection=connection or smtp_connection(),
     )

@@ -47,7 +47,9 @@ def _deliver_email(email_id: int, connection: BaseEmailBackend | None) -> str:
 
     1. Claim the row with a lease; a worker that loses the race does nothing ("skipped").
     2. Call the SMTP server, outside any transaction.
-    3. Record the outcome: sent, retry later with back-off, or failed for good.
+    3. Record the outcome: sent, retry later with back-off, or failed for good. Anything other
+       than a delivery error (a header that cannot be built, a bug) would fail the same way every
+       time: the row is failed at once with the reason, and the caller goes on with the next one.
     """
     if not jobs.claim(pending_emails(), email_id):
         return "skipped"
@@ -55,14 +57,12 @@ def _deliver_email(email_id: int, connection: BaseEmailBackend | None) -> str:
     try:
         send_stored_email(email, connection)
     except DeliveryError as exc:
-        give_up = exc.permanent or email.attempts >= MAX_ATTEMPTS
         log.warning("email %s to %s failed (attempt %s): %s", email.pk, email.to, email.attempts, exc)
-        pending_emails().filter(pk=email.pk).update(
-            status=OutboundEmail.Status.FAILED if give_up else OutboundEmail.Status.PENDING,
-            due_at=timezone.now() + jobs.retry_delay(email.attempts),
-            claimed_until=None,
-            last_error=str(exc),
-        )
+        _record_failure(pending_emails(), email, str(exc), give_up=exc.permanent or email.attempts >= MAX_ATTEMPTS)
+        return "failed"
+    except Exception as exc:
+        log.exception("email %s to %s cannot be sent", email.pk, email.to)
+        _record_failure(pending_emails(), email, _reason(exc), give_up=True)
         return "failed"
     pending_emails().filter(pk=email.pk).update(status=OutboundEmail.Status.SENT, sent_at=timezone.now())
     return "sent"
@@ -77,19 +77,37 @@ def deliver_text(text_id: int) -> bool:
         provider = current_provider()
         sid = provider.send(text)
     except DeliveryError as exc:
-        give_up = exc.permanent or text.attempts >= MAX_ATTEMPTS
         log.warning("text %s to %s failed (attempt %s): %s", text.pk, text.to, text.attempts, exc)
-        pending_texts().filter(pk=text.pk).update(
-            status=OutboundText.Status.FAILED if give_up else OutboundText.Status.PENDING,
-            due_at=timezone.now() + jobs.retry_delay(text.attempts),
-            claimed_until=None,
-            last_error=str(exc),
-        )
+        _record_failure(pending_texts(), text, str(exc), give_up=exc.permanent or text.attempts >= MAX_ATTEMPTS)
+        return False
+    except Exception as exc:  # not the provider refusing: it would fail the same way every time
+        log.exception("text %s to %s cannot be sent", text.pk, text.to)
+        _record_failure(pending_texts(), text, _reason(exc), give_up=True)
         return False
     pending_texts().filter(pk=text.pk).update(
         status=OutboundText.Status.SENT, sent_at=timezone.now(), provider=provider.name, provider_sid=sid[:64]
     )
     return True
+
+
+def _reason(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def _record_failure(
+    pending: QuerySet[OutboundEmail] | QuerySet[OutboundText],
+    row: OutboundEmail | OutboundText,
+    reason: str,
+    *,
+    give_up: bool,
+) -> None:
+    """Failed for good (`give_up`), or pending again after a back-off; the reason is kept on the row."""
+    pending.filter(pk=row.pk).update(
+        status=row.Status.FAILED if give_up else row.Status.PENDING,
+        due_at=timezone.now() + jobs.retry_delay(row.attempts),
+        claimed_until=None,
+        last_error=reason,
+    )
 
 
 def open_connection() -> BaseEmailBackend | None:
