@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
@@ -11,6 +10,7 @@ from django.core.validators import validate_email
 
 from dealerships.models import Dealership
 from intake.models import IntakeSettings, SourceRule
+from intake.sources import UnusablePattern, compiled_pattern
 
 
 class SourceRuleForm(forms.ModelForm[SourceRule]):
@@ -40,9 +40,9 @@ class SourceRuleForm(forms.ModelForm[SourceRule]):
         data = super().clean() or {}
         if data.get("match") == SourceRule.Match.REGEX and data.get("pattern"):
             try:
-                re.compile(data["pattern"])
-            except re.error as exc:
-                self.add_error("pattern", f"Not a valid regular expression: {exc}")
+                compiled_pattern(data["pattern"])
+            except UnusablePattern as exc:
+                self.add_error("pattern", str(exc))
         return data
 
     def save(self, commit: bool = True) -> SourceRule:
