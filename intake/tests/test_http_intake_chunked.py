@@ -27,7 +27,7 @@ def web(transactional_db: None) -> Iterator[str]:
 
 def post_chunked(base_url: str, path: str, chunks: list[bytes], token: str) -> tuple[int, dict]:
     where = urlsplit(base_url)
-    connection = http.client.HTTPConnection(where.hostname, where.port, timeout=60)
+    connection = http.client.HTTPConnection(where.hostname or "127.0.0.1", where.port, timeout=60)
     try:
         # An iterable body without a length: http.client sends it chunk by chunk, chunked.
         connection.request(
