@@ -87,10 +87,10 @@ def compiled_pattern(pattern: str) -> Any:
         raise UnusablePattern(f"Not a valid regular expression: {exc.msg}.") from None
     try:
         return re2.compile(pattern, _re2_options())
-    except re2.error as exc:
-        detail = exc.args[0].decode(errors="replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+    except re2.error:
+        # RE2's own reasons ("invalid perl operator: (?<!") are engine words: say what to change.
         raise UnusablePattern(
-            f"This pattern cannot be used in a source rule ({detail}): look-ahead, look-behind and "
+            "This pattern cannot be used in a source rule: look-ahead, look-behind and "
             "back-references cannot be used, and a repeat count is at most 1000."
         ) from None
 
