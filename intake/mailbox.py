@@ -21,6 +21,7 @@ import re
 import socket
 import ssl
 import threading
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -232,7 +233,12 @@ def _fetch_new_mail(config: IntakeSettings) -> int:
         uids = (data[0] or b"").split()[:MAX_MESSAGES_PER_POLL]
         validity = _uidvalidity(imap)
         taken = 0
+        # A server answering slowly but never quite timing out stops within its lease; the rest
+        # waits for the next poll rather than for a second worker to poll alongside this one.
+        deadline = time.monotonic() + settings.JOB_LEASE_SECONDS / 2
         for uid in uids:
+            if time.monotonic() > deadline:
+                break
             taken += _take_message(imap, config, uid.decode(), validity, keeps_keywords)
         return taken
     finally:
