@@ -51,6 +51,10 @@ class SignInError(MailboxError):
         self.detail = detail
 
 
+class PrivateAddress(SignInError):
+    """The host resolves to an address inside a private network: never connected to."""
+
+
 def _allowed(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone ("fe80::1%eth0") is local anyway
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
@@ -71,7 +75,7 @@ def resolve_mailbox_host(host: str, port: int) -> list[str]:
     if not settings.MAILBOX_ALLOW_PRIVATE:
         refused = [address for address in addresses if not _allowed(address)]
         if refused or not addresses:
-            raise SignInError(f"{host!r} resolves to an address on a private network: {', '.join(refused)}")
+            raise PrivateAddress(f"{host!r} resolves to an address on a private network: {', '.join(refused)}")
     return addresses
 
 
@@ -80,8 +84,10 @@ def private_host_refused(host: str, port: int) -> bool:
     A host that does not resolve (yet) is not refused here; its polls will say they failed."""
     try:
         resolve_mailbox_host(host, port)
-    except SignInError as exc:
-        return "private network" in exc.detail
+    except PrivateAddress:
+        return True
+    except SignInError:
+        return False
     return False
 
 
