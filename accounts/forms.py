@@ -57,9 +57,14 @@ class LoginForm(forms.Form):
             # Refused before the password is looked at: guesses over the limit teach nothing.
             self.throttled = True
             raise ValidationError(throttled_message(wait), code="throttled")
+        if throttle.begin_attempt(address=address, email=email) is None:
+            # Other attempts arriving at the same moment took the last tries.
+            self.throttled = True
+            wait = throttle.minutes_to_wait(address=address, email=email) or 1
+            raise ValidationError(throttled_message(wait), code="throttled")
         user = authenticate(self.request, username=email, password=password)
         if user is None:
-            throttle.record_failure(address=address, email=email)
+            throttle.forget_old_failures()  # this attempt's row stays, as the failure
             raise ValidationError(INVALID_LOGIN, code="invalid_login")
         throttle.clear_failures(address=address, email=email)
         self.user_cache = user

@@ -6,6 +6,13 @@ window, never per email alone: someone guessing at carol@… from one address ca
 logging in from hers. Over a limit, the login is refused before the password is checked, so
 an attacker learns nothing more from further guesses. Refused attempts are not recorded, so the
 table cannot be grown without bound and the block lifts on time.
+
+Simultaneous attempts: each attempt first writes its row (`begin_attempt`), then counts the rows
+in the window, its own and those of attempts still being checked included, and goes on to the
+password only if that count is within the limits. Whichever attempt counts last sees every
+attempt let through before it, so no more than the limit are ever checked however many arrive
+at once (a read-then-write check let 9 of 24 through). A wrong password keeps its row as the
+failure; a right one clears the pair's rows; a refused attempt removes its row at once.
 """
 
 from __future__ import annotations
@@ -92,11 +99,25 @@ def minutes_to_wait(*, address: str, email: str, now: datetime | None = None) ->
     return _minutes_until(until, now)
 
 
-def record_failure(*, address: str, email: str) -> None:
-    """Count one failed login, and forget failures that have left the window."""
+def begin_attempt(*, address: str, email: str) -> LoginFailure | None:
+    """Count this attempt before its password is checked; None (and nothing kept) when it is over
+    a limit. The row returned stands as the failure unless the password proves right
+    (`clear_failures`). Runs in autocommit: the row must be seen by every other attempt."""
     now = timezone.now()
-    LoginFailure.objects.create(address=address, email=email, at=now)
-    LoginFailure.objects.filter(at__lte=now - _window()).delete()
+    attempt = LoginFailure.objects.create(address=address, email=email, at=now)
+    recent = LoginFailure.objects.filter(address=address, at__gt=now - _window())
+    if (
+        recent.filter(email=email).count() > settings.LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS
+        or recent.count() > settings.LOGIN_FAILURES_PER_ADDRESS
+    ):
+        attempt.delete()
+        return None
+    return attempt
+
+
+def forget_old_failures() -> None:
+    """Failures that have left the window count no more: delete them."""
+    LoginFailure.objects.filter(at__lte=timezone.now() - _window()).delete()
 
 
 def clear_failures(*, address: str, email: str) -> None:

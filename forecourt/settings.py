@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "forecourt.middleware.DatabaseAwayMiddleware",  # 503 + Retry-After while the database is away
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "forecourt.nul_bytes.RefuseNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -158,6 +159,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 JOB_LEASE_SECONDS = env_int("FORECOURT_JOB_LEASE_SECONDS", 120)
 # Every outbound network call (SMTP, provider APIs) gives up after this many seconds.
 OUTBOUND_TIMEOUT_SECONDS = env_int("FORECOURT_OUTBOUND_TIMEOUT_SECONDS", 20)
+# Dealership mailboxes (IMAP): on the public internet only unless allowed, with a short time-out.
+MAILBOX_ALLOW_PRIVATE = env_bool("FORECOURT_MAILBOX_ALLOW_PRIVATE", False)
+MAILBOX_TIMEOUT_SECONDS = env_int("FORECOURT_MAILBOX_TIMEOUT_SECONDS", 10)
 
 SMTP_URL = env_str("SMTP_URL", "")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"Forecourt <no-reply@{RELAY_DOMAIN}>")

@@ -6,5 +6,7 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from forecourt.lib.chunked import read_chunked_bodies
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "forecourt.settings")
-application = get_wsgi_application()
+application = read_chunked_bodies(get_wsgi_application())

@@ -29,7 +29,7 @@ from intake.adf import AdfError, parse_document_or_email
 from intake.adf.reach import nobody_to_reach
 from intake.ingest import Ingested, Outcome, ingest_prospect
 from intake.models import InboundEmail, IntakeSettings
-from intake.sources import source_for
+from intake.sources import Source, source_for
 from notifications.actions import queue_email
 
 log = logging.getLogger(__name__)
@@ -153,15 +153,31 @@ def process_held(inbound: InboundEmail) -> Result:
         _failed_attempt(inbound, exc)
         return Result(inbound)
     try:
+        # Source rules are matched before the transaction: no rule can hold a row lock meanwhile.
+        sources = [_source_of(inbound, prospect) for prospect in prospects]
         with transaction.atomic():
-            result = _make_leads(inbound, prospects, refused)
+            result = _make_leads(inbound, prospects, sources, refused)
     except Exception as exc:
         _failed_attempt(inbound, exc)
         return Result(inbound)
     return result
 
 
-def _make_leads(inbound: InboundEmail, prospects: list[dict[str, Any]], refused: list[str]) -> Result:
+def _source_of(inbound: InboundEmail, prospect: dict[str, Any]) -> Source:
+    provider = prospect.get("provider") or {}
+    provider_ids = [entry.get("value") for entry in provider.get("ids") or []]
+    return source_for(
+        inbound.dealership,
+        provider_names=[provider.get("name"), *provider_ids],
+        vendor_name=(prospect.get("vendor") or {}).get("name"),
+        sender=" ".join(part for part in (inbound.header_from, inbound.mail_from) if part),
+        subject=inbound.subject,
+    )
+
+
+def _make_leads(
+    inbound: InboundEmail, prospects: list[dict[str, Any]], sources: list[Source], refused: list[str]
+) -> Result:
     first = _first_delivery(inbound)
     if first is not None:
         leads = list(first.leads.all())
@@ -170,18 +186,8 @@ def _make_leads(inbound: InboundEmail, prospects: list[dict[str, Any]], refused:
         InboundEmail.objects.filter(pk=inbound.pk).update(duplicate_of=first)
         return Result(inbound, [Ingested(lead, Outcome.DUPLICATE) for lead in leads])
     dealership = inbound.dealership
-    sender = " ".join(part for part in (inbound.header_from, inbound.mail_from) if part)
     ingested = []
-    for prospect in prospects:
-        provider = prospect.get("provider") or {}
-        provider_ids = [entry.get("value") for entry in provider.get("ids") or []]
-        source = source_for(
-            dealership,
-            provider_names=[provider.get("name"), *provider_ids],
-            vendor_name=(prospect.get("vendor") or {}).get("name"),
-            sender=sender,
-            subject=inbound.subject,
-        )
+    for prospect, source in zip(prospects, sources, strict=True):
         ingested.append(ingest_prospect(dealership=dealership, prospect=prospect, source=source))
     # `add`, not `set`: the row links no lead yet (a failed attempt rolled its links back), and
     # `add` writes them without reading the links first.

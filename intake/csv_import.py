@@ -7,6 +7,7 @@ or dashes read as underscores; unknown columns are ignored and listed as a warni
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from dataclasses import dataclass, field
@@ -89,15 +90,58 @@ class Preview:
         return [row for row in self.rows if not row.ok]
 
 
+SAVE_AS_CSV = "In your spreadsheet, use Save As with the type “CSV UTF-8 (comma delimited)” and upload that file."
+# Marks at the start of a file that say its encoding (UTF-32 before UTF-16: its mark starts the same).
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Files people pick by mistake, by their first bytes.
+_NOT_TEXT = (
+    (b"PK\x03\x04", "This is an Excel workbook (or another zipped file), not a CSV file."),
+    (b"\xd0\xcf\x11\xe0", "This is an old Excel workbook (.xls), not a CSV file."),
+    (b"%PDF", "This is a PDF, not a CSV file."),
+)
+
+
 def decode(data: bytes) -> str:
+    """The file's text, in whichever encoding spreadsheets save CSV in: UTF-8 (with or without its
+    mark), UTF-16 (Excel's "Unicode Text", with or without its mark), UTF-32, else Windows cp1252.
+    Anything else gets a `CsvError` saying what the file seems to be and what to do."""
     if len(data) > MAX_BYTES:
         raise CsvError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it.")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
+    for magic, what in _NOT_TEXT:
+        if data.startswith(magic):
+            raise CsvError(f"{what} {SAVE_AS_CSV}")
+    text = _decoded(data)
+    if text is None or "\x00" in text:
+        raise CsvError(
+            "This file could not be read as text: it is not a text file, or its characters are in an "
+            f"encoding we do not know. {SAVE_AS_CSV}"
+        )
+    return text
+
+
+def _decoded(data: bytes) -> str | None:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _try(data, encoding)
+    # UTF-16 without its mark: text in Latin letters has a zero in every other byte.
+    head = data[:4096]
+    if len(head) >= 4 and head.count(0) * 3 >= len(head):
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        return _try(data, "utf-16-be" if even > odd else "utf-16-le")
+    return _try(data, "utf-8") or _try(data, "cp1252")
+
+
+def _try(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
 
 
 def _header(name: str) -> str:
@@ -115,8 +159,8 @@ def read_csv(text: str, *, dealership: Dealership) -> Preview:
         header = [_header(h) for h in next(reader)]
     except StopIteration:
         raise CsvError("The file is empty.") from None
-    except csv.Error as exc:
-        raise CsvError(f"This is not a readable CSV file: {exc}") from None
+    except csv.Error:
+        raise CsvError(f"This file could not be read as CSV. {SAVE_AS_CSV}") from None
     known = [h for h in header if h in COLUMNS]
     if not known:
         raise CsvError("No known column in the first line. The columns are: " + ", ".join(COLUMNS) + ".")
@@ -137,8 +181,9 @@ def read_csv(text: str, *, dealership: Dealership) -> Preview:
                 raise CsvError(f"The file has more than {MAX_ROWS} rows; split it.")
             values = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header) if h in COLUMNS}
             rows.append(_check_row(Row(number, values), dealership, staff))
-    except csv.Error as exc:
-        raise CsvError(f"Line {reader.line_num}: not readable CSV ({exc}).") from None
+    except csv.Error:
+        # Line numbers, not the reader's words ("field larger than field limit"), are what help.
+        raise CsvError(f"Line {reader.line_num} could not be read as CSV. {SAVE_AS_CSV}") from None
     return Preview(rows, warnings)
 
 

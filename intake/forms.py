@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
@@ -10,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from dealerships.models import Dealership
+from intake.mailbox import NEUTRAL_ERROR, private_host_refused
 from intake.models import IntakeSettings, SourceRule
+from intake.sources import UnusablePattern, compiled_pattern
 
 
 class SourceRuleForm(forms.ModelForm[SourceRule]):
@@ -40,9 +41,9 @@ class SourceRuleForm(forms.ModelForm[SourceRule]):
         data = super().clean() or {}
         if data.get("match") == SourceRule.Match.REGEX and data.get("pattern"):
             try:
-                re.compile(data["pattern"])
-            except re.error as exc:
-                self.add_error("pattern", f"Not a valid regular expression: {exc}")
+                compiled_pattern(data["pattern"])
+            except UnusablePattern as exc:
+                self.add_error("pattern", str(exc))
         return data
 
     def save(self, commit: bool = True) -> SourceRule:
@@ -110,6 +111,10 @@ class IntakeSettingsForm(forms.ModelForm[IntakeSettings]):
         data = super().clean() or {}
         if data.get("imap_host") and not data.get("imap_user"):
             self.add_error("imap_user", "Give the mailbox's user name.")
+        host, port = (data.get("imap_host") or "").strip(), data.get("imap_port") or 993
+        if host and private_host_refused(host, port):
+            # The same words as any failed sign-in: the form tells nobody what is inside our network.
+            self.add_error("imap_host", NEUTRAL_ERROR)
         return data
 
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
+import re2
 from django.db.models import Q
 
 from dealerships.models import Dealership
@@ -62,11 +65,42 @@ def rules_for(dealership: Dealership) -> list[SourceRule]:
     return sorted(rules, key=lambda rule: (order[rule.scope], rule.position, rule.pk))
 
 
+class UnusablePattern(ValueError):
+    """A rule's regular expression that is invalid, or that the matching engine cannot run."""
+
+
+def _re2_options() -> Any:
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False  # a refused pattern is an answer to the admin, not a log line
+    return options
+
+
+@lru_cache(maxsize=512)
+def compiled_pattern(pattern: str) -> Any:
+    """`pattern` compiled by RE2, which matches in time linear in the text and never backtracks:
+    no subject, however crafted, can hold intake on a pattern like `^(a+)+$`. RE2 therefore has
+    no look-around and no back-references; such patterns are refused with the reason."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise UnusablePattern(f"Not a valid regular expression: {exc.msg}.") from None
+    try:
+        return re2.compile(pattern, _re2_options())
+    except re2.error:
+        # RE2's own reasons ("invalid perl operator: (?<!") are engine words: say what to change.
+        raise UnusablePattern(
+            "This pattern cannot be used in a source rule: look-ahead, look-behind and "
+            "back-references cannot be used, and a repeat count is at most 1000."
+        ) from None
+
+
 def rule_matches(rule: SourceRule, text: str) -> bool:
     if rule.match == SourceRule.Match.REGEX:
         try:
-            return re.search(rule.pattern, text, re.IGNORECASE) is not None
-        except re.error:
+            return compiled_pattern(rule.pattern).search(text) is not None
+        except UnusablePattern:
+            # Saved before patterns were checked: it names no source rather than stopping intake.
             return False
     return rule.pattern.lower() in text.lower()
 
