@@ -21,7 +21,10 @@ if not SECRET_KEY:
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
-BASE_URL = env_str("FORECOURT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Without a configured address, links lead to the port the web server was started on: `make run`
+# passes PORT to web, worker and smtpd as FORECOURT_WEB_PORT (honcho gives each its own PORT).
+WEB_PORT = env_int("FORECOURT_WEB_PORT", 8000)
+BASE_URL = env_str("FORECOURT_BASE_URL", f"http://127.0.0.1:{WEB_PORT}").rstrip("/")
 CSRF_TRUSTED_ORIGINS = [BASE_URL]
 INTAKE_DOMAIN = env_str("FORECOURT_INTAKE_DOMAIN", "leads.forecourt.localhost")
 RELAY_DOMAIN = env_str("FORECOURT_RELAY_DOMAIN", "relay.forecourt.localhost")
