@@ -7,7 +7,12 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from forecourt.lib import loopback_only
 from forecourt.lib.env import env_bool, env_int, env_list, env_str, secret_key_from_file
+
+# Set by the test run for itself and every process it starts (conftest.py): nothing leaves the machine.
+if env_bool("FORECOURT_LOOPBACK_ONLY"):
+    loopback_only.install()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("FORECOURT_VAR_DIR", str(BASE_DIR / "var")))
