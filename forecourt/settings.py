@@ -6,9 +6,10 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from forecourt.lib import loopback_only
-from forecourt.lib.env import env_bool, env_int, env_list, env_str, secret_key_from_file
+from forecourt.lib.env import env_bool, env_int, env_list, env_str, secret_key_from_file, smtp_options
 
 # Set by the test run for itself and every process it starts (conftest.py): nothing leaves the machine.
 if env_bool("FORECOURT_LOOPBACK_ONLY"):
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -129,8 +131,6 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
 # Login throttling: failures are counted per (address, account) and per address, never per
@@ -144,6 +144,35 @@ RESET_REQUEST_WINDOW_SECONDS = env_int("RESET_REQUEST_WINDOW_SECONDS", 60 * 60)
 # Behind a reverse proxy that does not set REMOTE_ADDR itself, the header (e.g. X-Forwarded-For)
 # whose last address the proxy wrote; empty = trust REMOTE_ADDR only (see docs/accounts.md).
 TRUSTED_PROXY_HEADER = env_str("FORECOURT_TRUSTED_PROXY_HEADER", "")
+
+# Security headers (docs/operations.md). The Content-Security-Policy holds in every mode, so a page
+# that would break it breaks in development and in the browser tests first (Django's debug pages
+# lift it for themselves): scripts and styles come from our own static files only, never inline.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Served over https (FORECOURT_BASE_URL says so): cookies never travel in the clear, and browsers are
+# told to come back over https only. Behind a proxy that ends TLS, Django sees plain http unless the
+# operator names the header the proxy sets (opt-in: a client could send it too if the proxy does
+# not overwrite it). Only then can HSTS be sent and http be redirected without a redirect loop.
+HTTPS = BASE_URL.startswith("https://")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+_proxy_ssl_header = env_str("FORECOURT_PROXY_SSL_HEADER")
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+SECURE_SSL_REDIRECT = env_bool("FORECOURT_SSL_REDIRECT", HTTPS and bool(_proxy_ssl_header))
+SECURE_HSTS_SECONDS = env_int("FORECOURT_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("FORECOURT_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("FORECOURT_HSTS_PRELOAD", False)
+# Asking browser makers to preload the domain is its owner's decision, not a default of ours.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -180,6 +209,12 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# Django's own mail helpers are never used to send: every email is an OutboundEmail row sent
-# by the worker through notifications/email.py. This keeps anything else on the console.
-MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+# Every email of ours is an OutboundEmail row sent by the worker through notifications/email.py.
+# Django's own mail helpers, should anything use them, send through the same server; without
+# SMTP_URL both print to the console, which `check --deploy` reports (production needs SMTP_URL).
+_smtp_mailer = {
+    "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "OPTIONS": {**smtp_options(SMTP_URL), "timeout": OUTBOUND_TIMEOUT_SECONDS},
+}
+_console_mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+MAILERS = {"default": _smtp_mailer if SMTP_URL else _console_mailer}
