@@ -12,8 +12,9 @@ import ipaddress
 import socket
 from typing import Any
 
-# Names that never leave the machine (RFC 6761 keeps "localhost" off the DNS).
-LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+# Names that never leave the machine (RFC 6761 keeps "localhost" off the DNS), and this machine's
+# own name, which smtplib looks up to greet a server (the hosts file answers it).
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", socket.gethostname().lower()})
 
 # What the guard replaced, so the real calls can still be made for loopback.
 _real: dict[str, Any] = {}
