@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.memberships",
+                "django.template.context_processors.csp",
             ],
         },
     }
@@ -148,10 +149,12 @@ TRUSTED_PROXY_HEADER = env_str("FORECOURT_TRUSTED_PROXY_HEADER", "")
 # Security headers (docs/operations.md). The Content-Security-Policy holds in every mode, so a page
 # that would break it breaks in development and in the browser tests first (Django's debug pages
 # lift it for themselves): scripts and styles come from our own static files only, never inline.
+# The nonce is for Django's own pages that carry one (the CSRF failure page's <style>); a page that
+# uses none gets a policy without it.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
-    "style-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.NONCE],
     "img-src": [CSP.SELF, "data:"],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],

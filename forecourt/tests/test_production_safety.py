@@ -108,3 +108,13 @@ def test_a_forwarded_scheme_is_believed_only_when_the_operator_names_the_proxy_h
     assert page.status_code == 200, "no redirect loop when Django cannot tell https from http"
     assert "Strict-Transport-Security" not in page.headers
     assert all(cookie.secure for cookie in page.cookies), "cookies stay https-only: the site's address is https"
+
+
+def test_the_page_shown_when_a_form_has_expired_keeps_its_own_style(client):
+    client.handler.enforce_csrf_checks = True
+    refused = client.post("/accounts/login/", {"email": "carol@example.com", "password": "anything"})
+
+    assert refused.status_code == 403
+    nonce = refused.context["csp_nonce"]
+    assert f'<style nonce="{nonce}">' in refused.content.decode()
+    assert f"style-src 'self' 'nonce-{nonce}'" in refused.headers["Content-Security-Policy"]
