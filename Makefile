@@ -18,13 +18,15 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
+# Every command of `run` writes links into emails (the demo's alerts too): all learn the web port.
+run: export FORECOURT_WEB_PORT := $(PORT)
 run: install
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --if-empty
 	@echo "Forecourt: http://127.0.0.1:$(PORT)   SMTP intake: 127.0.0.1:$(SMTP_PORT)   (Ctrl-C stops all three)"
 	@# honcho gives every process a PORT of its own, so ours travel under other names.
-	FORECOURT_WEB_PORT=$(PORT) FORECOURT_SMTP_PORT=$(SMTP_PORT) exec $(VENV)/bin/honcho start --no-prefix -f Procfile
+	FORECOURT_SMTP_PORT=$(SMTP_PORT) exec $(VENV)/bin/honcho start --no-prefix -f Procfile
 
 test: install
 	scripts/test

@@ -8,6 +8,7 @@ belongs to another organisation entirely.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from django.test import Client
 
 from accounts.models import Membership, User
 from dealerships.models import Dealership, Organization
+from forecourt.lib import loopback_only
 from intake.door import take_in_lead
 from leads import actions as lead_actions
 from leads.models import Lead
@@ -42,6 +44,13 @@ def make_user(email: str, name: str, dealership: Dealership, role: str, **member
         user=user, dealership=dealership, role=role, departments=membership.pop("departments", ["sales"]), **membership
     )
     return user
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """No test reaches beyond loopback: this process is guarded, and so is every process a test
+    starts (servers, workers, `make run`), through the variable settings.py reads."""
+    os.environ["FORECOURT_LOOPBACK_ONLY"] = "1"
+    loopback_only.install()
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,14 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
-from forecourt.lib.env import env_bool, env_int, env_list, env_str, secret_key_from_file
+from forecourt.lib import loopback_only
+from forecourt.lib.env import env_bool, env_int, env_list, env_str, secret_key_from_file, smtp_options
+
+# Set by the test run for itself and every process it starts (conftest.py): nothing leaves the machine.
+if env_bool("FORECOURT_LOOPBACK_ONLY"):
+    loopback_only.install()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("FORECOURT_VAR_DIR", str(BASE_DIR / "var")))
@@ -21,7 +27,10 @@ if not SECRET_KEY:
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
-BASE_URL = env_str("FORECOURT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Without a configured address, links lead to the port the web server was started on: `make run`
+# passes PORT to web, worker and smtpd as FORECOURT_WEB_PORT (honcho gives each its own PORT).
+WEB_PORT = env_int("FORECOURT_WEB_PORT", 8000)
+BASE_URL = env_str("FORECOURT_BASE_URL", f"http://127.0.0.1:{WEB_PORT}").rstrip("/")
 CSRF_TRUSTED_ORIGINS = [BASE_URL]
 INTAKE_DOMAIN = env_str("FORECOURT_INTAKE_DOMAIN", "leads.forecourt.localhost")
 RELAY_DOMAIN = env_str("FORECOURT_RELAY_DOMAIN", "relay.forecourt.localhost")
@@ -52,6 +61,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "forecourt.middleware.DatabaseAwayMiddleware",  # 503 + Retry-After while the database is away
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "forecourt.nul_bytes.RefuseNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -78,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.memberships",
+                "django.template.context_processors.csp",
             ],
         },
     }
@@ -126,8 +137,6 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
 # Login throttling: failures are counted per (address, account) and per address, never per
@@ -141,6 +150,37 @@ RESET_REQUEST_WINDOW_SECONDS = env_int("RESET_REQUEST_WINDOW_SECONDS", 60 * 60)
 # Behind a reverse proxy that does not set REMOTE_ADDR itself, the header (e.g. X-Forwarded-For)
 # whose last address the proxy wrote; empty = trust REMOTE_ADDR only (see docs/accounts.md).
 TRUSTED_PROXY_HEADER = env_str("FORECOURT_TRUSTED_PROXY_HEADER", "")
+
+# Security headers (docs/operations.md). The Content-Security-Policy holds in every mode, so a page
+# that would break it breaks in development and in the browser tests first (Django's debug pages
+# lift it for themselves): scripts and styles come from our own static files only, never inline.
+# The nonce is for Django's own pages that carry one (the CSRF failure page's <style>); a page that
+# uses none gets a policy without it.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Served over https (FORECOURT_BASE_URL says so): cookies never travel in the clear, and browsers are
+# told to come back over https only. Behind a proxy that ends TLS, Django sees plain http unless the
+# operator names the header the proxy sets (opt-in: a client could send it too if the proxy does
+# not overwrite it). Only then can HSTS be sent and http be redirected without a redirect loop.
+HTTPS = BASE_URL.startswith("https://")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+_proxy_ssl_header = env_str("FORECOURT_PROXY_SSL_HEADER")
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+SECURE_SSL_REDIRECT = env_bool("FORECOURT_SSL_REDIRECT", HTTPS and bool(_proxy_ssl_header))
+SECURE_HSTS_SECONDS = env_int("FORECOURT_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("FORECOURT_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("FORECOURT_HSTS_PRELOAD", False)
+# Asking browser makers to preload the domain is its owner's decision, not a default of ours.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -180,6 +220,12 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# Django's own mail helpers are never used to send: every email is an OutboundEmail row sent
-# by the worker through notifications/email.py. This keeps anything else on the console.
-MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+# Every email of ours is an OutboundEmail row sent by the worker through notifications/email.py.
+# Django's own mail helpers, should anything use them, send through the same server; without
+# SMTP_URL both print to the console, which `check --deploy` reports (production needs SMTP_URL).
+_smtp_mailer = {
+    "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "OPTIONS": {**smtp_options(SMTP_URL), "timeout": OUTBOUND_TIMEOUT_SECONDS},
+}
+_console_mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+MAILERS = {"default": _smtp_mailer if SMTP_URL else _console_mailer}

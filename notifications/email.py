@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import smtplib
-from urllib.parse import parse_qs, unquote, urlparse
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -11,6 +10,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.console import EmailBackend as ConsoleBackend
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 
+from forecourt.lib.env import smtp_options
 from forecourt.lib.text import one_line
 from notifications.models import OutboundEmail
 
@@ -30,18 +30,7 @@ def smtp_connection() -> BaseEmailBackend:
     """
     if not settings.SMTP_URL:
         return ConsoleBackend(alias="forecourt")
-    url = urlparse(settings.SMTP_URL)
-    options = parse_qs(url.query)
-    return SmtpBackend(
-        alias="forecourt",
-        host=url.hostname or "127.0.0.1",
-        port=url.port or (465 if url.scheme == "smtps" else 25),
-        username=unquote(url.username or ""),
-        password=unquote(url.password or ""),
-        use_ssl=url.scheme == "smtps",
-        use_tls=options.get("starttls", ["0"])[0] in ("1", "true"),
-        timeout=settings.OUTBOUND_TIMEOUT_SECONDS,
-    )
+    return SmtpBackend(alias="forecourt", **smtp_options(settings.SMTP_URL), timeout=settings.OUTBOUND_TIMEOUT_SECONDS)
 
 
 def send_stored_email(email: OutboundEmail, connection: BaseEmailBackend | None = None) -> None:

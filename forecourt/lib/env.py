@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlparse
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -37,3 +39,16 @@ def secret_key_from_file(path: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def smtp_options(url: str) -> dict[str, Any]:
+    """Options of Django's SMTP backend for smtp://user:pass@host:port, smtps://… or ?starttls=1."""
+    parts = urlparse(url)
+    return {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or (465 if parts.scheme == "smtps" else 25),
+        "username": unquote(parts.username or ""),
+        "password": unquote(parts.password or ""),
+        "use_ssl": parts.scheme == "smtps",
+        "use_tls": parse_qs(parts.query).get("starttls", ["0"])[0] in ("1", "true"),
+    }

@@ -1,4 +1,11 @@
 // Forecourt's small bit of JavaScript. Every page works without it; this only tunes htmx.
+if (window.htmx) {
+  // Pages allow no inline styles (Content-Security-Policy): htmx must not add its own <style>.
+  // Set before htmx starts, which is at DOMContentLoaded.
+  htmx.config.includeIndicatorStyles = false;
+  // Nothing of ours needs htmx to evaluate code from attributes (hx-on, js: values).
+  htmx.config.allowEval = false;
+}
 document.addEventListener("DOMContentLoaded", function () {
   if (!window.htmx) return;
   // A form with errors answers 422 with the page and its errors: show it like any answer.

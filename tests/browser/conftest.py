@@ -20,6 +20,11 @@ DESKTOP = (1366, 900)
 PHONE = (390, 844)
 
 
+def csp_violations(driver: webdriver.Chrome) -> list[str]:
+    """Console messages since the last call that report something the Content-Security-Policy refused."""
+    return [entry["message"] for entry in driver.get_log("browser") if "Content Security Policy" in entry["message"]]
+
+
 def _browser_paths() -> tuple[str, str] | None:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     driver = shutil.which("chromedriver")
@@ -63,11 +68,17 @@ def open_browser(browser_paths: tuple[str, str]) -> Iterator[Callable[[tuple[int
             f"--window-size={size[0]},{size[1]}",
         ):
             options.add_argument(flag)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # for csp_violations()
         driver = webdriver.Chrome(service=Service(driver_path), options=options)
         driver.implicitly_wait(5)
         drivers.append(driver)
         return driver
 
     yield start
+    refused: list[str] = []
     for driver in drivers:
-        driver.quit()
+        try:
+            refused += csp_violations(driver)
+        finally:
+            driver.quit()
+    assert not refused, "the page broke its Content-Security-Policy:\n" + "\n".join(refused)
