@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "escalations",
     "followups",
     "distribution",
+    "conversations",
 ]
 
 MIDDLEWARE = [

@@ -11,15 +11,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.console import EmailBackend as ConsoleBackend
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 
+from forecourt.lib.outbox import DeliveryError
 from notifications.models import OutboundEmail
-
-
-class DeliveryError(Exception):
-    """Sending failed; `permanent` failures are not retried."""
-
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
-        super().__init__(message)
-        self.permanent = permanent
 
 
 def smtp_connection() -> BaseEmailBackend:
