@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "escalations",
     "followups",
     "distribution",
+    "conversations",
 ]
 
 MIDDLEWARE = [

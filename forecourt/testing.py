@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import email
+import json
 import os
 import pwd
 import shutil
@@ -18,8 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import default as default_policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import parse_qs
 
 from aiosmtpd.controller import Controller
 from django.db import connection
@@ -218,3 +221,45 @@ class Output:
 
     def __str__(self) -> str:
         return "".join(self.lines[-40:])
+
+
+class FakeTwilio(ThreadingHTTPServer):
+    """Answers POST …/Messages.json like Twilio; `statuses` are the answers to give, in order."""
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _TwilioHandler)
+        self.requests: list[dict[str, object]] = []
+        self.statuses: list[int] = []
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def start(self) -> FakeTwilio:
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+class _TwilioHandler(BaseHTTPRequestHandler):
+    server: FakeTwilio
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        self.server.requests.append(
+            {"path": self.path, "auth": self.headers.get("Authorization"), "form": parse_qs(body)}
+        )
+        status = self.server.statuses.pop(0) if self.server.statuses else 201
+        answer = {"sid": f"SM{len(self.server.requests):032d}"} if status == 201 else {"message": "nope"}
+        payload = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args: object) -> None:
+        pass

@@ -11,16 +11,9 @@ from django.core.mail.backends.console import EmailBackend as ConsoleBackend
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 
 from forecourt.lib.env import smtp_options
+from forecourt.lib.outbox import DeliveryError
 from forecourt.lib.text import one_line
 from notifications.models import OutboundEmail
-
-
-class DeliveryError(Exception):
-    """Sending failed; `permanent` failures are not retried."""
-
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
-        super().__init__(message)
-        self.permanent = permanent
 
 
 def smtp_connection() -> BaseEmailBackend:

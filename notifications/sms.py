@@ -1,4 +1,4 @@
-"""Sending one stored staff text through the configured provider.
+"""Sending one text, to staff or to a customer, through the configured provider.
 
 One base class, one registry dict (`PROVIDERS`), chosen by SMS_PROVIDER: `console` records the
 text in the worker's log and on its row (the default without Twilio credentials); `twilio` posts
@@ -8,14 +8,28 @@ it to Twilio's REST API, or to whatever TWILIO_API_BASE names (tests point it at
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 
 from forecourt.lib.http import HttpError, post_form
-from notifications.email import DeliveryError
-from notifications.models import OutboundText
+from forecourt.lib.outbox import DeliveryError
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Text:
+    """One text to hand to the provider: `media` are URLs it fetches (MMS); `status_url` is where
+    it reports delivery (empty: nowhere)."""
+
+    to: str
+    from_number: str
+    body: str
+    key: str
+    media: Sequence[str] = ()
+    status_url: str = ""
 
 
 class SmsProvider:
@@ -23,7 +37,7 @@ class SmsProvider:
 
     name = ""
 
-    def send(self, text: OutboundText) -> str:  # pragma: no cover - every provider overrides it
+    def send(self, text: Text) -> str:  # pragma: no cover - every provider overrides it
         raise NotImplementedError
 
 
@@ -32,9 +46,9 @@ class ConsoleProvider(SmsProvider):
 
     name = "console"
 
-    def send(self, text: OutboundText) -> str:
+    def send(self, text: Text) -> str:
         log.info("text to %s: %s", text.to, text.body)
-        return f"console-{text.pk}"
+        return f"console-{text.key}"
 
 
 class TwilioProvider(SmsProvider):
@@ -42,7 +56,7 @@ class TwilioProvider(SmsProvider):
 
     name = "twilio"
 
-    def send(self, text: OutboundText) -> str:
+    def send(self, text: Text) -> str:
         sid, token = settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN
         if not (sid and token):
             raise DeliveryError("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not set", permanent=True)
@@ -50,11 +64,19 @@ class TwilioProvider(SmsProvider):
             raise DeliveryError("the dealership has no leads or main phone number to text from", permanent=True)
         url = f"{settings.TWILIO_API_BASE.rstrip('/')}/2010-04-01/Accounts/{sid}/Messages.json"
         try:
-            answer = post_form(url, {"To": text.to, "From": text.from_number, "Body": text.body}, auth=(sid, token))
+            answer = post_form(url, _fields(text), auth=(sid, token))
         except HttpError as exc:
             raise DeliveryError(str(exc), permanent=exc.permanent) from exc
         body = answer.json if isinstance(answer.json, dict) else {}
         return str(body.get("sid") or "")
+
+
+def _fields(text: Text) -> list[tuple[str, str]]:
+    fields = [("To", text.to), ("From", text.from_number), ("Body", text.body)]
+    fields += [("MediaUrl", url) for url in text.media]
+    if text.status_url:
+        fields.append(("StatusCallback", text.status_url))
+    return fields
 
 
 PROVIDERS: dict[str, type[SmsProvider]] = {"console": ConsoleProvider, "twilio": TwilioProvider}

@@ -3,7 +3,7 @@ database transaction (callers make sure of the latter), errors turned into one e
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,13 +33,13 @@ class Response:
 
 def post_form(
     url: str,
-    data: Mapping[str, str],
+    data: Mapping[str, str] | Sequence[tuple[str, str]],
     *,
     auth: tuple[str, str] | None = None,
     headers: Mapping[str, str] | None = None,
     timeout: float | None = None,
 ) -> Response:
-    """POST `data` form-encoded to `url`; a non-2xx answer raises HttpError.
+    """POST `data` form-encoded to `url` (pairs when a name repeats); a non-2xx answer raises HttpError.
 
     4xx answers other than 408 and 429 are permanent (the request itself is wrong); 5xx, 408,
     429, timeouts and connection errors are worth retrying later.
@@ -48,7 +48,7 @@ def post_form(
     try:
         answer = requests.post(
             url,
-            data=dict(data),
+            data=dict(data) if isinstance(data, Mapping) else list(data),
             auth=auth,
             headers={"User-Agent": USER_AGENT, **(headers or {})},
             timeout=(min(seconds, 10), seconds),

@@ -4,68 +4,28 @@ loopback stands in for it) or the console provider; failures retry with back-off
 from __future__ import annotations
 
 import base64
-import json
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
 
 import pytest
 
 from escalations.tests.support import at, chicago, run_worker_at
+from forecourt.testing import FakeTwilio
 from notifications.actions import notify
 from notifications.models import Kind, OutboundText
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-class FakeTwilio(ThreadingHTTPServer):
-    """Answers POST …/Messages.json like Twilio; `statuses` are the answers to give, in order."""
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.requests: list[dict[str, object]] = []
-        self.statuses: list[int] = []
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class Handler(BaseHTTPRequestHandler):
-    server: FakeTwilio
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
-        self.server.requests.append(
-            {"path": self.path, "auth": self.headers.get("Authorization"), "form": parse_qs(body)}
-        )
-        status = self.server.statuses.pop(0) if self.server.statuses else 201
-        answer = {"sid": f"SM{len(self.server.requests):032d}"} if status == 201 else {"message": "nope"}
-        payload = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def twilio(settings) -> Iterator[FakeTwilio]:
-    server = FakeTwilio()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = FakeTwilio().start()
     settings.SMS_PROVIDER = "twilio"
     settings.TWILIO_API_BASE = server.base
     settings.TWILIO_ACCOUNT_SID = "AC0123456789"
     settings.TWILIO_AUTH_TOKEN = "secret-token"
     yield server
-    server.shutdown()
-    server.server_close()
+    server.stop()
 
 
 @pytest.fixture

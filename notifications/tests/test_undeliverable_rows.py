@@ -58,11 +58,11 @@ class FlakyProvider(sms.SmsProvider):
     name = "flaky"
     sent: list[str] = []
 
-    def send(self, text: OutboundText) -> str:
+    def send(self, text: sms.Text) -> str:
         if text.to == "+15125550666":
             raise RuntimeError("the provider's library choked on this number")
         self.sent.append(text.to)
-        return f"flaky-{text.pk}"
+        return f"flaky-{text.key}"
 
 
 def test_a_text_that_breaks_the_provider_is_failed_with_its_reason_and_the_others_go_out(settings, monkeypatch) -> None:

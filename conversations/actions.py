@@ -1,0 +1,107 @@
+"""The one door for a message: every message in or out, on any channel, passes through here.
+
+`send_message` stores an outbound message (queued) and hands it to the worker after commit;
+`receive_message` stores what a customer sent, once, on the right lead. A message a person sends
+is the lead's human reply (the SLA clock stops); an automated one never is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from conversations.channels import Inbound, transport
+from conversations.models import Conversation, Message
+from leads import actions as lead_actions
+from leads.models import Lead
+
+
+def conversation_of(lead: Lead) -> Conversation:
+    """The lead's thread, made with its first message."""
+    conversation, _ = Conversation.objects.get_or_create(lead=lead)
+    return conversation
+
+
+def send_message(
+    *,
+    lead: Lead,
+    channel: str,
+    body: str,
+    actor: User | None,
+    media: Sequence[str] = (),
+    subject: str = "",
+    automated: bool = False,
+) -> Message:
+    """Queue a message to the lead's customer; the worker sends it once the transaction commits.
+
+    `actor` is the person sending it (None, or `automated`, for Forecourt's own messages). Raises
+    ValueError (NoAddress among them) when the message cannot be sent, and stores nothing then.
+    """
+    body = body.strip()
+    if not body and not media:
+        raise ValueError("Write a message or attach a photo.")
+    sender, recipient = transport(channel).addresses(lead)
+    now = timezone.now()
+    with transaction.atomic():
+        conversation = conversation_of(lead)
+        message = Message.objects.create(
+            conversation=conversation,
+            channel=channel,
+            direction=Message.Direction.OUT,
+            status=Message.Status.QUEUED,
+            subject=subject.strip(),
+            body=body,
+            media=list(media),
+            from_address=sender,
+            to_address=recipient,
+            sent_by=None if automated else actor,
+            automated=automated or actor is None,
+            created_at=now,
+            due_at=now,
+        )
+        Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
+        if not message.automated:
+            lead_actions.record_human_reply(lead=lead, at=now, actor=actor)
+        _wake_sender(message)
+    return message
+
+
+def _wake_sender(message: Message) -> None:
+    from conversations.tasks import send_message_task
+
+    transaction.on_commit(lambda: send_message_task.enqueue(message.pk))
+
+
+def receive_message(*, lead: Lead, channel: str, inbound: Inbound) -> tuple[Message, bool]:
+    """Store what the customer sent on `lead`'s thread, once per provider id; True if it is new.
+
+    A webhook delivered twice, even at the same instant, stores one message: the second finds the
+    first (or loses on the unique provider id and then finds it).
+    """
+    existing = Message.objects.filter(channel=channel, provider_id=inbound.provider_id).first()
+    if existing is not None:
+        return existing, False
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            conversation = conversation_of(lead)
+            message = Message.objects.create(
+                conversation=conversation,
+                channel=channel,
+                direction=Message.Direction.IN,
+                status=Message.Status.RECEIVED,
+                subject=inbound.subject,
+                body=inbound.body,
+                media=list(inbound.media),
+                from_address=inbound.from_address,
+                to_address=inbound.to_address,
+                provider_id=inbound.provider_id,
+                created_at=now,
+            )
+            Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
+    except IntegrityError:
+        return Message.objects.get(channel=channel, provider_id=inbound.provider_id), False
+    return message, True

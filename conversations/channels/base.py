@@ -1,0 +1,53 @@
+"""What every channel does: the base class, what a webhook brought in, and the error of a customer
+who cannot be reached on a channel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from conversations.models import Message
+    from leads.models import Lead
+
+
+class NoAddress(ValueError):
+    """The customer cannot be reached on this channel (no mobile number, no email, …)."""
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One message a provider brought in, as the channel read it from the webhook."""
+
+    provider_id: str
+    from_address: str
+    to_address: str
+    body: str = ""
+    subject: str = ""
+    media: list[str] = field(default_factory=list)
+    sender_name: str = ""
+
+
+class Transport:
+    """What every channel does; each channel module subclasses it once."""
+
+    name = ""
+
+    def addresses(self, lead: Lead) -> tuple[str, str]:
+        """(from, to) for a new message to the lead's customer; NoAddress if there is none."""
+        raise NotImplementedError
+
+    def send(self, message: Message) -> dict[str, Any]:
+        """Hand one stored message to the provider, outside any transaction; returns the fields
+        to record (at least `provider_id`) or raises forecourt.lib.outbox.DeliveryError."""
+        raise NotImplementedError
+
+    def verify(self, request: HttpRequest) -> bool:
+        """True if the webhook request carries the provider's valid signature."""
+        raise NotImplementedError
+
+    def parse(self, request: HttpRequest) -> list[Inbound]:
+        """The messages a verified webhook request brought (ValueError if it is not readable)."""
+        raise NotImplementedError
