@@ -91,7 +91,8 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     whose = request.GET.get("whose") or ("team" if can_see_team else "mine")
     if whose not in ("mine", "team") or (whose == "team" and not can_see_team):
         whose = "mine"
-    when = request.GET.get("when") if request.GET.get("when") in WHEN else WHEN[0]
+    asked = request.GET.get("when", "")
+    when = asked if asked in WHEN else WHEN[0]
     tasks = open_followups_for(user, team=whose == "team")
     counts = {key: followups_when(tasks, user, key, now).count() for key in WHEN}
     page = Paginator(followups_when(tasks, user, when, now), FOLLOWUPS_PER_PAGE).get_page(request.GET.get("page"))
