@@ -101,7 +101,7 @@ def badge(lead: Lead, now: datetime | None = None) -> SlaBadge:
     if state == LeadSla.State.RUNNING:
         tone = "warn" if sla and sla.reminder_at and now >= sla.reminder_at else "ok"
         return SlaBadge(lead.pk, state, f"Reply within {_span(left)}", due, int(left), tone, zone)
-    label = f"Overdue by {_span(left)}" + (" · supervisor told" if state == LeadSla.State.STAGE2 else "")
+    label = f"Overdue by {_span(left)}" + (" · manager alerted" if state == LeadSla.State.STAGE2 else "")
     return SlaBadge(lead.pk, state, label, due, int(left), "danger", zone)
 
 

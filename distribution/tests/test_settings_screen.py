@@ -65,7 +65,7 @@ def test_an_admin_sets_up_methods_weights_and_groups_on_the_screen(riverside, al
 def test_a_pool_cannot_be_combined_with_groups_and_nothing_is_saved(riverside, alice, client_for):
     answer = client_for(alice).post("/distribution/riverside-toyota/", form_data(**{"sales-method": "pool"}))
     assert answer.status_code == 422
-    assert b"sales.method: a pool cannot be combined with distribution groups" in answer.content
+    assert b"Sales method: a pool cannot be combined with distribution groups" in answer.content
     assert not DistributionGroup.objects.exists()
     assert not DepartmentSettings.objects.exists()
 

@@ -24,6 +24,7 @@ from distribution.models import Rotation
 from distribution.policy import DEPARTMENTS, Checked, check, to_document
 from distribution.queries import administered_dealership
 from distribution.store import load_policy, save_policy, staff_of
+from distribution.wording import in_words
 
 MAX_YAML = 200_000
 
@@ -71,13 +72,17 @@ def distribution_settings(request: HttpRequest, slug: str) -> HttpResponse:
             document: dict[str, Any] = {name: form.document() for name, form in departments.items()}
             document["groups"] = [f.document() for f in kept]
             checked = check(document, staff)
-            context.update(errors=checked.errors, warnings=checked.warnings)
+            names = [g.get("name", "") for g in document["groups"]]
+            context.update(
+                errors=[in_words(e, names) for e in checked.errors],
+                warnings=[in_words(w, names) for w in checked.warnings],
+            )
             if request.POST.get("action") == "simulate":
                 context.update(_simulation(request, dealership, checked))
             elif checked.policy is not None:
                 changes = save_policy(dealership=dealership, policy=checked.policy, actor=user)
                 messages.success(request, "Distribution saved." if changes else "Nothing changed.")
-                for warning in checked.warnings:
+                for warning in context["warnings"]:
                     messages.warning(request, warning)
                 return HttpResponseRedirect(reverse("distribution-settings", args=[slug]))
     else:
@@ -86,7 +91,9 @@ def distribution_settings(request: HttpRequest, slug: str) -> HttpResponse:
             for name in DEPARTMENTS
         }
         groups = GroupFormSet(initial=initial_groups(policy), prefix="groups", staff=staff)
-        context["warnings"] = check(to_document(policy), staff).warnings
+        saved = to_document(policy)
+        names = [g.get("name", "") for g in saved.get("groups", [])]
+        context["warnings"] = [in_words(w, names) for w in check(saved, staff).warnings]
     context.update(
         departments=departments,
         groups=groups,
