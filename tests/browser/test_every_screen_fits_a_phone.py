@@ -14,8 +14,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from accounts.models import User
-from conftest import PASSWORD, make_lead
+from accounts.models import Membership, User
+from conftest import PASSWORD, make_lead, make_user
 from dealerships.models import Dealership
 from followups.models import FollowUp
 from intake.models import InboundEmail, SourceRule
@@ -30,6 +30,7 @@ LONG_EMAIL = "jordan.alexander.sample-household@example-dealer-leads.com"
 @pytest.fixture
 def showroom(riverside: Dealership, alice: User, bob: User, carol: User) -> Lead:
     """A dealership with something on every screen, written the long way real data is."""
+    make_user("gina.seller@riverside-toyota.com", "Gina Seller", riverside, Membership.Role.SALESPERSON)
     lead = make_lead(
         riverside,
         assigned_to=carol,
@@ -179,6 +180,28 @@ def test_the_lead_page_on_a_phone_shows_name_status_phone_and_email_in_the_first
     assert driver.find_element(By.CSS_SELECTOR, 'a[href="tel:+15125550100"]').text == "(512) 555-0100"
 
 
+def _broken_names(driver: Any) -> list[str]:
+    """Names and emails in the reassign window that wrap onto a second line."""
+    return driver.execute_script(
+        """return [...document.querySelectorAll('#allocate-window .result-text > *')]
+             .filter(e => e.getClientRects().length > 1
+                          || e.offsetHeight > 1.6 * parseFloat(getComputedStyle(e).lineHeight))
+             .map(e => e.textContent)"""
+    )
+
+
+def test_on_a_phone_the_reassign_window_fits_and_keeps_emails_whole(
+    web: str, open_browser: Any, showroom: Lead
+) -> None:
+    driver = open_browser(PHONE)
+    _log_in(driver, web, "bob@example.com")
+    driver.get(f"{web}/leads/{showroom.pk}/")
+    driver.find_element(By.LINK_TEXT, "Reassign").click()
+    WebDriverWait(driver, 15).until(ec.visibility_of_element_located((By.ID, "allocate-window")))
+    assert not _sideways(driver)
+    assert not _broken_names(driver), "names and emails in the reassign window stay on one line"
+
+
 def test_on_a_desktop_the_reassign_window_and_the_follow_up_form_have_room(
     web: str, open_browser: Any, showroom: Lead
 ) -> None:
@@ -188,12 +211,7 @@ def test_on_a_desktop_the_reassign_window_and_the_follow_up_form_have_room(
     driver.find_element(By.LINK_TEXT, "Reassign").click()
     window = WebDriverWait(driver, 15).until(ec.visibility_of_element_located((By.ID, "allocate-window")))
     assert window.rect["width"] >= 400, f"the reassign window is {window.rect['width']}px wide"
-    broken = driver.execute_script(
-        """return [...document.querySelectorAll('#allocate-window .result-text > *')]
-             .filter(e => e.getClientRects().length > 1
-                          || e.offsetHeight > 1.6 * parseFloat(getComputedStyle(e).lineHeight))
-             .map(e => e.textContent)"""
-    )
+    broken = _broken_names(driver)
     assert not broken, f"names and emails in the reassign window are not broken over lines: {broken}"
 
     driver.get(f"{web}/leads/{showroom.pk}/")
