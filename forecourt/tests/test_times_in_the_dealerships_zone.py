@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.models import User
+from accounts.models import Membership, User
 from intake.actions import settings_for
 from intake.models import InboundEmail
 
@@ -57,3 +57,19 @@ def test_a_deactivated_accounts_date_is_the_dealerships_day(riverside, alice, ca
     with time_machine.travel(TEN_AM_IN_AUSTIN, tick=False):
         page = client_for(alice).get(f"/accounts/users/{carol.pk}/").content.decode()
     assert "Deactivated on Tue Mar 10, 8:30 PM" in page
+
+
+def test_a_page_about_another_dealership_shows_that_dealerships_time(riverside, lakeside, alice, client_for):
+    Membership.objects.create(user=alice, dealership=lakeside, role=Membership.Role.ADMIN, departments=["sales"])
+    inbound = InboundEmail.objects.create(
+        dealership=lakeside, raw=b"x", subject="New lead", status=InboundEmail.Status.NO_LEAD,
+        received_at=TEN_AM_IN_AUSTIN,
+    )  # fmt: skip
+    client = client_for(alice)
+    with time_machine.travel(TEN_AM_IN_AUSTIN, tick=False):
+        detail = client.get(f"/intake/{inbound.pk}/").content.decode()
+        listing = client.get("/intake/").content.decode()
+    # Denver is an hour behind Austin.
+    assert "Tue Mar 10, 9:00 AM" in detail
+    assert "Tue Mar 10, 9:00 AM" in listing
+    assert SHOWN not in detail
