@@ -227,3 +227,12 @@ def test_on_a_desktop_the_reassign_window_and_the_follow_up_form_have_room(
             assert box["x"] + box["width"] <= card["x"] + card["width"], (
                 f"{field.get_attribute('name')} stays inside the follow-ups card"
             )
+
+
+@pytest.mark.parametrize("width", [640, 900, 1024])
+def test_the_admins_menu_fits_a_tablet_or_small_laptop(web: str, open_browser: Any, showroom: Lead, width: int) -> None:
+    driver = open_browser((width, 800))
+    _log_in(driver, web, "alice@example.com")
+    assert not _sideways(driver)
+    for link in driver.find_elements(By.CSS_SELECTOR, "header.topbar nav a"):
+        assert link.rect["x"] + link.rect["width"] <= width, f"the menu shows {link.text!r}"
