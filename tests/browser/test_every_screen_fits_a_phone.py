@@ -160,11 +160,12 @@ def test_the_header_leaves_the_phone_screen_to_the_page_once_scrolled(
     assert kept <= PHONE[1] * 0.07, f"the header keeps {kept}px of an {PHONE[1]}px screen while scrolling"
 
 
+@pytest.mark.parametrize("email", ["carol@example.com", "alice@example.com"], ids=["salesperson", "admin"])
 def test_the_lead_page_on_a_phone_shows_name_status_phone_and_email_in_the_first_screen(
-    web: str, open_browser: Any, showroom: Lead
+    web: str, open_browser: Any, showroom: Lead, email: str
 ) -> None:
     driver = open_browser(PHONE)
-    _log_in(driver, web, "carol@example.com")
+    _log_in(driver, web, email)
     driver.get(f"{web}/leads/{showroom.pk}/")
 
     def first_screen(selector: str) -> bool:
