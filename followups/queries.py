@@ -35,10 +35,10 @@ def sees_team_followups(user: User) -> bool:
 
 def open_followups_for(user: User, *, team: bool = False) -> QuerySet[FollowUp]:
     """Open follow-ups on leads the user sees: their own (assigned to them, or unassigned on their
-    lead), or with `team` everyone's at the dealerships they manage. Not those of lost leads:
-    nobody is chased about them any more (as on the dashboard)."""
+    lead), and with `team` also everyone's at the dealerships they manage. Not those of lost
+    leads: nobody is chased about them any more (escalations.firing.moot)."""
     mine = Q(assignee=user) | Q(assignee__isnull=True, lead__assigned_to=user)
-    whose = Q(lead__dealership__in=dealerships_seen_whole_by(user)) if team else mine
+    whose = mine | Q(lead__dealership__in=dealerships_seen_whole_by(user)) if team else mine
     return (
         FollowUp.objects.filter(lead__in=leads_visible_to(user), completed_at__isnull=True)
         .exclude(lead__status=Lead.Status.LOST)

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from accounts.models import Membership
 from conftest import make_lead
 from escalations.tests.support import at, chicago
 from followups.models import FollowUp
@@ -72,3 +73,18 @@ def test_a_salesperson_sees_only_their_own_and_a_manager_also_the_teams(
         assert titles(client_for(carol).get("/followups/?whose=team")) == ["Carol's call"], "no team for a seller"
         assert sorted(titles(client_for(bob).get("/followups/"))) == ["Carol's call", "Dave's call"]
         assert titles(client_for(bob).get("/followups/?whose=mine")) == []
+
+
+def test_the_overdue_tab_lists_what_the_dashboard_counts_for_someone_who_also_sells_elsewhere(
+    riverside, lakeside, bob, carol, client_for
+):
+    Membership.objects.create(user=bob, dealership=lakeside, role=Membership.Role.SALESPERSON, departments=["sales"])
+    FollowUp.objects.create(lead=make_lead(riverside, assigned_to=carol), title="Carol's call", due_at=NOW)
+    FollowUp.objects.create(lead=make_lead(lakeside, assigned_to=bob), title="Bob's own call", due_at=NOW)
+    FollowUp.objects.exclude(title__endswith="call").delete()  # the default tasks of new leads
+    client = client_for(bob)
+    with at(NOW + timedelta(minutes=1)):
+        dashboard = client.get("/").content.decode()
+        listed = titles(client.get("/followups/?when=overdue"))
+    assert "See all 2 follow-ups due" in dashboard
+    assert sorted(listed) == ["Bob's own call", "Carol's call"]
