@@ -73,3 +73,12 @@ def test_a_page_about_another_dealership_shows_that_dealerships_time(riverside, 
     assert "Tue Mar 10, 9:00 AM" in detail
     assert "Tue Mar 10, 9:00 AM" in listing
     assert SHOWN not in detail
+
+
+def test_a_time_of_another_year_says_the_year():
+    from forecourt.templatetags.moments import when
+
+    with time_machine.travel(TEN_AM_IN_AUSTIN, tick=False):
+        assert when(TEN_AM_IN_AUSTIN, "America/Chicago") == SHOWN
+        assert when(datetime(2026, 1, 1, 3, 0, tzinfo=UTC), "America/Chicago") == "Wed Dec 31 2025, 9:00 PM"
+        assert when(None) == ""
