@@ -1,7 +1,8 @@
-"""Finding leads: the search box (name, phone in any format, email, VIN, stock) and the filters.
+"""Finding leads: the search box (name, phone in any format or its last digits, email, VIN, stock)
+and the filters.
 
-Each kind of query is answered from an index: phones are compared in E.164, emails exactly,
-names by prefix of the upper-cased name, VIN and stock exactly.
+Each kind of query is answered from an index: phones in E.164 or by how they end (their digits
+stored last first), emails exactly, names by prefix of the upper-cased name, VIN and stock exactly.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from forecourt.lib.phone import to_e164
+from forecourt.lib.phone import digits_last_first, to_e164
 from inventory.models import Vehicle
 from leads.models import Customer, CustomerEmail, CustomerPhone, Lead, VehicleInterest
 
 VIN_PATTERN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$", re.IGNORECASE)
-PHONE_PATTERN = re.compile(r"^[\d\s().+\-]{7,}$")
+PHONE_PATTERN = re.compile(r"^[\d\s().+\-]+$")
+# The fewest digits that find a phone by how it ends: the last four, as people read them out.
+# Fewer would match one customer in a hundred ("142"), and a year or a price looks like that too.
+PHONE_END_DIGITS = 4
 # A search matching at most this many customers or vehicles is answered from their id list.
 MATCH_LIMIT = 5000
 
@@ -46,11 +50,42 @@ def search(leads: QuerySet[Lead], q: str, *, country: str = "US") -> QuerySet[Le
     if VIN_PATTERN.match(q):
         return leads.filter(pk__in=_few(VehicleInterest.objects.filter(vin=q.upper()), "lead_id"))
     by_stock = Q(pk__in=_few(VehicleInterest.objects.filter(stock__in={q, q.upper()}), "lead_id"))
-    if PHONE_PATTERN.match(q) and (number := to_e164(q, country)):
-        phones = _few(CustomerPhone.objects.filter(number=number), "customer_id")
+    if (by_phone := phone_matches(q, country)) is not None:
+        phones = _few(CustomerPhone.objects.filter(by_phone), "customer_id")
         # A stock number can look like a phone number; both are asked for.
         return leads.filter(Q(customer_id__in=phones) | Q(co_customer_id__in=phones) | by_stock)
     return leads.filter(Q(customer_id__in=_few(_customers_named(q), "pk")) | by_stock)
+
+
+def phone_matches(q: str, country: str) -> Q | None:
+    """Phones that are `q` in any format, or end with its digits ("555-0142", "0142"); None when
+    `q` is no phone number or too short a part of one.
+
+    Numbers kept only as written (not real numbers, so no E.164) are found by their digits too.
+    """
+    if not PHONE_PATTERN.match(q):
+        return None
+    ending = digits_last_first(q)
+    if len(ending) < PHONE_END_DIGITS:
+        return None
+    condition = _starts_with_digits("search_key", ending)
+    if number := to_e164(q, country):
+        # A number written with a trunk prefix (UK "07700 900123") does not end as typed.
+        condition |= Q(number=number)
+    return condition
+
+
+def _starts_with_digits(field: str, digits: str) -> Q:
+    """`field` starts with `digits`, as a range of digit strings: [digits, the next such prefix).
+
+    A range uses the field's plain index on SQLite (whose LIKE would not) and on PostgreSQL under
+    any collation, since strings of digits sort digit by digit everywhere.
+    """
+    condition = Q(**{f"{field}__gte": digits})
+    stem = digits.rstrip("9")
+    if stem:  # "2419" is followed by "242"; "999" by nothing of the same length
+        condition &= Q(**{f"{field}__lt": stem[:-1] + str(int(stem[-1]) + 1)})
+    return condition
 
 
 def _few(matches: QuerySet[Any, Any], field: str) -> list[int] | QuerySet[Any, Any]:
@@ -115,10 +150,10 @@ def search_customers(customers: QuerySet[Customer], q: str, *, country: str = "U
             Exists(CustomerEmail.objects.filter(customer_id=OuterRef("pk"), email__startswith=q.lower()))
         )
     elif PHONE_PATTERN.match(q):
-        number = to_e164(q, country)
-        if number is None:
+        by_phone = phone_matches(q, country)
+        if by_phone is None:
             return []
-        matches = customers.filter(Exists(CustomerPhone.objects.filter(customer_id=OuterRef("pk"), number=number)))
+        matches = customers.filter(Exists(CustomerPhone.objects.filter(by_phone, customer_id=OuterRef("pk"))))
     else:
         matches = customers.filter(_name_matches(q))
     return list(matches.prefetch_related("phones", "emails").order_by("-created_at", "-id")[:limit])
