@@ -60,7 +60,9 @@ def search(leads: QuerySet[Lead], q: str, *, country: str = "US") -> QuerySet[Le
         phones = _few(CustomerPhone.objects.filter(by_phone), "customer_id")
         # A stock number can look like a phone number; both are asked for.
         return leads.filter(Q(customer_id__in=phones) | Q(co_customer_id__in=phones) | by_stock)
-    return leads.filter(Q(customer_id__in=_few(_customers_named(q), "pk")) | by_stock)
+    named = _customers_named(q)
+    customers = named.values("pk") if _surely_many(named) else _few(named, "pk")
+    return leads.filter(Q(customer_id__in=customers) | by_stock)
 
 
 def phone_matches(q: str, country: str) -> Q | None:
@@ -101,14 +103,12 @@ def _few(matches: QuerySet[Any, Any], field: str) -> list[int] | QuerySet[Any, A
     subquery it could only test lead by lead, newest first, which is quick only when matches are
     many (a one-letter name) and every page fills at once.
     """
-    if _surely_many(matches):
-        return matches.values(field)
-    ids = list(matches.values_list(field, flat=True)[: MATCH_LIMIT + 1])
+    ids = list(matches.order_by().values_list(field, flat=True)[: MATCH_LIMIT + 1])
     return ids if len(ids) <= MATCH_LIMIT else matches.values(field)
 
 
 def _surely_many(matches: QuerySet[Any, Any]) -> bool:
-    """Whether the database's own estimate puts `matches` far beyond MATCH_LIMIT.
+    """Whether the database's own estimate puts `matches` (customers by name) far beyond MATCH_LIMIT.
 
     Reading 5,001 ids only to learn there are too many cost a broad name ("Gar", 57,000 customers
     at a million leads) 25 to 80 ms of heap reads; PostgreSQL's statistics on the name indexes
