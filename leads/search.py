@@ -78,7 +78,7 @@ def phone_matches(q: str, country: str) -> Q | None:
         return None
     condition = _starts_with_digits("search_key", ending)
     if number := to_e164(q, country):
-        # A number written with a trunk prefix (UK "07700 900123") does not end as typed.
+        # A number written with a trunk prefix (UK "07911 123456") does not end as its E.164 does.
         condition |= Q(number=number)
     return condition
 

@@ -111,3 +111,15 @@ def test_a_number_kept_only_as_written_finds_the_past_customer_for_a_new_lead(
 ) -> None:
     kept_raw = make_lead(riverside, customer={"first_name": "Robin", "phones": [{"number": "555-1234"}]})
     assert customers_found(client_for(carol), "555-1234") == [kept_raw.customer_id]
+
+
+def test_a_number_written_with_its_trunk_prefix_still_finds_the_lead(
+    client_for: Any, riverside: Dealership, bob: User
+) -> None:
+    riverside.country, riverside.subdivision = "GB", ""
+    riverside.save()
+    lead = make_lead(riverside, customer={"first_name": "Alex", "phones": [{"number": "07911 123456"}]})
+    assert lead.customer.phones.get().number == "+447911123456"
+    client = client_for(bob)
+    assert listed(client, "07911 123456") == [lead.pk]
+    assert listed(client, "123456") == [lead.pk]
