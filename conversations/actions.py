@@ -15,8 +15,14 @@ from django.utils import timezone
 from accounts.models import User
 from conversations.channels import Inbound, transport
 from conversations.models import Conversation, Message
+from dealerships.models import Dealership
+from forecourt.lib.phone import to_e164
+from intake.door import take_in_lead
 from leads import actions as lead_actions
-from leads.models import Lead
+from leads.matching import lock_customer_matching, match_customer
+from leads.models import CustomerPhone, Lead
+
+TEXT_SOURCE = "Text"
 
 
 def conversation_of(lead: Lead) -> Conversation:
@@ -105,3 +111,71 @@ def receive_message(*, lead: Lead, channel: str, inbound: Inbound) -> tuple[Mess
     except IntegrityError:
         return Message.objects.get(channel=channel, provider_id=inbound.provider_id), False
     return message, True
+
+
+def lead_for_number(
+    *,
+    dealership: Dealership,
+    number: str,
+    first_name: str = "",
+    last_name: str = "",
+    actor: User | None = None,
+    assigned_to: User | None = None,
+) -> tuple[Lead, bool]:
+    """The open lead at `dealership` of the customer with this phone number (E.164), or a new lead
+    through the one door (source Text; named "Unknown" when no name is known); True when new.
+
+    Under the organisation's matching lock, so two texts from one new number at once make one
+    customer and one lead. Call it inside a transaction.
+    """
+    organization = dealership.organization
+    phones = [{"number": number, "type": CustomerPhone.Type.CELLPHONE}]
+    lock_customer_matching(organization=organization)
+    customer = match_customer(organization=organization, data={"phones": phones}, country=dealership.country)
+    if customer is not None:
+        lead = (
+            Lead.objects.filter(customer=customer, dealership=dealership, status__in=Lead.OPEN_STATUSES)
+            .order_by("-received_at", "-id")
+            .first()
+        )
+        if lead is not None:
+            return lead, False
+    lead = take_in_lead(
+        dealership=dealership,
+        customer={"first_name": first_name.strip(), "last_name": last_name.strip(), "phones": phones},
+        existing_customer=customer,
+        source_name=TEXT_SOURCE,
+        source_kind=Lead.SourceKind.TEXT,
+        actor=actor,
+        assigned_to=assigned_to,
+        assign_reason=f"{assigned_to.name} invited the customer by text" if assigned_to else "",
+    )
+    return lead, True
+
+
+def invite_customer(
+    *, dealership: Dealership, phone: str, body: str, actor: User, first_name: str = "", last_name: str = ""
+) -> tuple[Lead, Message]:
+    """Invite customer: a text to any number, on that customer's open lead at the dealership, or
+    on a new lead (source Text) that is the inviting salesperson's, or distributed when a manager
+    invites. ValueError (nothing stored) for a number that is not one or a text that cannot go."""
+    number = to_e164(phone, dealership.country)
+    if number is None:
+        raise ValueError("This is not a phone number.")
+    if not body.strip():
+        raise ValueError("Write a message.")
+    membership = actor.memberships.filter(dealership=dealership).first()
+    if membership is None:
+        raise ValueError(f"{actor.name} does not work at {dealership.name}.")
+    selling = not membership.is_manager and membership.can_be_assigned
+    with transaction.atomic():
+        lead, _ = lead_for_number(
+            dealership=dealership,
+            number=number,
+            first_name=first_name,
+            last_name=last_name,
+            actor=actor,
+            assigned_to=actor if selling else None,
+        )
+        message = send_message(lead=lead, channel="sms", body=body, actor=actor)
+    return lead, message

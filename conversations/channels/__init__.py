@@ -8,7 +8,7 @@ send one stored message (`send`), how to check that a webhook really came from t
 
 from __future__ import annotations
 
-from conversations.channels.base import Inbound, NoAddress, Transport
+from conversations.channels.base import CannotSend, Inbound, NoAddress, Transport
 from conversations.channels.sms import SmsTransport
 
 CHANNELS: dict[str, Transport] = {"sms": SmsTransport()}
@@ -22,4 +22,4 @@ def transport(channel: str) -> Transport:
         raise ValueError(f"Forecourt cannot send on {channel!r}.") from None
 
 
-__all__ = ["CHANNELS", "Inbound", "NoAddress", "Transport", "transport"]
+__all__ = ["CHANNELS", "CannotSend", "Inbound", "NoAddress", "Transport", "transport"]

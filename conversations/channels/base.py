@@ -13,8 +13,16 @@ if TYPE_CHECKING:
     from leads.models import Lead
 
 
-class NoAddress(ValueError):
+class CannotSend(ValueError):
+    """A message that must not or cannot go; `code` names why for the API (409 with that code)."""
+
+    code = "cannot_send"
+
+
+class NoAddress(CannotSend):
     """The customer cannot be reached on this channel (no mobile number, no email, …)."""
+
+    code = "no_address"
 
 
 @dataclass(frozen=True)

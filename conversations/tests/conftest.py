@@ -10,7 +10,7 @@ from forecourt.testing import FakeTwilio
 @pytest.fixture
 def texting(riverside):
     """Riverside Toyota texts from its leads number."""
-    riverside.leads_phone = "(512) 555-0199"
+    riverside.leads_phone = "+15125550199"
     riverside.save()
     return riverside
 
