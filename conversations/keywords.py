@@ -83,7 +83,7 @@ _STOP_TEXTING = re.compile(
     r"\b(?:stop|cease) (?:all )?(?:the |these |your |sending (?:me )?(?:the |these )?)?" + _TEXTING + r"\b"
 )
 # "STOP. Wrong number", "Stop! I bought elsewhere": STOP then punctuation, then anything.
-_STOP_THEN_MORE = re.compile(r"^\W*(?:stop|unsubscribe|stopall)\s*[.!,;:]+")
+_STOP_THEN_MORE = re.compile(r"^[\W_]*(?:stop|unsubscribe|stopall)\s*[.!,;:]+")
 
 
 def _fold(body: str) -> str:

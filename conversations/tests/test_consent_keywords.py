@@ -51,6 +51,7 @@ REVOCATIONS = [
     "Stop it please",
     "STOP. Wrong number",
     "Stop! I bought elsewhere",
+    "_stop. wrong number",  # found by hypothesis: an underscore is not \W
     "Quit texting me",
     "delete my number",
     "lose my number",

@@ -201,3 +201,20 @@ def test_a_consent_change_with_bad_values_is_refused_and_records_nothing(lead, b
     with pytest.raises(ValueError, match=r"must be one of|needs the person"):
         record_consent(customer=lead.customer, **{**change, field: value})
     assert not ConsentChange.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("source", "words", "why"),
+    [
+        ("staff", "asked in person", '(recorded by Bob Manager: "asked in person")'),
+        ("api", "", "(recorded through the API by Bob Manager)"),
+        ("import", "DNC list 2026-03", '(imported: "DNC list 2026-03")'),
+    ],
+)
+def test_a_refusal_says_who_recorded_the_opt_out(lead, carol, bob, source, words, why):
+    with at(MONDAY_1042):
+        record_consent(customer=lead.customer, channel="sms", state="opted_out", source=source, text=words, actor=bob)
+    with at(MONDAY_1042 + timedelta(hours=1)), pytest.raises(OptedOut) as refused:
+        send_message(lead=lead, channel="sms", body="Hi Jordan", actor=carol)
+    assert str(refused.value) == f"Jordan Sample opted out of texts on Mon 16 Mar at 10:42 {why}."
+    assert not lead.activities.filter(data__has_key="consent").exists()  # no lead was named
