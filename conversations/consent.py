@@ -135,9 +135,18 @@ def send_at(*, lead: Lead, channel: str, number: str, automated: bool, answering
     never held; nor are answers to STOP, START and HELP (the customer just asked for them, and
     an opt-out is to be confirmed within minutes)."""
     now = timezone.now()
-    if not automated or channel != "sms" or (answering is not None and read_text(answering.body) is not None):
+    if not automated or channel != "sms" or (answering is not None and _asked_for_an_answer(answering)):
         return now
     return when_a_text_may_go(now, number=number, dealership_zone=lead.dealership.timezone)
+
+
+def _asked_for_an_answer(text: Message) -> bool:
+    """HELP, or a text that changed the customer's consent (its confirmation is due). A "yes" from
+    a customer who never opted out is an ordinary text, and so is its after-hours reply."""
+    reading = read_text(text.body)
+    if reading is None:
+        return False
+    return reading.intent == Intent.HELP or ConsentChange.objects.filter(message=text).exists()
 
 
 def release_held_messages() -> int:

@@ -129,3 +129,9 @@ def test_two_texts_at_the_same_moment_after_hours_get_one_reply(lead):
         )
     assert AfterHoursReply.objects.count() == 1
     assert len(replies()) == 1
+
+
+def test_a_night_yes_from_a_customer_who_never_opted_out_is_an_ordinary_text_and_waits_for_eight(lead):
+    text("Yes", "SM1", TUESDAY_0200)
+    reply = Message.objects.get(direction="out")
+    assert (reply.body, reply.status, reply.due_at) == (AFTER_HOURS, Message.Status.HELD, chicago(2026, 3, 17, 8, 0))
