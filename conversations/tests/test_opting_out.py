@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from conftest import make_lead
-from conversations.actions import send_message
+from conversations.actions import invite_customer, send_message
 from conversations.channels import CannotSend
 from conversations.consent import OptedOut, consent_now, record_consent
 from conversations.inbound import receive_text
@@ -218,3 +218,18 @@ def test_a_refusal_says_who_recorded_the_opt_out(lead, carol, bob, source, words
         send_message(lead=lead, channel="sms", body="Hi Jordan", actor=carol)
     assert str(refused.value) == f"Jordan Sample opted out of texts on Mon 16 Mar at 10:42 {why}."
     assert not lead.activities.filter(data__has_key="consent").exists()  # no lead was named
+
+
+def test_a_stop_from_a_number_with_no_lead_is_still_honoured(texting, carol):
+    with at(MONDAY_1042):
+        received = receive_text(to_number=RIVERSIDE_NUMBER, from_number="+15125550177", body="STOP", provider_id="SM1")
+    assert consent_now(received.lead.customer, "sms")[0] == "opted_out"
+    assert Message.objects.filter(direction="out").get().body == UNSUBSCRIBED
+
+
+def test_inviting_a_customer_who_opted_out_is_refused_and_stores_nothing(lead, carol):
+    text("STOP", "SM1")
+    messages_before = Message.objects.count()
+    with at(MONDAY_1042 + timedelta(minutes=5)), pytest.raises(OptedOut):
+        invite_customer(dealership=lead.dealership, phone="(512) 555-0100", body="Hi again!", actor=carol)
+    assert Message.objects.count() == messages_before
