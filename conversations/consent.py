@@ -16,6 +16,7 @@ Consent changes are serialised per organisation by its customer-matching lock, w
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -212,9 +213,9 @@ def record_consent(
     return change
 
 
-def _check_choice(name: str, value: str, allowed: object) -> None:
-    if value not in allowed:  # type: ignore[operator]
-        raise ValueError(f"{name} must be one of {', '.join(sorted(allowed))}, not {value!r}.")  # type: ignore[call-overload]
+def _check_choice(name: str, value: str, allowed: Collection[str]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(sorted(allowed))}, not {value!r}.")
 
 
 def _timeline_text(change: ConsentChange) -> str:
