@@ -1,0 +1,13 @@
+"""Routes of the conversation screens."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, path
+
+from conversations import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("invite/", views.invite, name="conversation-invite"),
+    path("simulator/", views.customer_simulator, name="customer-simulator"),
+    path("simulator/thread/", views.simulator_thread, name="customer-simulator-thread"),
+]
