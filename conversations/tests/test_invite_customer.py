@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import Membership
-from conftest import make_lead
 from conversations.models import Message
 from leads.models import Customer, Lead
 
@@ -33,7 +32,11 @@ def test_a_salesperson_invites_a_new_number_and_lands_on_their_new_lead_with_the
     assert response["Location"] == f"/leads/{lead.pk}/"
     assert (lead.customer.display_name, lead.source_name, lead.assigned_to) == ("Riley", "Text", carol)
     message = Message.objects.get()
-    assert (message.to_address, message.from_address, message.body) == ("+15125550142", "+15125550199", "Hi Riley, it's Carol.")
+    assert (message.to_address, message.from_address, message.body) == (
+        "+15125550142",
+        "+15125550199",
+        "Hi Riley, it's Carol.",
+    )
     assert message.sent_by == carol
     lead.refresh_from_db()
     assert lead.first_response_at is not None
@@ -96,7 +99,8 @@ def test_a_dealership_without_a_number_to_text_from_says_so_and_stores_nothing(c
 def test_someone_at_several_dealerships_picks_one(client_for, texting, lakeside, alice):
     Membership.objects.create(user=alice, dealership=lakeside, role=Membership.Role.ADMIN, departments=["sales"])
     page = client_for(alice).get("/conversations/invite/").content.decode()
-    assert "Lakeside Honda" in page and "Riverside Toyota" in page
+    assert "Lakeside Honda" in page
+    assert "Riverside Toyota" in page
 
 
 def test_nobody_invites_at_a_dealership_of_another_organisation(client_for, texting, hillside, frank):
