@@ -17,5 +17,5 @@ urlpatterns = [
     path("followups/", include("followups.urls")),
     path("notifications/", include("notifications.urls")),
     path("distribution/", include("distribution.urls")),
-    path("conversations/", include("conversations.urls")),
+    path("conversations/", include("conversations.invite_urls")),
 ]

@@ -1,4 +1,4 @@
-"""Screens of conversations: Invite customer, and the customer simulator."""
+"""Screens of Invite customer, the customer simulator and the alert email's reply."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
-"""Routes of the conversation screens."""
+"""Routes of Invite customer, the customer simulator and the alert email's reply."""
 
 from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from conversations import views
+from conversations import invite_views as views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("invite/", views.invite, name="conversation-invite"),
