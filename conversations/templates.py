@@ -18,6 +18,7 @@ from forecourt.lib.phone import display
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from conversations.models import MessageTemplate
     from dealerships.models import Dealership
     from leads.models import Lead
 
@@ -174,3 +175,69 @@ def render_template(template_body: str, lead: Lead, sender: User | None) -> str:
 def unfilled_fields(text: str) -> list[str]:
     """Merge fields still written in `text` (a draft not yet finished), for the composer to refuse."""
     return [name for name in fields_in(text) if name in FIELDS or name in LINKS]
+
+
+# Writing (the templates screen) ------------------------------------------------------------------
+
+
+def save_message_template(
+    *, dealership: Dealership, actor: User, name: str, body: str, is_default: bool, template: MessageTemplate | None
+) -> MessageTemplate:
+    """Create or change a template; TemplateError (nothing saved) for a field it cannot fill.
+
+    One default per dealership: making this one the default takes it from the other. The change
+    is in the dealership's history, as every settings change is.
+    """
+    from django.db import transaction
+
+    from conversations.models import MessageTemplate
+    from dealerships.models import DealershipChange
+
+    name, body = name.strip(), body.strip()
+    problems = problems_in(body, links=dealership.links or {})
+    if problems:
+        raise TemplateError(problems)
+    same_name = MessageTemplate.objects.filter(dealership=dealership, name__iexact=name)
+    if template is not None:
+        same_name = same_name.exclude(pk=template.pk)
+    if same_name.exists():
+        raise TemplateError([f"{dealership.name} already has a template called {name}."])
+    with transaction.atomic():
+        if is_default:
+            MessageTemplate.objects.filter(dealership=dealership, is_default=True).update(is_default=False)
+        verb = "changed" if template else "added"
+        template = template or MessageTemplate(dealership=dealership)
+        old = template.body
+        template.name, template.body, template.is_default = name, body, is_default
+        template.save()
+        DealershipChange.objects.create(
+            dealership=dealership,
+            actor=actor,
+            source=DealershipChange.Source.SETTINGS,
+            changes=[
+                {"path": f"text_templates.{name}", "old": old, "new": body, "text": f"text template {name} {verb}"}
+            ],
+        )
+    return template
+
+
+def delete_message_template(*, template: MessageTemplate, actor: User) -> None:
+    from django.db import transaction
+
+    from dealerships.models import DealershipChange
+
+    with transaction.atomic():
+        template.delete()
+        DealershipChange.objects.create(
+            dealership=template.dealership,
+            actor=actor,
+            source=DealershipChange.Source.SETTINGS,
+            changes=[
+                {
+                    "path": f"text_templates.{template.name}",
+                    "old": template.body,
+                    "new": None,
+                    "text": f"text template {template.name} deleted",
+                }
+            ],
+        )
