@@ -10,4 +10,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("invite/", views.invite, name="conversation-invite"),
     path("simulator/", views.customer_simulator, name="customer-simulator"),
     path("simulator/thread/", views.simulator_thread, name="customer-simulator-thread"),
+    path("reply/<str:token>/", views.alert_reply, name="alert-reply"),
 ]

@@ -8,13 +8,20 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import User
 from accounts.queries import memberships_of
 from conversations import simulator
-from conversations.actions import invite_customer
+from conversations.actions import invite_customer, send_message
+from conversations.channels import transport
 from conversations.forms import InviteForm, SimulatorForm
 from conversations.inbound import UnknownNumber
+from conversations.models import Message, MessageTemplate
+from conversations.templates import render_template
 from dealerships.models import Dealership
+from distribution import alerts
 from forecourt.lib.phone import to_e164
+from leads.models import Lead
+from leads.queries import lead_for
 from leads.views.common import signed_in
 
 
@@ -100,3 +107,52 @@ def _chosen(request: HttpRequest, dealerships: list[Dealership]) -> tuple[Dealer
         return None, ""
     number = to_e164(request.GET.get("number", ""), dealership.country) or ""
     return dealership, number or simulator.made_up_number(dealership)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def alert_reply(request: HttpRequest, token: str) -> HttpResponse:
+    """The alert email's "reply by text with the default template": opening the link shows
+    the text as the customer will read it; pressing Send texts it through Forecourt, recorded on
+    the thread as the recipient's reply. Only the alert's recipient, while they may see the lead."""
+    user = signed_in(request)
+    try:
+        lead_id, recipient_id = alerts.read_reply_token(token)
+    except alerts.LinkError as dead:
+        return render(request, "conversations/alert_reply.html", {"error": str(dead)}, status=410)
+    if recipient_id != user.pk:
+        raise Http404("This link was sent to someone else.")
+    try:
+        lead = lead_for(user, lead_id)
+    except Lead.DoesNotExist:
+        raise Http404("No such lead.") from None
+    text, error = _default_reply(lead, user)
+    if request.method == "POST" and not error:
+        try:
+            send_message(lead=lead, channel="sms", body=text, actor=user)
+        except ValueError as refused:  # CannotSend among them: opted out, no number
+            error = str(refused)
+        else:
+            messages.success(request, f"Text to {lead.customer.display_name} queued.")
+            return HttpResponseRedirect(reverse("lead-detail", args=[lead.pk]))
+    sent = (
+        Message.objects.filter(conversation__lead=lead, direction=Message.Direction.OUT, sent_by=user, body=text)
+        .order_by("-created_at")
+        .first()
+        if text
+        else None
+    )
+    context = {"lead": lead, "text": text, "error": error, "sent": sent}
+    return render(request, "conversations/alert_reply.html", context, status=422 if error else 200)
+
+
+def _default_reply(lead: Lead, user: User) -> tuple[str, str]:
+    """(the dealership's default template filled in for the lead, why it cannot go or "")."""
+    template = MessageTemplate.objects.filter(dealership=lead.dealership, is_default=True).first()
+    if template is None:
+        return "", f"{lead.dealership.name} has no default text template any more; open the lead to text the customer."
+    try:
+        text = render_template(template.body, lead, user)
+        transport("sms").addresses(lead)
+    except ValueError as problem:  # TemplateError, NoAddress
+        return "", str(problem)
+    return text, ""
