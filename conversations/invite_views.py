@@ -19,7 +19,7 @@ from conversations.models import Message, MessageTemplate
 from conversations.templates import render_template
 from dealerships.models import Dealership
 from distribution import alerts
-from forecourt.lib.phone import to_e164
+from forecourt.lib.phone import display, to_e164
 from leads.models import Lead
 from leads.queries import lead_for
 from leads.views.common import signed_in
@@ -75,7 +75,7 @@ def customer_simulator(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             if received.new_lead:
-                messages.success(request, f"A new lead was made at {dealership.name} for {number}.")
+                messages.success(request, f"A new lead was made at {dealership.name} for {display(number)}.")
             query = f"?dealership={dealership.pk}&number={number.replace('+', '%2B')}"
             return HttpResponseRedirect(reverse("customer-simulator") + query)
     if not form.is_bound and dealership is not None:
