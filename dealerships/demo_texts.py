@@ -67,8 +67,8 @@ def _refuse(message: Message) -> dict[str, str]:
 
 
 def add_conversations(rng: random.Random, dealerships: list[Dealership], now: datetime) -> int:
-    """Threads on a few open leads of each dealership and one text from a stranger; how many texts."""
-    texts = 0
+    """Threads on a few open leads of each dealership and one text from a stranger; how many texts
+    the dealerships' threads hold then (Forecourt's own answers to them included)."""
     for dealership in dealerships:
         leads = list(
             Lead.objects.filter(dealership=dealership, status__in=Lead.OPEN_STATUSES, assigned_to__isnull=False)
@@ -76,9 +76,9 @@ def add_conversations(rng: random.Random, dealerships: list[Dealership], now: da
             .order_by("received_at", "id")
         )
         for number, (lead, thread) in enumerate(zip(leads[-len(THREADS) :], THREADS, strict=False)):
-            texts += _thread(rng, lead, thread, now, fails=number == len(THREADS) - 1)
-        texts += _stranger(rng, dealership, now)
-    return texts
+            _thread(rng, lead, thread, now, fails=number == len(THREADS) - 1)
+        _stranger(rng, dealership, now)
+    return Message.objects.filter(conversation__lead__dealership__in=dealerships).count()
 
 
 def _stepper(rng: random.Random, start: datetime, now: datetime, dealership: Dealership) -> Callable[[], datetime]:
@@ -96,7 +96,7 @@ def _stepper(rng: random.Random, start: datetime, now: datetime, dealership: Dea
     return step
 
 
-def _thread(rng: random.Random, lead: Lead, thread: list[tuple[str, str]], now: datetime, *, fails: bool) -> int:
+def _thread(rng: random.Random, lead: Lead, thread: list[tuple[str, str]], now: datetime, *, fails: bool) -> None:
     seller = lead.assigned_to
     assert seller is not None
     vehicle = lead.preferred_vehicle
@@ -118,7 +118,6 @@ def _thread(rng: random.Random, lead: Lead, thread: list[tuple[str, str]], now: 
                 continue
             message = send_message(lead=lead, channel="sms", body=body, actor=seller)
         _deliver(message, at, rng, fails=fails and index == len(thread) - 1)
-    return len(thread)
 
 
 def _deliver(message: Message, at: datetime, rng: random.Random, *, fails: bool = False) -> None:
@@ -132,7 +131,7 @@ def _deliver(message: Message, at: datetime, rng: random.Random, *, fails: bool 
         )
 
 
-def _stranger(rng: random.Random, dealership: Dealership, now: datetime) -> int:
+def _stranger(rng: random.Random, dealership: Dealership, now: datetime) -> None:
     """Someone texts the leads number on the last Sunday morning (closed): a new lead, source Text,
     through the one door, answered by the after-hours text; its salesperson replies on Monday."""
     zone = ZoneInfo(dealership.timezone)
@@ -143,14 +142,13 @@ def _stranger(rng: random.Random, dealership: Dealership, now: datetime) -> int:
         received = receive_text(
             to_number=dealership.leads_phone, from_number=number, body=STRANGER, provider_id=f"demo-{dealership.slug}"
         )
-    lead, texts = received.lead, 1
+    lead = received.lead
     already = Message.objects.filter(conversation__lead=lead, direction=Message.Direction.OUT, automated=True)
     if dealership.after_hours_sms and not already.exists():
         at = sunday + timedelta(seconds=3)
         with _clock(at):
             reply = send_message(lead=lead, channel="sms", body=dealership.after_hours_sms, actor=None, automated=True)
         _deliver(reply, at, rng)
-        texts += 1
     lead.refresh_from_db()
     if lead.assigned_to is not None:
         at = _stepper(rng, sunday, now, dealership)()
@@ -163,5 +161,3 @@ def _stranger(rng: random.Random, dealership: Dealership, now: datetime) -> int:
                 actor=lead.assigned_to,
             )
         _deliver(answer, at, rng)
-        texts += 1
-    return texts
