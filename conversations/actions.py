@@ -22,6 +22,7 @@ from intake.door import take_in_lead
 from leads import actions as lead_actions
 from leads.matching import lock_customer_matching, match_customer
 from leads.models import CustomerPhone, Lead
+from leads.queries import leads_visible_to
 
 TEXT_SOURCE = "Text"
 
@@ -61,7 +62,9 @@ def send_message(
     automated = automated or actor is None
     consent.check_may_send(lead=lead, channel=channel, answering=answering)
     now = timezone.now()
-    due = consent.send_at(lead=lead, channel=channel, number=recipient, automated=automated, answering=answering)
+    due = consent.send_at(
+        lead=lead, channel=channel, number=recipient, automated=automated, answering=answering, now=now
+    )
     with transaction.atomic():
         conversation = conversation_of(lead)
         message = Message.objects.create(
@@ -180,7 +183,7 @@ def invite_customer(
         raise ValueError(f"{actor.name} does not work at {dealership.name}.")
     selling = not membership.is_manager and membership.can_be_assigned
     with transaction.atomic():
-        lead, _ = lead_for_number(
+        lead, new = lead_for_number(
             dealership=dealership,
             number=number,
             first_name=first_name,
@@ -188,5 +191,11 @@ def invite_customer(
             actor=actor,
             assigned_to=actor if selling else None,
         )
+        if not new and not leads_visible_to(actor).filter(pk=lead.pk).exists():
+            # Another salesperson's customer: texting them behind their back is not an invitation.
+            owner = f"assigned to {lead.assigned_to.name}" if lead.assigned_to else "not assigned yet"
+            raise ValueError(
+                f"This number belongs to a customer whose open lead at {dealership.name} is {owner}; ask a manager."
+            )
         message = send_message(lead=lead, channel="sms", body=body, actor=actor)
     return lead, message

@@ -130,12 +130,13 @@ def check_before_sending(message: Message) -> None:
 # Quiet hours -----------------------------------------------------------------------------------
 
 
-def send_at(*, lead: Lead, channel: str, number: str, automated: bool, answering: Message | None) -> datetime:
+def send_at(
+    *, lead: Lead, channel: str, number: str, automated: bool, answering: Message | None, now: datetime
+) -> datetime:
     """When a new message may go: now, or for Forecourt's own texts, the end of the customer's
     quiet hours (conversations.quiet_hours). A person chose to send now, so their texts are
     never held; nor are answers to STOP, START and HELP (the customer just asked for them, and
-    an opt-out is to be confirmed within minutes)."""
-    now = timezone.now()
+    an opt-out is to be confirmed within minutes). `now` is the moment the message is stored."""
     if not automated or channel != "sms" or (answering is not None and _asked_for_an_answer(answering)):
         return now
     return when_a_text_may_go(now, number=number, dealership_zone=lead.dealership.timezone)

@@ -1,0 +1,142 @@
+"""The lead page's texts: who sees and sends them, what the thread shows, and polling that draws
+nothing while nothing changed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.urls import reverse
+
+from conftest import make_lead
+from conversations.actions import conversation_of, send_message
+from conversations.models import Message
+from leads import actions as lead_actions
+
+pytestmark = pytest.mark.django_db
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def lead(texting, carols_lead):
+    return carols_lead
+
+
+def send_url(lead):
+    return reverse("conversation-send", args=[lead.pk])
+
+
+def thread_url(lead):
+    return reverse("conversation-thread", args=[lead.pk])
+
+
+def test_carol_sends_a_text_from_her_lead_and_sees_it_queued_under_her_name(lead, carol, client_for):
+    client = client_for(carol)
+    page = client.get(reverse("lead-detail", args=[lead.pk])).content.decode()
+    assert "Start a conversation" in page
+    assert 'href="tel:+15125550100"' in page
+
+    answer = client.post(send_url(lead), {"body": "Hi Jordan, it's Carol."}, headers=HX)
+
+    assert answer.status_code == 200
+    message = Message.objects.get()
+    assert (message.body, message.sent_by, message.status) == ("Hi Jordan, it's Carol.", carol, "queued")
+    html = answer.content.decode()
+    assert "Hi Jordan, it&#x27;s Carol." in html
+    assert "Carol Seller" in html
+    assert "Queued" in html
+    assert "Start a conversation" not in html
+
+
+def test_without_htmx_sending_returns_to_the_lead(lead, carol, client_for):
+    answer = client_for(carol).post(send_url(lead), {"body": "Hello"})
+    assert answer.status_code == 302
+    assert answer["Location"] == reverse("lead-detail", args=[lead.pk]) + "#conversation"
+    assert Message.objects.count() == 1
+
+
+@pytest.mark.parametrize("who", ["frank", "dave"])
+def test_someone_who_may_not_see_the_lead_gets_404_and_sends_nothing(lead, who, request, client_for):
+    client = client_for(request.getfixturevalue(who))
+    assert client.get(thread_url(lead)).status_code == 404
+    assert client.post(send_url(lead), {"body": "Hi"}, headers=HX).status_code == 404
+    assert client.get(reverse("conversation-draft", args=[lead.pk])).status_code == 404
+    assert not Message.objects.exists()
+
+
+def test_dave_texts_on_carols_lead_once_he_collaborates(lead, carol, dave, client_for):
+    lead_actions.add_collaborator(lead=lead, user=dave, actor=carol)
+    answer = client_for(dave).post(send_url(lead), {"body": "Dave here, helping Carol."}, headers=HX)
+    assert answer.status_code == 200
+    assert Message.objects.get().sent_by == dave
+
+
+def test_a_text_that_cannot_go_says_why_and_stores_nothing(riverside, carol, client_for):
+    riverside.leads_phone = "+15125550199"
+    riverside.save()
+    lead = make_lead(riverside, assigned_to=carol, customer={"first_name": "Pat", "emails": ["pat@example.com"]})
+    client = client_for(carol)
+    page = client.get(reverse("lead-detail", args=[lead.pk])).content.decode()
+    assert "Pat has no phone number that can take a text." in page
+    assert "Start a conversation" not in page
+
+    answer = client.post(send_url(lead), {"body": "Hi"}, headers=HX)
+    assert answer.status_code == 422
+    assert "Pat has no phone number that can take a text." in answer.content.decode()
+    assert not Message.objects.exists()
+
+
+def test_an_empty_text_or_one_with_a_merge_field_left_is_refused(lead, carol, client_for):
+    client = client_for(carol)
+    empty = client.post(send_url(lead), {"body": "  "}, headers=HX)
+    assert empty.status_code == 422
+    assert "Write a message or attach a photo." in empty.content.decode()
+    unfilled = client.post(send_url(lead), {"body": "Hi, the {vehicle} is in"}, headers=HX)
+    assert unfilled.status_code == 422
+    assert "Replace {vehicle} before sending." in unfilled.content.decode()
+    assert "Hi, the {vehicle} is in</textarea>" in unfilled.content.decode()
+    assert not Message.objects.exists()
+
+
+def test_the_thread_shows_sender_time_in_the_dealerships_zone_and_delivery_state(lead, carol, client_for):
+    at = datetime(2026, 3, 9, 15, 5, tzinfo=UTC)  # 10:05 in Austin
+    conversation = conversation_of(lead)
+    common = {"conversation": conversation, "channel": "sms", "created_at": at}
+    Message.objects.create(**common, direction="in", status="received", body="Is it still there?")
+    Message.objects.create(**common, direction="out", status="delivered", body="Yes!", sent_by=carol)
+    Message.objects.create(**common, direction="out", status="sent", body="We're closed", automated=True)
+    Message.objects.create(
+        **common, direction="out", status="failed", body="Hello?", sent_by=carol, last_error="30006 Landline"
+    )
+    Message.objects.create(**common, direction="out", status="held", body="Reminder", automated=True)
+    Message.objects.create(**common, direction="in", status="received", media=["https://api.twilio.example/Media/ME1"])
+
+    html = client_for(carol).get(thread_url(lead)).content.decode()
+
+    assert "Jordan Sample</span>" in html
+    assert "Mon 9 Mar, 10:05 a.m." in html
+    assert "Carol Seller</span>" in html
+    assert "Delivered" in html
+    assert "Automatic</span>" in html
+    assert "Held until quiet hours end" in html
+    assert "Failed" in html
+    assert "30006 Landline" in html
+    assert '<img src="https://api.twilio.example/Media/ME1"' in html
+
+
+def test_polling_draws_nothing_until_the_thread_changes(lead, carol, client_for):
+    client = client_for(carol)
+    first = client.get(thread_url(lead))
+    version = first.context["fingerprint"]
+    assert client.get(thread_url(lead), {"v": version}).status_code == 204
+
+    message = send_message(lead=lead, channel="sms", body="On my way", actor=carol)
+    changed = client.get(thread_url(lead), {"v": version})
+    assert changed.status_code == 200
+    assert "On my way" in changed.content.decode()
+
+    version = changed.context["fingerprint"]
+    Message.objects.filter(pk=message.pk).update(status="delivered")
+    delivered = client.get(thread_url(lead), {"v": version})
+    assert delivered.status_code == 200
+    assert "Delivered" in delivered.content.decode()

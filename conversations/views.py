@@ -1,0 +1,224 @@
+"""The conversation panel of the lead page: the thread, kept fresh by polling, and the composer.
+
+The lead page draws the panel with `{% conversation_panel lead %}` (conversations_ui); these
+routes answer its htmx requests, and answer plain POSTs with a redirect to the lead, so the
+composer works without JavaScript. Every route answers 404 for a lead the user may not see
+(`leads.queries.lead_for`), and `/m/<token>` serves a texted photo to the provider without login.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import User
+from conversations import photos
+from conversations.actions import send_message
+from conversations.channels import transport
+from conversations.channels.sms import mobile_of
+from conversations.models import Message, MessageTemplate, Photo
+from conversations.segments import count
+from conversations.templates import Draft, draft, unfilled_fields
+from inventory.models import VehiclePhoto
+from leads.models import Lead
+from leads.queries import lead_for
+
+THREAD_LIMIT = 100
+STOCK_PHOTOS = 24
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):  # pragma: no cover - LoginRequiredMiddleware sends them to log in
+        raise Http404
+    return user
+
+
+def _lead(request: HttpRequest, lead_id: int) -> Lead:
+    try:
+        return lead_for(_user(request), lead_id)
+    except Lead.DoesNotExist:
+        raise Http404("No such lead.") from None
+
+
+# Reading ---------------------------------------------------------------------------------------
+
+
+def _thread(lead: Lead) -> list[Message]:
+    recent = Message.objects.filter(conversation__lead=lead).select_related("sent_by").order_by("-created_at", "-id")
+    return list(reversed(recent[:THREAD_LIMIT]))
+
+
+def fingerprint(lead: Lead) -> str:
+    """What the thread looks like now, in a few characters: a poll that sends back the same one
+    gets 204 and nothing is drawn (one small query every few seconds per open lead page)."""
+    rows = Message.objects.filter(conversation__lead=lead).values_list("id", "status").order_by("id")
+    return hashlib.blake2b(repr(list(rows)).encode(), digest_size=8).hexdigest()
+
+
+def stock_photos(lead: Lead) -> list[VehiclePhoto]:
+    """Photos of the stock vehicles on the lead, preferred vehicle first."""
+    units = [v.inventory_vehicle_id for v in lead.vehicles.all() if v.inventory_vehicle_id]
+    chosen = VehiclePhoto.objects.filter(vehicle_id__in=units).select_related("vehicle")
+    order = {unit: i for i, unit in enumerate(units)}
+    return sorted(chosen, key=lambda p: (order[p.vehicle_id], p.position, p.pk))[:STOCK_PHOTOS]
+
+
+def why_not_text(lead: Lead) -> str:
+    """Why this lead's customer cannot be texted, in words; "" when they can."""
+    try:
+        transport("sms").addresses(lead)
+    except ValueError as refusal:
+        return str(refusal)
+    return ""
+
+
+def thread_context(lead: Lead) -> dict[str, Any]:
+    messages_ = _thread(lead)
+    return {
+        "lead": lead,
+        "thread": messages_,
+        "thread_full": len(messages_) == THREAD_LIMIT,
+        "fingerprint": fingerprint(lead),
+    }
+
+
+def panel_context(
+    lead: Lead,
+    *,
+    user: User,
+    body: str = "",
+    problems: list[str] | None = None,
+    chosen: list[int] | None = None,
+    template_id: int | None = None,
+) -> dict[str, Any]:
+    """Everything the panel draws: the thread, and the composer as it was left."""
+    return {
+        **thread_context(lead),
+        "user": user,
+        "cannot_text": why_not_text(lead),
+        "mobile": mobile_of(lead),
+        "templates": list(MessageTemplate.objects.filter(dealership=lead.dealership)),
+        "template_id": template_id,
+        "stock_photos": stock_photos(lead),
+        "chosen": chosen or [],
+        "body": body,
+        "count": count(body),
+        "problems": problems or [],
+        "max_photo_mb": photos.MAX_PHOTO_BYTES // (1024 * 1024),
+    }
+
+
+def _panel(request: HttpRequest, lead: Lead, status: int = 200, **composer: Any) -> HttpResponse:
+    context = panel_context(lead, user=_user(request), **composer)
+    return render(request, "conversations/_panel.html", context, status=status)
+
+
+@require_GET
+def thread(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """The thread for polling: 204 when nothing changed since the fingerprint the page holds."""
+    lead = _lead(request, lead_id)
+    if request.GET.get("v") == fingerprint(lead):
+        return HttpResponse(status=204)
+    return render(request, "conversations/_thread.html", thread_context(lead))
+
+
+def template_draft(lead: Lead, user: User, template_id: str | None) -> tuple[Draft | None, int | None]:
+    """The dealership's template `template_id` filled in for `lead` (None when there is no such template)."""
+    if not template_id or not template_id.isdigit():
+        return None, None
+    template = MessageTemplate.objects.filter(dealership=lead.dealership, pk=int(template_id)).first()
+    if template is None:
+        return None, None
+    return draft(template.body, lead, user), template.pk
+
+
+@require_GET
+def composer_draft(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """Picking a template: the composer's text filled in for this lead, and what is left to replace."""
+    lead = _lead(request, lead_id)
+    filled, template_id = template_draft(lead, _user(request), request.GET.get("template"))
+    context = {
+        "lead": lead,
+        "body": filled.text if filled else "",
+        "count": count(filled.text if filled else ""),
+        "problems": filled.problems if filled else [],
+        "template_id": template_id,
+    }
+    return render(request, "conversations/_composer_text.html", context)
+
+
+# Writing ---------------------------------------------------------------------------------------
+
+
+def _chosen_stock(lead: Lead, request: HttpRequest) -> tuple[list[int], list[str]]:
+    """The stock photos ticked, as ids and URLs: only photos of this lead's stock vehicles count."""
+    wanted = {int(v) for v in request.POST.getlist("photo") if v.isdigit()}
+    offered = [p for p in stock_photos(lead) if p.pk in wanted]
+    return [p.pk for p in offered], [p.url for p in offered]
+
+
+@require_POST
+def send(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """Send what the composer holds: its text, the stock photos ticked and the photos uploaded.
+
+    A refusal (opted out, no mobile number, a merge field still to replace, an upload that is not
+    a photo) is shown in words beside the composer, and nothing is stored: not even the uploads.
+    """
+    lead = _lead(request, lead_id)
+    user = _user(request)
+    body = request.POST.get("body", "")
+    chosen, media = _chosen_stock(lead, request)
+    uploads = request.FILES.getlist("upload")
+
+    def refuse(*problems: str) -> HttpResponse:
+        if not request.headers.get("HX-Request"):
+            for problem in problems:
+                messages.error(request, problem)
+            return HttpResponseRedirect(reverse("lead-detail", args=[lead.pk]) + "#conversation")
+        return _panel(request, lead, status=422, body=body, problems=list(problems), chosen=chosen)
+
+    left = unfilled_fields(body)
+    if left:
+        return refuse(*(f"Replace {{{name}}} before sending." for name in left))
+    if len(media) + len(uploads) > photos.MAX_PHOTOS:
+        return refuse(f"A text carries at most {photos.MAX_PHOTOS} photos.")
+    try:
+        checked = [photos.read_upload(upload) for upload in uploads]
+    except photos.PhotoRefused as refusal:
+        return refuse(str(refusal))
+    try:
+        with transaction.atomic():
+            for (content, kind), upload in zip(checked, uploads, strict=True):
+                photo = photos.store_photo(
+                    dealership=lead.dealership, content=content, content_type=kind, name=upload.name or "", actor=user
+                )
+                media.append(photos.photo_url(photo))
+            send_message(lead=lead, channel="sms", body=body, media=media, actor=user)
+    except ValueError as refusal:  # CannotSend (opted out, no number) and an empty message alike
+        return refuse(str(refusal))
+    if not request.headers.get("HX-Request"):
+        messages.success(request, "Text queued.")
+        return HttpResponseRedirect(reverse("lead-detail", args=[lead.pk]) + "#conversation")
+    return _panel(request, lead)
+
+
+@login_not_required
+@require_GET
+def photo(request: HttpRequest, token: str) -> HttpResponse:
+    """A texted photo, for the provider (no login: the token is the key) and the lead page."""
+    found = Photo.objects.filter(token=token).only("content", "content_type", "name").first()
+    if found is None:
+        raise Http404("No such photo.")
+    response = HttpResponse(bytes(found.content), content_type=found.content_type)
+    response["Cache-Control"] = "private, max-age=86400"
+    response["X-Robots-Tag"] = "noindex"
+    return response
