@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
+from conversations.media import message_media
 from intake import manual
 
 urlpatterns = [
@@ -17,4 +18,6 @@ urlpatterns = [
     path("followups/", include("followups.urls")),
     path("notifications/", include("notifications.urls")),
     path("distribution/", include("distribution.urls")),
+    path("hooks/", include("conversations.webhook_urls")),
+    path("messages/media/<str:token>", message_media, name="message-media"),
 ]
