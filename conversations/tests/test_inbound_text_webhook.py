@@ -114,6 +114,38 @@ def test_a_body_announced_as_ten_megabytes_is_refused_from_its_length_alone(twil
     assert not WebhookCall.objects.exists()
 
 
+def test_a_long_body_that_is_not_a_form_is_refused_from_its_length_alone(twilio, texting):
+    answer = Client().generic(
+        "POST", SMS_HOOK, b"{}", content_type="application/json", CONTENT_LENGTH=str(10 * 1024 * 1024)
+    )
+
+    assert answer.status_code == 413
+    assert not WebhookCall.objects.exists()
+
+
+@time_machine.travel(OPEN, tick=False)
+def test_a_text_with_an_unreadable_photo_count_still_lands_without_photos(twilio, texting, carol):
+    lead = make_lead(texting, assigned_to=carol)
+
+    post_hook(SMS_HOOK, {**text_fields("Hello"), "NumMedia": "two"})
+    Worker().run_once()
+
+    assert list(lead.conversation.messages.values_list("body", "media")) == [("Hello", [])]
+
+
+@time_machine.travel(OPEN, tick=False)
+def test_a_text_to_a_number_the_dealership_gave_up_before_the_worker_ran_is_kept_and_ignored(twilio, texting):
+    post_hook(SMS_HOOK, text_fields("Hello"))
+    texting.leads_phone = ""
+    texting.save()
+
+    Worker().run_once()
+
+    call = WebhookCall.objects.get()
+    assert (call.status, call.reason) == (WebhookCall.Status.IGNORED, "No dealership texts from +15125550199.")
+    assert not Message.objects.exists()
+
+
 def test_only_post_is_answered(twilio, texting):
     assert Client().get(SMS_HOOK).status_code == 405
 
