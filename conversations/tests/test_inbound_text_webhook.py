@@ -41,6 +41,7 @@ def test_a_signed_text_is_answered_with_empty_twiml_and_lands_on_the_lead_once_t
 
     call.refresh_from_db()
     assert call.status == WebhookCall.Status.PROCESSED
+    assert call.message is not None
     assert call.message.lead == lead
     assert list(lead.conversation.messages.values_list("direction", "body")) == [("in", "Can I come at 5?")]
     assert Notification.objects.filter(kind=Kind.CUSTOMER_REPLIED, lead=lead, user=carol).exists()
