@@ -1,7 +1,7 @@
 """Benchmark: Twilio's inbound text webhook on PostgreSQL, against a real gunicorn and a real worker.
 
     .venv/bin/python bench/webhooks.py                   # creates forecourt_bench_webhooks with psql, migrates
-    .venv/bin/python bench/webhooks.py --rate 50 --seconds 20 --e2e-texts 100 --e2e-rate 5
+    .venv/bin/python bench/webhooks.py --rate 50 --seconds 20 --e2e-texts 60 --e2e-rate 2
 
 1. Webhook latency. Signed `POST /hooks/twilio/sms` requests (as Twilio signs them, with
    RequestValidator) are sent at a steady `--rate` per second for `--seconds` by a paced load
@@ -213,8 +213,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--senders", type=int, default=16)
     parser.add_argument("--customers", type=int, default=100)
-    parser.add_argument("--e2e-texts", type=int, default=100)
-    parser.add_argument("--e2e-rate", type=float, default=5.0)
+    parser.add_argument("--e2e-texts", type=int, default=60)
+    parser.add_argument("--e2e-rate", type=float, default=2.0)
     parser.add_argument("--web", default="2x4", help="gunicorn workers x threads, as in the Procfile")
     args = parser.parse_args()
 
@@ -227,7 +227,7 @@ def main() -> None:
 
     from conversations.models import Message, WebhookCall
     from forecourt.testing import SmtpSink
-    from notifications.models import Kind, Notification
+    from notifications.models import Kind, Notification, OutboundEmail
 
     print(machine())
     numbers = seed(args.customers)
@@ -264,8 +264,15 @@ def main() -> None:
                 f"p99 {ms(percentile(latencies, 99))}, max {ms(max(latencies))}; CPUs busy {busy_share(ticks, machine_ticks())}"
             )
             bench_calls = WebhookCall.objects.filter(provider_id__startswith="SMbench")
+            drain = time.monotonic()
             wait_for(
-                lambda: not bench_calls.filter(status="received").exists(), 300, "the worker to take every text in"
+                lambda: not bench_calls.filter(status="received").exists(), 900, "the worker to take every text in"
+            )
+            wait_for(lambda: not OutboundEmail.objects.filter(sent_at__isnull=True).exists(), 900, "every alert sent")
+            took = time.monotonic() - drain + args.seconds
+            print(
+                f"   one runworker took every text in and sent every alert {took:.0f} s after the first request "
+                f"({unique / took:.1f} texts/s)"
             )
             stored = bench_calls.count()
             by_status = dict(bench_calls.values("status").annotate(n=Count("id")).values_list("status", "n"))
