@@ -201,7 +201,8 @@ def _process_text(call: WebhookCall) -> str:
     if call.message_id != received.message.pk:
         reason = f"The same text ({sid}) was already received; it is on lead {received.lead.pk} once."
         return _finish(call, WebhookCall.Status.IGNORED, reason)
-    failures, permanent = keep_media(received.message, media_urls(call))
+    urls = media_urls(call)
+    failures, permanent = keep_media(received.message, urls) if urls else ([], False)
     if failures:
         return _again_later(call, "; ".join(failures), give_up=permanent)
     return _finish(call, WebhookCall.Status.PROCESSED, "")
