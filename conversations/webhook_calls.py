@@ -187,7 +187,8 @@ def _process_text(call: WebhookCall) -> str:
     except UnknownNumber as exc:
         return _finish(call, WebhookCall.Status.IGNORED, str(exc))
     name = ""
-    if call.message_id is None and not Message.objects.filter(channel="sms", provider_id=sid).exists():
+    new = call.message_id is None and not Message.objects.filter(channel="sms", provider_id=sid).exists()
+    if new and lookup_enabled():
         number = to_e164(sender, dealership.country) or sender
         if not _has_open_lead(dealership.pk, number):
             name = caller_name(number)  # outside any transaction: it asks the provider
@@ -225,11 +226,16 @@ def twilio_credentials() -> tuple[str, str] | None:
     return (sid, token) if sid and token else None
 
 
+def lookup_enabled() -> bool:
+    """Caller names come from Twilio Lookup: only with Twilio as the provider, and its credentials."""
+    return settings.SMS_PROVIDER == "twilio" and twilio_credentials() is not None
+
+
 def caller_name(number: str) -> str:
     """The name the provider has on file for `number` (caller ID), or "" when it has none, is not
     Twilio, or cannot be asked right now: a text never waits for a name."""
     auth = twilio_credentials()
-    if settings.SMS_PROVIDER != "twilio" or auth is None:
+    if not lookup_enabled() or auth is None:
         return ""
     try:
         answer = get_json(f"{lookup_base()}/v2/PhoneNumbers/{number}", params={"Fields": "caller_name"}, auth=auth)
