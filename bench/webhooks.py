@@ -308,6 +308,7 @@ def main() -> None:
             delays = []
             for text, sent_at in alerts.values_list("text", "email__sent_at"):
                 key = text.split("texted: ", 1)[1].split(" ", 1)[0]
+                assert sent_at is not None  # waited for above
                 delays.append(sent_at.timestamp() - posted[key])
             print(
                 f"   text -> alert sent: p50 {ms(percentile(delays, 50))}, p90 {ms(percentile(delays, 90))}, "
