@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from forecourt.lib.jobs import LeasedJob
@@ -196,3 +197,76 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.token
+
+
+class WebhookCall(LeasedJob):
+    """One request a provider made to a webhook, kept exactly as it came (its form fields) before
+    anything reads it, then worked on by the worker (see conversations.webhook_calls).
+
+    A call whose work cannot be done yet (a photo the provider would not hand over) waits again
+    with back-off; one that makes nothing (an unknown number, a second delivery) is `ignored`
+    with the reason, and one that cannot be read is `failed` with it. None is ever deleted.
+    """
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received, not processed yet"
+        PROCESSED = "processed", "Processed"
+        IGNORED = "ignored", "Nothing to do"
+        FAILED = "failed", "Failed"
+
+    class Kind(models.TextChoices):
+        TEXT = "text", "Text or photo from a customer"
+        STATUS = "status", "Delivery status"
+
+    provider = models.CharField(max_length=20, default="twilio")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    path = models.CharField(max_length=200)
+    form = models.JSONField(default=dict, help_text="The form fields as sent: each name with its values.")
+    provider_id = models.CharField(max_length=100, blank=True, db_index=True, help_text="Twilio's MessageSid.")
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    reason = models.TextField(blank=True)
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="webhook_calls")
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        indexes = [models.Index(fields=["status", "due_at"], name="webhook_call_pending_due")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.kind} {self.provider_id or self.pk}: {self.status}"
+
+    def field(self, name: str) -> str:
+        """The first value of form field `name`, "" when it was not sent."""
+        values = self.form.get(name) or [""]
+        return str(values[0])
+
+
+def _media_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class MessageMedia(models.Model):
+    """Forecourt's copy of a photo (or other file) a customer sent by MMS: fetched from the
+    provider once, kept here, served at an unguessable URL to the staff who may see the lead."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="media_files")
+    position = models.PositiveSmallIntegerField(help_text="Its place among the message's media (MediaUrl0 is 0).")
+    source_url = models.URLField(max_length=1000, help_text="Where the provider keeps it.")
+    token = models.CharField(max_length=64, unique=True, default=_media_token, editable=False)
+    content = models.BinaryField(null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, help_text="Why it could not be fetched, in the last attempt.")
+
+    class Meta:
+        ordering = ["message", "position"]
+        constraints = [models.UniqueConstraint(fields=["message", "position"], name="message_media_once")]
+
+    def __str__(self) -> str:
+        return f"media {self.position} of message {self.message_id}"
+
+    @property
+    def url(self) -> str:
+        return reverse("message-media", args=[self.token])

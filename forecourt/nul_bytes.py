@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
 MESSAGE = (
     "What you sent holds an invisible character (NUL) that cannot be used. "
     "Remove it (type the text again rather than pasting it) and try again."
 )
+TOO_LARGE = "The form sent is too large."
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -38,7 +40,14 @@ class RefuseNulBytesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if holds_nul(request):
+        try:
+            nul = holds_nul(request)
+        except RequestDataTooBig:
+            # Refused from its Content-Length before it is read: 413, not the generic 400.
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"error": {"code": "too_large", "message": TOO_LARGE}}, status=413)
+            return HttpResponse(TOO_LARGE, status=413, content_type="text/plain; charset=utf-8")
+        if nul:
             if request.path_info.startswith("/api/"):
                 return JsonResponse({"error": {"code": "bad_request", "message": MESSAGE}}, status=400)
             return HttpResponseBadRequest(

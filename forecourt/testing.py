@@ -22,7 +22,7 @@ from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 from aiosmtpd.controller import Controller
 from django.db import connection
@@ -224,12 +224,27 @@ class Output:
 
 
 class FakeTwilio(ThreadingHTTPServer):
-    """Answers POST …/Messages.json like Twilio; `statuses` are the answers to give, in order."""
+    """Answers POST …/Messages.json like Twilio; `statuses` are the answers to give, in order.
+
+    GETs: Lookup (`/v2/PhoneNumbers/{E.164}?Fields=caller_name`) answers from `caller_names`;
+    a media file answers from `media` (path -> (bytes, content type)), as Twilio's MediaUrls do.
+    `get_statuses` are error answers to give to the next GETs, in order; `fetches` lists every GET.
+    """
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _TwilioHandler)
         self.requests: list[dict[str, object]] = []
         self.statuses: list[int] = []
+        self.fetches: list[dict[str, object]] = []
+        self.get_statuses: list[int] = []
+        self.caller_names: dict[str, str] = {}
+        self.media: dict[str, tuple[bytes, str]] = {}
+
+    def add_media(self, name: str, content: bytes, content_type: str = "image/jpeg") -> str:
+        """Serve a media file as Twilio keeps one; its URL (a MediaUrl of a webhook)."""
+        path = f"/2010-04-01/Accounts/AC0123456789/Messages/MM1/Media/{name}"
+        self.media[path] = (content, content_type)
+        return f"{self.base}{path}"
 
     @property
     def base(self) -> str:
@@ -257,6 +272,30 @@ class _TwilioHandler(BaseHTTPRequestHandler):
         payload = json.dumps(answer).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def do_GET(self) -> None:
+        path, _, query = self.path.partition("?")
+        self.server.fetches.append({"path": path, "query": parse_qs(query), "auth": self.headers.get("Authorization")})
+        if self.server.get_statuses:
+            self._answer(self.server.get_statuses.pop(0), b'{"message": "try again"}', "application/json")
+        elif path.startswith("/v2/PhoneNumbers/"):
+            number = unquote(path.removeprefix("/v2/PhoneNumbers/"))
+            name = self.server.caller_names.get(number)
+            found = {"caller_name": name, "caller_type": "CONSUMER" if name else None, "error_code": None}
+            payload = json.dumps({"phone_number": number, "valid": True, "caller_name": found}).encode()
+            self._answer(200, payload, "application/json")
+        elif path in self.server.media:
+            content, kind = self.server.media[path]
+            self._answer(200, content, kind)
+        else:
+            self._answer(404, b'{"message": "not found"}', "application/json")
+
+    def _answer(self, status: int, payload: bytes, kind: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
+from conversations.media import message_media
 from intake import manual
 
 urlpatterns = [
@@ -20,4 +21,6 @@ urlpatterns = [
     # The conversation panel of the lead page, texted photos (/m/<token>) and the text templates screen.
     path("", include("conversations.urls")),
     path("conversations/", include("conversations.invite_urls")),
+    path("hooks/", include("conversations.webhook_urls")),
+    path("messages/media/<str:token>", message_media, name="message-media"),
 ]

@@ -28,13 +28,24 @@ RECONNECT_LONGEST_PAUSE = 15.0
 def sweeps() -> list[Callable[[], int]]:
     """Every periodic job, in order. Each does what is due now and returns how much it did."""
     from conversations.tasks import sweep_messages
+    from conversations.webhook_calls import sweep_webhook_calls
     from distribution.handover import sweep_handovers
     from escalations.firing import sweep_timers
     from intake.tasks import poll_mailboxes, sweep_inbound
     from notifications.tasks import sweep_emails, sweep_texts
 
     # Timers before emails and texts, so what a timer makes goes out in the same pass.
-    return [poll_mailboxes, sweep_inbound, sweep_timers, sweep_messages, sweep_emails, sweep_texts, sweep_handovers]
+    # Inbound texts before what they make (alerts to staff) goes out.
+    return [
+        poll_mailboxes,
+        sweep_inbound,
+        sweep_webhook_calls,
+        sweep_timers,
+        sweep_messages,
+        sweep_emails,
+        sweep_texts,
+        sweep_handovers,
+    ]
 
 
 class Worker:

@@ -69,3 +69,81 @@ def post_form(
             permanent=permanent,
         )
     return Response(status=answer.status_code, text=answer.text, json=body)
+
+
+def _seconds(timeout: float | None) -> float:
+    return timeout if timeout is not None else settings.OUTBOUND_TIMEOUT_SECONDS
+
+
+def _refuse(url: str, status: int, detail: str) -> HttpError:
+    permanent = 400 <= status < 500 and status not in (408, 429)
+    return HttpError(f"HTTP {status} from {url}: {detail[:200]}", status=status, permanent=permanent)
+
+
+def get_json(
+    url: str,
+    *,
+    params: Mapping[str, str] | None = None,
+    auth: tuple[str, str] | None = None,
+    timeout: float | None = None,
+) -> Response:
+    """GET `url` and read the answer as JSON; the same time-out and error rules as `post_form`."""
+    seconds = _seconds(timeout)
+    try:
+        answer = requests.get(
+            url,
+            params=dict(params or {}),
+            auth=auth,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            timeout=(min(seconds, 10), seconds),
+            allow_redirects=False,
+        )
+    except requests.RequestException as exc:
+        raise HttpError(f"{type(exc).__name__}: {exc}") from exc
+    try:
+        body = answer.json()
+    except ValueError:
+        body = None
+    if not 200 <= answer.status_code < 300:
+        detail = (body or {}).get("message") if isinstance(body, dict) else None
+        raise _refuse(url, answer.status_code, str(detail or answer.text))
+    return Response(status=answer.status_code, text=answer.text, json=body)
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file fetched by `get_bytes`: its bytes and the content type the server gave."""
+
+    content: bytes
+    content_type: str
+
+
+def get_bytes(url: str, *, limit: int, auth: tuple[str, str] | None = None, timeout: float | None = None) -> Download:
+    """GET a file of at most `limit` bytes, following redirects (a provider's media URL sends to
+    its storage; `requests` drops the credentials when the host changes). A longer file is refused
+    (permanently) as soon as it is known to be too long, without reading the rest."""
+    seconds = _seconds(timeout)
+    try:
+        with requests.get(
+            url,
+            auth=auth,
+            headers={"User-Agent": USER_AGENT},
+            timeout=(min(seconds, 10), seconds),
+            stream=True,
+        ) as answer:
+            if not 200 <= answer.status_code < 300:
+                raise _refuse(url, answer.status_code, answer.reason or "")
+            declared = answer.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise HttpError(f"{url} is {int(declared)} bytes, over the {limit} allowed", permanent=True)
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in answer.iter_content(64 * 1024):
+                size += len(chunk)
+                if size > limit:
+                    raise HttpError(f"{url} is over the {limit} bytes allowed", permanent=True)
+                chunks.append(chunk)
+            kind = answer.headers.get("Content-Type", "application/octet-stream").split(";")[0].strip()
+    except requests.RequestException as exc:
+        raise HttpError(f"{type(exc).__name__}: {exc}") from exc
+    return Download(content=b"".join(chunks), content_type=kind or "application/octet-stream")

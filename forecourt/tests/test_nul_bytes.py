@@ -44,3 +44,17 @@ def test_a_nul_byte_in_a_form_is_refused_and_nothing_is_saved(alice, carols_lead
 
 def test_searches_without_a_nul_byte_still_work(alice, carols_lead, client_for):
     assert client_for(alice).get("/accounts/users/?q=Carol").status_code == 200
+
+
+def test_a_form_over_the_upload_limit_is_refused_as_too_large_on_screens_and_in_the_api(alice, carols_lead, client_for):
+    # Refused from its announced length, before the body is read.
+    for path, shape in ((f"/leads/{carols_lead.pk}/notes/", "text"), ("/api/v1/leads", "json")):
+        response = client_for(alice).generic(
+            "POST", path, b"text=x", content_type="application/x-www-form-urlencoded", CONTENT_LENGTH="10485760"
+        )
+
+        assert response.status_code == 413
+        if shape == "json":
+            assert response.json()["error"]["code"] == "too_large"
+        else:
+            assert "too large" in response.content.decode()
