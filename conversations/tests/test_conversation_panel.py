@@ -140,3 +140,10 @@ def test_polling_draws_nothing_until_the_thread_changes(lead, carol, client_for)
     delivered = client.get(thread_url(lead), {"v": version})
     assert delivered.status_code == 200
     assert "Delivered" in delivered.content.decode()
+
+
+def test_without_htmx_a_refusal_returns_to_the_lead_and_says_why(lead, carol, client_for):
+    answer = client_for(carol).post(send_url(lead), {"body": "About the {vehicle}"}, follow=True)
+    assert answer.redirect_chain[-1][0] == reverse("lead-detail", args=[lead.pk]) + "#conversation"
+    assert "Replace {vehicle} before sending." in answer.content.decode()
+    assert not Message.objects.exists()

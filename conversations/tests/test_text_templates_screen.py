@@ -32,6 +32,7 @@ def test_an_admin_adds_changes_and_deletes_a_template(riverside, alice, client_f
     assert "Hi {first_name}, {salesperson} here." in client.get(screen(riverside)).content.decode()
 
     edit = reverse("message-template-edit", args=[riverside.slug, template.pk])
+    assert "Hi {first_name}, {salesperson} here.</textarea>" in client.get(edit).content.decode()
     client.post(edit, {"name": "Welcome", "body": "Hello {first_name}!", "is_default": "on"})
     template.refresh_from_db()
     assert (template.body, template.is_default) == ("Hello {first_name}!", True)
