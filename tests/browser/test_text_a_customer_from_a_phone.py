@@ -1,4 +1,4 @@
-"""Carol, on a 390 px phone, opens her lead, picks a template, attaches a photo of the stock
+"""Carol, on a 390 px phone, opens her lead on the customer's texts, picks a template, attaches a photo of the stock
 vehicle, sends, and watches the text turn from queued to sent after the worker's pass, without
 reloading and without sideways scrolling. The browser's segment counter counts as the server does."""
 
@@ -15,6 +15,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import PASSWORD
+from conversations.actions import conversation_of
 from conversations.models import Message, MessageTemplate, Photo
 from conversations.segments import count
 from forecourt.testing import run_manage
@@ -46,6 +47,16 @@ def photographed_lead(web, riverside, carols_lead, carol):
     unit = Vehicle.objects.create(dealership=texting, stock="D9760", year=2016, make="RAM", model="2500")
     VehiclePhoto.objects.create(vehicle=unit, url=f"{web}/m/{photo.token}")
     lead_actions.add_vehicle(lead=carols_lead, actor=carol, inventory_vehicle=unit, data={"interest": "buy"})
+    # The customer texted first: the lead page opens on the thread.
+    for n, body in enumerate(["Hi!", "Is the RAM still there?", "I could come by after work."]):
+        Message.objects.create(
+            conversation=conversation_of(carols_lead),
+            channel="sms",
+            direction="in",
+            status="received",
+            body=body,
+            provider_id=f"SM{n}",
+        )
     MessageTemplate.objects.create(
         dealership=texting, name="Vehicle ready", body="Hi {first_name}, the {vehicle} is ready to see. {salesperson}"
     )
@@ -68,14 +79,15 @@ def test_carol_texts_a_template_with_a_stock_photo_from_her_phone(web, open_brow
     wait.until(ec.url_to_be(f"{web}/"))
 
     driver.get(f"{web}/leads/{lead.pk}/")
+    assert "Is the RAM still there?" in driver.find_element(By.ID, "thread").text
     # Text and Call sit at the bottom of the screen, under the thumb.
     text_button = driver.find_element(By.ID, "thumb-text")
     call = driver.find_element(By.ID, "thumb-call")
     assert call.get_attribute("href") == "tel:+15125550100"
-    bottom = driver.execute_script("return window.innerHeight")
-    assert text_button.rect["y"] + text_button.rect["height"] > bottom - 80
+    screen_bottom = driver.execute_script("return window.innerHeight")
+    assert abs(call.rect["y"] + call.rect["height"] - (screen_bottom - 8)) <= 2
 
-    text_button.click()  # opens "Start a conversation" and puts the cursor in the text
+    text_button.click()  # puts the cursor in the text
     wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == "composer-body")
 
     Select(driver.find_element(By.ID, "composer-template")).select_by_visible_text("Vehicle ready")
@@ -92,7 +104,7 @@ def test_carol_texts_a_template_with_a_stock_photo_from_her_phone(web, open_brow
     driver.find_element(By.ID, "composer-send").click()
 
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#thread .msg-out"))
-    message = Message.objects.get()
+    message = Message.objects.get(direction="out")
     assert message.body == typed
     assert message.media == [VehiclePhoto.objects.get().url]
     sent = driver.find_element(By.CSS_SELECTOR, "#thread .msg-out")
