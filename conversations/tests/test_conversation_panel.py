@@ -109,7 +109,14 @@ def test_the_thread_shows_sender_time_in_the_dealerships_zone_and_delivery_state
         **common, direction="out", status="failed", body="Hello?", sent_by=carol, last_error="30006 Landline"
     )
     Message.objects.create(**common, direction="out", status="held", body="Reminder", automated=True)
-    Message.objects.create(**common, direction="in", status="received", media=["https://api.twilio.example/Media/ME1"])
+    Message.objects.create(
+        **common,
+        direction="in",
+        status="received",
+        media=["/messages/media/kept-copy"],
+        last_error="Not every photo could be kept: photo 2 of 2 could not be fetched (404).",
+    )
+    Message.objects.create(**common, direction="out", status="sent", body="Fine", last_error="timeout, retried")
 
     html = client_for(carol).get(thread_url(lead)).content.decode()
 
@@ -121,7 +128,9 @@ def test_the_thread_shows_sender_time_in_the_dealerships_zone_and_delivery_state
     assert "Held until quiet hours end" in html
     assert "Failed" in html
     assert "30006 Landline" in html
-    assert '<img src="https://api.twilio.example/Media/ME1"' in html
+    assert '<img src="/messages/media/kept-copy"' in html
+    assert "photo 2 of 2 could not be fetched (404)." in html
+    assert "timeout, retried" not in html  # an attempt that failed before the text went is no news
 
 
 def test_polling_draws_nothing_until_the_thread_changes(lead, carol, client_for):
