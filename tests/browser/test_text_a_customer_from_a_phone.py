@@ -1,6 +1,7 @@
-"""Carol, on a 390 px phone, opens her lead on the customer's texts, picks a template, attaches a photo of the stock
-vehicle, sends, and watches the text turn from queued to sent after the worker's pass, without
-reloading and without sideways scrolling. The browser's segment counter counts as the server does."""
+"""Carol, on a 390 px phone, opens her lead on the customer's texts, picks a template, attaches a
+photo of the stock vehicle and one from her phone, sends, and watches the text turn from queued to
+sent after the worker's pass, without reloading and without sideways scrolling. The browser's
+segment counter counts as the server does."""
 
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ def photographed_lead(web, riverside, carols_lead, carol):
     return carols_lead
 
 
-def test_carol_texts_a_template_with_a_stock_photo_from_her_phone(web, open_browser, photographed_lead):
+def test_carol_texts_a_template_with_a_stock_photo_from_her_phone(web, open_browser, photographed_lead, tmp_path):
     lead = photographed_lead
     driver = open_browser(PHONE)
     # Chromium will not make a window narrower than 500 px: a phone's width is emulated.
@@ -101,12 +102,16 @@ def test_carol_texts_a_template_with_a_stock_photo_from_her_phone(web, open_brow
     wait.until(lambda d: d.find_element(By.ID, "composer-counter").text == str(count(typed)))
 
     driver.find_element(By.CSS_SELECTOR, "#stock-photos .photo-pick").click()
+    snapshot = tmp_path / "walkaround.png"
+    snapshot.write_bytes(png(32, 24))
+    driver.find_element(By.ID, "composer-upload").send_keys(str(snapshot))
     driver.find_element(By.ID, "composer-send").click()
 
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#thread .msg-out"))
     message = Message.objects.get(direction="out")
     assert message.body == typed
-    assert message.media == [VehiclePhoto.objects.get().url]
+    uploaded = Photo.objects.get(name="walkaround.png")
+    assert message.media == [VehiclePhoto.objects.get().url, f"{web}/m/{uploaded.token}"]
     sent = driver.find_element(By.CSS_SELECTOR, "#thread .msg-out")
     assert "Queued" in sent.text
     assert "Carol Seller" in sent.text
@@ -115,8 +120,8 @@ def test_carol_texts_a_template_with_a_stock_photo_from_her_phone(web, open_brow
     assert worker.returncode == 0, worker.stderr
     # The thread polls: the new state shows without a reload.
     wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "#thread .msg-out .msg-status"), "Sent"))
-    thumbnail = driver.find_element(By.CSS_SELECTOR, "#thread .msg-out .msg-media img")
-    wait.until(lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", thumbnail) == 40)
+    widths = "return Array.from(document.querySelectorAll('#thread .msg-out .msg-media img'), i => i.naturalWidth)"
+    wait.until(lambda d: d.execute_script(widths) == [40, 32])
     assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"), (
         "the lead page fits the phone without sideways scrolling"
     )
