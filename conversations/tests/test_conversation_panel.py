@@ -156,3 +156,10 @@ def test_without_htmx_a_refusal_returns_to_the_lead_and_says_why(lead, carol, cl
     assert answer.redirect_chain[-1][0] == reverse("lead-detail", args=[lead.pk]) + "#conversation"
     assert "Replace {vehicle} before sending." in answer.content.decode()
     assert not Message.objects.exists()
+
+
+def test_a_text_longer_than_a_provider_takes_is_refused_before_it_is_queued(lead, carol, client_for):
+    answer = client_for(carol).post(send_url(lead), {"body": "a" * 1601}, headers=HX)
+    assert answer.status_code == 422
+    assert "A text holds at most 1,600 characters (this one has 1,601)." in answer.content.decode()
+    assert not Message.objects.exists()
