@@ -21,7 +21,7 @@ from api.serializers import activity_to_dict, lead_to_dict, with_lead_details
 from leads import actions
 from leads.models import Lead
 from leads.queries import lead_for, lead_open_to, leads_visible_to
-from leads.search import LeadFilters, apply_filters
+from leads.search import LeadFilters, apply_filters, page_of
 
 router = Router(tags=["leads"])
 
@@ -73,7 +73,7 @@ def list_leads(request: HttpRequest, filters: Query[LeadListQuery]) -> JsonRespo
     if filters.cursor:
         leads = _after(leads, filters.cursor)
     # One more than asked tells whether there is a next page without counting the whole set.
-    page = list(with_lead_details(leads.order_by("-received_at", "-id"))[: filters.limit + 1])
+    page = page_of(leads, 0, filters.limit + 1, details=with_lead_details)
     next_url = None
     if len(page) > filters.limit:
         page = page[: filters.limit]

@@ -191,7 +191,10 @@ class LeadListQuery(Input):
     )
     assigned_to: Text254 | None = Field(None, description='An email, or "none" for unassigned leads.')
     source: Text100 | None = Field(None, description="The source's name, exactly.")
-    q: Text200 | None = Field(None, description="A name, phone number (any format), email, VIN or stock number.")
+    q: Text200 | None = Field(
+        None,
+        description="A name, phone number (any format, or its last four digits or more), email, VIN or stock number.",
+    )
     has_search_vehicle: bool | None = None
     dealership: Text60 | None = Field(None, description="A dealership's slug.")
     department: Department | None = None

@@ -12,6 +12,7 @@ from ninja.parser import Parser
 from api.auth import full_access
 from api.errors import api_view, install_error_handlers, parse_json, unknown_route
 from api.leads import router as leads_router
+from conversations.consent_api import router as consent_router
 from distribution.api import router as distribution_router
 from intake.api import router as intake_router
 
@@ -36,6 +37,7 @@ install_error_handlers(api)
 api.add_router("", leads_router)
 api.add_router("/dealerships/", intake_router)
 api.add_router("", distribution_router)
+api.add_router("", consent_router)
 
 
 def _patterns() -> list[URLPattern | URLResolver]:

@@ -268,8 +268,10 @@ def _phone_rows(rng: random.Random, n: int) -> Iterator[str]:
         for kind in ("cellphone", "voice")[: 1 + (rng.random() < 0.15)] if rng.random() < 0.95 else ():
             pk += 1
             area, exchange, line = rng.choice(AREA_CODES), rng.randint(200, 999), rng.randint(0, 9999)
-            # What forecourt.lib.phone.display would write, without its cost a million times.
-            yield f"{pk}\t+1{area}{exchange}{line:04d}\t({area}) {exchange}-{line:04d}\t{kind}\t{customer}\n"
+            # What forecourt.lib.phone.display would write, without its cost a million times; the
+            # search key is the number's digits last first (forecourt.lib.phone.digits_last_first).
+            number = f"1{area}{exchange}{line:04d}"
+            yield f"{pk}\t+{number}\t({area}) {exchange}-{line:04d}\t{kind}\t{customer}\t{number[::-1]}\n"
 
 
 def _email_rows(rng: random.Random, n: int) -> Iterator[str]:
@@ -317,7 +319,7 @@ def _copy(cursor: object, table: str, lines: Iterator[str]) -> None:
     columns = {
         "leads_customer": "id, first_name, last_name, business_name, language, street, city, region, postal_code, "
         "country, created_at, organization_id",
-        "leads_customerphone": "id, number, raw, type, customer_id",
+        "leads_customerphone": "id, number, raw, type, customer_id, search_key",
         "leads_customeremail": "id, email, customer_id",
         "leads_lead": "id, department, status, lost_reason, source_name, source_kind, source_ref, received_at, "
         "first_response_at, comments, timeframe, updated_at, assigned_to_id, co_customer_id, customer_id, dealership_id",
@@ -358,6 +360,7 @@ Scenario = Callable[[Persona, int], dict[str, str]]
 SCENARIOS: dict[str, Scenario] = {
     "first page": lambda p, i: {},
     "search phone (512) 555-0123": lambda p, i: {"q": p.samples["phone"][i % len(p.samples["phone"])]},
+    "search phone ending 555-0123": lambda p, i: {"q": p.samples["phone"][i % len(p.samples["phone"])][6:]},
     "search email": lambda p, i: {"q": p.samples["email"][i % len(p.samples["email"])]},
     "search last-name prefix (Gar)": lambda p, i: {"q": NAME_PREFIXES[i % len(NAME_PREFIXES)]},
     "search full name (First Last)": lambda p, i: {"q": p.samples["name"][i % len(p.samples["name"])]},
@@ -369,7 +372,7 @@ SCENARIOS: dict[str, Scenario] = {
     },
     "page 20": lambda p, i: {"page": "20"},
 }
-API_SCENARIOS = ["first page", "search phone (512) 555-0123", "search email", "search last-name prefix (Gar)",
+API_SCENARIOS = ["first page", "search phone (512) 555-0123", "search phone ending 555-0123", "search email", "search last-name prefix (Gar)",
                  "search full name (First Last)", "filter status=working&source=CarGurus"]  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from conversations import consent
 from conversations.channels import Inbound, transport
 from conversations.models import Conversation, Message
 from dealerships.models import Dealership
@@ -21,6 +22,7 @@ from intake.door import take_in_lead
 from leads import actions as lead_actions
 from leads.matching import lock_customer_matching, match_customer
 from leads.models import CustomerPhone, Lead
+from leads.queries import leads_visible_to
 
 TEXT_SOURCE = "Text"
 
@@ -40,33 +42,45 @@ def send_message(
     media: Sequence[str] = (),
     subject: str = "",
     automated: bool = False,
+    answering: Message | None = None,
 ) -> Message:
     """Queue a message to the lead's customer; the worker sends it once the transaction commits.
 
     `actor` is the person sending it (None, or `automated`, for Forecourt's own messages). Raises
-    ValueError (NoAddress among them) when the message cannot be sent, and stores nothing then.
+    ValueError (NoAddress among them) when the message cannot be sent, OptedOut when the customer
+    revoked consent for the channel, and stores nothing then. Forecourt's own texts wait for the
+    end of the customer's quiet hours (held). `answering` is the customer's message an automated
+    one answers (a STOP's confirmation, HELP, the after-hours reply): it goes back to the number
+    that sent it, from the number it was sent to.
     """
     body = body.strip()
     if not body and not media:
         raise ValueError("Write a message or attach a photo.")
     sender, recipient = transport(channel).addresses(lead)
+    if answering is not None:
+        sender, recipient = answering.to_address or sender, answering.from_address or recipient
+    automated = automated or actor is None
+    consent.check_may_send(lead=lead, channel=channel, answering=answering)
     now = timezone.now()
+    due = consent.send_at(
+        lead=lead, channel=channel, number=recipient, automated=automated, answering=answering, now=now
+    )
     with transaction.atomic():
         conversation = conversation_of(lead)
         message = Message.objects.create(
             conversation=conversation,
             channel=channel,
             direction=Message.Direction.OUT,
-            status=Message.Status.QUEUED,
+            status=Message.Status.QUEUED if due <= now else Message.Status.HELD,
             subject=subject.strip(),
             body=body,
             media=list(media),
             from_address=sender,
             to_address=recipient,
             sent_by=None if automated else actor,
-            automated=automated or actor is None,
+            automated=automated,
             created_at=now,
-            due_at=now,
+            due_at=due,
         )
         Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
         if not message.automated:
@@ -169,7 +183,7 @@ def invite_customer(
         raise ValueError(f"{actor.name} does not work at {dealership.name}.")
     selling = not membership.is_manager and membership.can_be_assigned
     with transaction.atomic():
-        lead, _ = lead_for_number(
+        lead, new = lead_for_number(
             dealership=dealership,
             number=number,
             first_name=first_name,
@@ -177,5 +191,11 @@ def invite_customer(
             actor=actor,
             assigned_to=actor if selling else None,
         )
+        if not new and not leads_visible_to(actor).filter(pk=lead.pk).exists():
+            # Another salesperson's customer: texting them behind their back is not an invitation.
+            owner = f"assigned to {lead.assigned_to.name}" if lead.assigned_to else "not assigned yet"
+            raise ValueError(
+                f"This number belongs to a customer whose open lead at {dealership.name} is {owner}; ask a manager."
+            )
         message = send_message(lead=lead, channel="sms", body=body, actor=actor)
     return lead, message

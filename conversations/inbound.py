@@ -13,6 +13,7 @@ from django.db import transaction
 
 from conversations.actions import lead_for_number, receive_message
 from conversations.channels import Inbound
+from conversations.consent import after_text_received
 from conversations.models import Message
 from dealerships.models import Dealership
 from forecourt.lib.phone import to_e164
@@ -73,6 +74,8 @@ def receive_text(
         message, new_message = receive_message(lead=lead, channel="sms", inbound=inbound)
         if new_message and not new_lead:
             _tell_people_working(lead, message)
+        if new_message:  # STOP, START, HELP and the after-hours reply (conversations.consent)
+            after_text_received(lead=lead, message=message)
     return Received(message, lead, new_message=new_message, new_lead=new_lead)
 
 

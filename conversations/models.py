@@ -93,6 +93,65 @@ class Message(LeasedJob):
         return self.conversation.lead
 
 
+class ConsentChange(models.Model):
+    """One change of a customer's consent to be messaged on a channel: the ledger TCPA asks for.
+
+    The customer's current state on a channel is its latest row (none: unknown). A customer is
+    shared by the organisation's rooftops, so an opt-out ends messages from every one of them.
+    `text` keeps the words used ("STOP", "please stop texting me", a staff note); `message` is the
+    customer's text that said it and `confirmation` the one reply confirming an opt-out.
+    """
+
+    class State(models.TextChoices):
+        OPTED_OUT = "opted_out", "Opted out"
+        OPTED_IN = "opted_in", "Opted in"
+
+    class Source(models.TextChoices):
+        KEYWORD = "keyword", "Keyword"
+        LANGUAGE = "language", "In their own words"
+        STAFF = "staff", "Staff"
+        API = "api", "API"
+        IMPORT = "import", "Import"
+
+    customer = models.ForeignKey("leads.Customer", on_delete=models.CASCADE, related_name="consent_changes")
+    channel = models.CharField(max_length=12, choices=Channel.choices)
+    state = models.CharField(max_length=10, choices=State.choices)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    text = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    lead = models.ForeignKey(Lead, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    confirmation = models.OneToOneField(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="confirmed_consent"
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["customer", "channel", "at"], name="consent_latest")]
+
+    def __str__(self) -> str:
+        return f"customer {self.customer_id} {self.channel} {self.state} ({self.source})"
+
+
+class AfterHoursReply(models.Model):
+    """The after-hours auto-reply a conversation got in one closed period, named by the moment the
+    dealership opens again (`closed_until`): one per conversation and period, even when two texts
+    arrive at once."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="after_hours_replies")
+    closed_until = models.DateTimeField()
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="after_hours")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "closed_until"], name="after_hours_once_per_closed_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"after-hours reply on conversation {self.conversation_id} until {self.closed_until:%Y-%m-%d %H:%M}"
+
+
 class MessageTemplate(models.Model):
     """A dealership's ready-made text with merge fields (`conversations.templates`), picked in the
     composer and filled in for the lead. The default one is what the alert email's reply sends."""

@@ -7,12 +7,15 @@ from typing import Any
 
 from django.tasks import task
 
+from conversations import consent
 from conversations.channels import transport
 from conversations.models import Message
 from forecourt.lib.outbox import Outbox
 
 
 def _send(message: Message) -> dict[str, Any]:
+    # Queued before the customer opted out, or an after-hours reply the opening made needless.
+    consent.check_before_sending(message)
     return transport(message.channel).send(message)
 
 
@@ -31,5 +34,5 @@ def send_message_task(message_id: int) -> None:
 
 
 def sweep_messages() -> int:
-    """Send every due customer message nobody holds."""
-    return MESSAGES.sweep()
+    """Release held messages whose quiet hours are over, then send every due customer message nobody holds."""
+    return consent.release_held_messages() + MESSAGES.sweep()

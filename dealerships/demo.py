@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import Membership, User
-from dealerships import provisioning
+from dealerships import demo_texts, provisioning
 from dealerships.models import Dealership
 from intake.door import take_in_lead
 from inventory.models import Vehicle
@@ -145,6 +145,7 @@ class DemoResult:
     changes: list[str] = field(default_factory=list)
     vehicles: int = 0
     leads: int = 0
+    texts: int = 0
     skipped: str = ""
 
 
@@ -195,6 +196,7 @@ def load_demo(*, path: Path = DEMO_FILE, seed: int = SEED) -> DemoResult:
         for index, (slug, status, department) in enumerate(plan):
             _lead(rng, index, dealerships[slug], status, department, now, len(plan))
             result.leads += 1
+        result.texts = demo_texts.add_conversations(rng, [dealerships[slug] for slug in slugs], now)
     return result
 
 

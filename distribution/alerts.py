@@ -8,6 +8,10 @@ Links are signed with the site's secret (`django.core.signing`) and expire LINK_
 the email is due to go out; they name the recipient, who must still be an admin or manager of
 the lead's dealership when the link is used. Opening a link only shows a confirmation page
 (mail scanners open links); the allocation happens when the recipient presses the button.
+
+The email also carries, per recipient, a signed "reply with the default template" link when the
+dealership has a default text template and the customer a number: it opens a confirmation page
+(conversations) that texts the customer through Forecourt, recorded on the lead's thread.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -27,7 +30,6 @@ from django.utils.html import escape
 
 from accounts.models import Membership, User
 from distribution.models import AllocationAlert
-from distribution.policy import DEFAULT_REPLY
 from distribution.store import memberships_of
 from leads.models import Activity, Lead
 from notifications.actions import hold_until, queue_email
@@ -35,6 +37,8 @@ from notifications.models import Kind
 
 SALT = "forecourt.distribution.allocation-link"
 LINK_LIFETIME = timedelta(hours=72)
+REPLY_SALT = "forecourt.distribution.alert-reply"
+REPLY_LIFETIME = timedelta(days=7)
 MAX_LINKS = 40
 
 
@@ -105,50 +109,52 @@ def link_targets(lead: Lead, memberships: list[Membership] | None = None) -> lis
     return [m.user for m in ordered]
 
 
-def reply_link(lead: Lead, template: str, *, salesperson: str | None = None) -> str:
-    """A mailto: link with the default reply filled in, or "" when the customer has no email.
-    It is signed by `salesperson`, by default the lead's salesperson or else the dealership."""
-    email = next(iter(lead.customer.emails.all()), None)
-    if email is None:
-        return ""
-    vehicle = lead.preferred_vehicle
-    fields = {
-        "customer_first_name": lead.customer.first_name or lead.customer.display_name,
-        "customer_name": lead.customer.display_name,
-        "vehicle": str(vehicle) if vehicle else "vehicle you asked about",
-        "salesperson": salesperson if salesperson is not None else signature(lead, lead.assigned_to),
-        "dealership": lead.dealership.name,
-    }
+def make_reply_token(*, lead_id: int, recipient_id: int) -> str:
+    """A signed token naming the lead and the alert's recipient, for "reply with the default template"."""
+    return signing.dumps({"l": lead_id, "u": recipient_id}, salt=REPLY_SALT)
+
+
+def read_reply_token(token: str) -> tuple[int, int]:
+    """(lead id, recipient id) of a reply link; LinkError if it was tampered with or has expired."""
     try:
-        body = (template or DEFAULT_REPLY).format(**fields)
-    except (KeyError, IndexError, ValueError):  # a template with an unknown field falls back
-        body = DEFAULT_REPLY.format(**fields)
-    subject = f"Your enquiry at {lead.dealership.name}"
-    return f"mailto:{email.email}?subject={quote(subject)}&body={quote(body)}"
+        payload = signing.loads(token, salt=REPLY_SALT, max_age=REPLY_LIFETIME)
+        return int(payload["l"]), int(payload["u"])
+    except signing.SignatureExpired:
+        raise LinkError("This reply link has expired; open the lead to text the customer.") from None
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise LinkError("This reply link is not valid; open the lead to text the customer.") from None
 
 
-def signature(lead: Lead, assignee: User | None) -> str:
-    return assignee.name if assignee else lead.dealership.email_from_name or lead.dealership.name
+def replies_by_text(lead: Lead) -> bool:
+    """Whether the alert offers "reply with the default template": the dealership has a default
+    text template (conversations' MessageTemplate, read through its relation, as distribution sits
+    below conversations) and the customer a number that can be read."""
+    has_default = lead.dealership.message_templates.filter(is_default=True).exists()
+    return has_default and lead.customer.phones.exclude(number=None).exclude(number="").exists()
+
+
+def reply_url(lead: Lead, recipient: User) -> str:
+    token = make_reply_token(lead_id=lead.pk, recipient_id=recipient.pk)
+    return f"{settings.BASE_URL}{reverse('alert-reply', args=[token])}"
 
 
 @dataclass(frozen=True)
 class NewLeadAlert:
     """New-lead alert emails rendered before distribution decides, with what it decides (the
-    outcome and the salesperson who signs the default reply) left as markers to fill in.
+    outcome) left as a marker to fill in.
 
     Rendering is most of the cost of an alert, and a round-robin turn keeps its rotation's row
     locked from the turn to the commit: rendered first, the alert adds only its INSERTs to that
-    time. The markers hold a random part, so nothing a customer writes can contain them.
+    time. The marker holds a random part, so nothing a customer writes can contain them.
     """
 
     lead: Lead
     emails: tuple[tuple[str, str, str, str], ...]  # to, subject, text, html
     due_at: datetime
     outcome_marker: str
-    salesperson_marker: str
     nonce: str = ""  # of the allocation links, "" when no email carries any
 
-    def queue(self, *, outcome: str, assignee: User | None) -> int:
+    def queue(self, *, outcome: str) -> int:
         """Queue the emails with the decision filled in, in the caller's transaction; how many.
 
         The links' `AllocationAlert` is written now, after distribution decided, so that the
@@ -157,13 +163,12 @@ class NewLeadAlert:
             AllocationAlert.objects.create(
                 nonce=self.nonce, lead_id=self.lead.pk, last_assignment_id=last_assignment_id(self.lead.pk)
             )
-        name = quote(signature(self.lead, assignee))
         for to, subject, text, html in self.emails:
             queue_email(
                 to=[to],
                 subject=subject,
-                body=text.replace(self.outcome_marker, outcome).replace(self.salesperson_marker, name),
-                html=html.replace(self.outcome_marker, escape(outcome)).replace(self.salesperson_marker, name),
+                body=text.replace(self.outcome_marker, outcome),
+                html=html.replace(self.outcome_marker, escape(outcome)),
                 purpose="new_lead_alert",
                 due_at=self.due_at,
             )
@@ -174,17 +179,16 @@ def prepare_new_lead_alert(
     *,
     lead: Lead,
     recipients: tuple[str, ...] | list[str],
-    template: str,
     now: datetime | None = None,
     memberships: list[Membership] | None = None,
 ) -> NewLeadAlert:
     """Render the email to each of the dealership's new-lead recipients: customer, vehicle,
-    comments, what distribution did, a reply-with-template link and (for admins and managers)
+    comments, what distribution did, a signed reply-by-text link and (for admins and managers)
     allocation links. `NewLeadAlert.queue` then queues them. `memberships`: `memberships_of` the
     lead's dealership, when the caller has read it already."""
     now = now or timezone.now()
     marker = secrets.token_hex(12)
-    outcome_marker, salesperson_marker = f"fc-{marker}-outcome", f"fc-{marker}-salesperson"
+    outcome_marker = f"fc-{marker}-outcome"
     if memberships is None:
         memberships = memberships_of(lead.dealership_id)
     wanted = set(recipients)
@@ -192,6 +196,7 @@ def prepare_new_lead_alert(
     due_at = hold_until(kind=Kind.NEW_LEAD, lead=lead, now=now)
     expires_at = due_at + LINK_LIFETIME
     choices = link_targets(lead, memberships)
+    by_text = replies_by_text(lead)
     vehicle = vehicle_text(lead)
     base = {
         "lead": lead,
@@ -199,7 +204,6 @@ def prepare_new_lead_alert(
         "vehicles": list(lead.vehicles.all()),
         "outcome": outcome_marker,
         "expires_at": expires_at,
-        "reply_link": reply_link(lead, template, salesperson=salesperson_marker),
         "lead_url": f"{settings.BASE_URL}/leads/{lead.pk}/",
     }
     emails = []
@@ -217,6 +221,7 @@ def prepare_new_lead_alert(
         context = {
             **base,
             "recipient": person,
+            "reply_link": reply_url(lead, person) if by_text else "",
             "links": links,
             "more_people": max(len(choices) - MAX_LINKS, 0) if links else 0,
         }
@@ -228,9 +233,7 @@ def prepare_new_lead_alert(
                 render_to_string("distribution/email/new_lead_alert.html", context),
             )
         )
-    return NewLeadAlert(
-        lead, tuple(emails), due_at, outcome_marker, salesperson_marker, nonce=nonce if with_links else ""
-    )
+    return NewLeadAlert(lead, tuple(emails), due_at, outcome_marker, nonce=nonce if with_links else "")
 
 
 # Using a link -----------------------------------------------------------------------------------

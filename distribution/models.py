@@ -114,6 +114,14 @@ class Rotation(models.Model):
     def __str__(self) -> str:
         return f"rotation {self.key} at {self.counter}"
 
+    @property
+    def label(self) -> str:
+        """What the rotation deals out, in a dealer's words: "Sales" or "Group “Used Hondas”"."""
+        _, _, what = self.key.partition(":")
+        if what.startswith("group:"):
+            return f"Group “{what.removeprefix('group:')}”"
+        return str(dict(Department.choices).get(what, what))
+
 
 class Offer(models.Model):
     """A lead waiting to be claimed: offered to `lead.offered_to` (first available) or in the pool.

@@ -209,7 +209,7 @@ def _stage2(timer: Timer, batch: Batch) -> None:
     told = batch.tell(
         batch.supervisors(lead), kind=Kind.ESCALATION, lead=lead, text=text, subject=f"Escalation: {_about(lead)}"
     )
-    _log(lead, "Escalation stage 2: supervisor told.", told, timer)
+    _log(lead, "Escalation stage 2: manager alerted.", told, timer)
 
 
 def _resubmission(timer: Timer, batch: Batch) -> None:
@@ -229,7 +229,7 @@ def _resubmission_stage2(timer: Timer, batch: Batch) -> None:
     who = owner.name if owner else "Nobody"
     text = f"Follow-up overdue: {who}'s “{task.title}” on {_about(lead)} was due {local(lead, task.due_at)}."
     told = batch.tell(batch.supervisors(lead, owner), kind=Kind.ESCALATION, lead=lead, text=text, subject=text)
-    _log(lead, f"Follow-up “{task.title}” overdue: supervisor told.", told, timer)
+    _log(lead, f"Follow-up “{task.title}” overdue: manager alerted.", told, timer)
 
 
 HANDLERS: dict[str, Callable[[Timer, Batch], None]] = {

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.queries import dealerships_seen_whole_by
 from escalations.models import LeadSla
 from followups.models import FollowUp
+from followups.queries import open_followups_for
 from leads.models import Lead
 from leads.queries import leads_visible_to
 
@@ -101,7 +101,7 @@ def badge(lead: Lead, now: datetime | None = None) -> SlaBadge:
     if state == LeadSla.State.RUNNING:
         tone = "warn" if sla and sla.reminder_at and now >= sla.reminder_at else "ok"
         return SlaBadge(lead.pk, state, f"Reply within {_span(left)}", due, int(left), tone, zone)
-    label = f"Overdue by {_span(left)}" + (" · supervisor told" if state == LeadSla.State.STAGE2 else "")
+    label = f"Overdue by {_span(left)}" + (" · manager alerted" if state == LeadSla.State.STAGE2 else "")
     return SlaBadge(lead.pk, state, label, due, int(left), "danger", zone)
 
 
@@ -117,18 +117,9 @@ def _open_with_clock(user: User) -> QuerySet[Lead]:
 
 
 def followups_due_for(user: User, now: datetime) -> QuerySet[FollowUp]:
-    """Open follow-ups due by now on leads the user sees; a salesperson's own, a manager's all.
-
-    Not those of lost leads: nobody is chased about them any more (escalations.firing.moot)."""
-    visible = leads_visible_to(user)
-    mine = Q(assignee=user) | Q(assignee__isnull=True, lead__assigned_to=user)
-    sees_all = Q(lead__dealership__in=dealerships_seen_whole_by(user))
-    return (
-        FollowUp.objects.filter(lead__in=visible, completed_at__isnull=True, due_at__lte=now)
-        .exclude(lead__status=Lead.Status.LOST)
-        .filter(mine | sees_all)
-        .select_related("lead__customer", "lead__dealership", "lead__assigned_to", "assignee")
-    )
+    """Open follow-ups due by now on leads the user sees; a salesperson's own, a manager's all
+    (the same tasks as the Follow-ups page's "Overdue", whose rule is followups.queries)."""
+    return open_followups_for(user, team=True).filter(due_at__lte=now)
 
 
 @dataclass

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from accounts.queries import dealerships_administered_by
 from followups import actions
 from followups.forms import CompleteForm, DefaultTasksForm, FollowUpForm, local_input
 from followups.models import Category, FollowUp
-from followups.queries import colleagues_at, followups_of
+from followups.queries import WHEN, colleagues_at, followups_of, followups_when, open_followups_for, sees_team_followups
 from leads.models import Lead
 from leads.queries import lead_for
 
@@ -78,6 +79,39 @@ def _done(request: HttpRequest, lead: Lead, message: str) -> HttpResponse:
         return _panel(request, lead)
     messages.success(request, message)
     return HttpResponseRedirect(reverse("lead-detail", args=[lead.pk]) + "#followups")
+
+
+@require_GET
+def followup_list(request: HttpRequest) -> HttpResponse:
+    """Every open follow-up, not only the dashboard's first few: mine or (managers) my team's;
+    overdue, later today or upcoming; a page at a time, times in each lead's dealership zone."""
+    user = _user(request)
+    now = timezone.now()
+    can_see_team = sees_team_followups(user)
+    whose = request.GET.get("whose") or ("team" if can_see_team else "mine")
+    if whose not in ("mine", "team") or (whose == "team" and not can_see_team):
+        whose = "mine"
+    asked = request.GET.get("when", "")
+    when = asked if asked in WHEN else WHEN[0]
+    tasks = open_followups_for(user, team=whose == "team")
+    counts = {key: followups_when(tasks, user, key, now).count() for key in WHEN}
+    page = Paginator(followups_when(tasks, user, when, now), FOLLOWUPS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "followups/list.html",
+        {
+            "page": page,
+            "now": now,
+            "whose": whose,
+            "when": when,
+            "can_see_team": can_see_team,
+            "tabs": [(key, label, counts[key]) for key, label in zip(WHEN, WHEN_LABELS, strict=True)],
+        },
+    )
+
+
+FOLLOWUPS_PER_PAGE = 25
+WHEN_LABELS = ("Overdue", "Later today", "Upcoming")
 
 
 @require_GET

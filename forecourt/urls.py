@@ -19,4 +19,5 @@ urlpatterns = [
     path("distribution/", include("distribution.urls")),
     # The conversation panel of the lead page, texted photos (/m/<token>) and the text templates screen.
     path("", include("conversations.urls")),
+    path("conversations/", include("conversations.invite_urls")),
 ]

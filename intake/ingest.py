@@ -167,12 +167,22 @@ def _customer(existing: Customer | None, dealership: Dealership, data: dict[str,
     return lead_actions.create_customer(organization=dealership.organization, data=data, country=country)
 
 
+# Ids whose source names a kind of lead or a partner, not the provider's reference for this lead
+# (seen in real ADF: <id source="leadtype">Email</id>, <id source="partner">CarGurus</id>).
+_LABEL_SOURCES = frozenset({"leadtype", "mediatype", "partner", "leadsubprogram", "leadprogram", "aileadscore"})
+
+
 def _first_id(prospect: Mapping[str, Any]) -> str:
-    for entry in prospect.get("ids") or []:
-        value = str(entry.get("value") or "").strip()
-        if value:
-            return value[:100]
-    return ""
+    """The lead's reference at its source: the first id with a digit in it (references are codes),
+    else the first one whose source is not a label; "" when there is none."""
+    ids = [
+        (value, "".join(ch for ch in str(entry.get("source") or "").lower() if ch.isalpha()))
+        for entry in prospect.get("ids") or []
+        if (value := str(entry.get("value") or "").strip())
+    ]
+    coded = [value for value, _ in ids if any(ch.isdigit() for ch in value)]
+    plain = [value for value, source in ids if source not in _LABEL_SOURCES]
+    return (coded or plain or [""])[0][:100]
 
 
 # From the parser's prospect dict to what leads.actions stores, cut to the columns' sizes ----------

@@ -37,7 +37,7 @@ def _inbound(user: User, inbound_id: int) -> InboundEmail:
 
 def inbound_list(request: HttpRequest) -> HttpResponse:
     user = _admin(request)
-    inbound = queries.inbound_visible_to(user).prefetch_related("leads")
+    inbound = queries.inbound_visible_to(user).prefetch_related("leads__customer")
     status = request.GET.get("status", "")
     if status in InboundEmail.Status.values:
         inbound = inbound.filter(status=status)

@@ -8,6 +8,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 
 from dealerships.models import Dealership, Department, Organization
+from forecourt.lib.phone import digits_last_first
 from inventory.models import Vehicle
 
 
@@ -55,8 +56,24 @@ class CustomerEmail(models.Model):
         return self.email
 
 
+class PhoneSearchKeyField(models.CharField[str, str]):
+    """The digits of a phone's number (or, when it could not be read, of what was written), last first.
+
+    Filled in from the row itself whenever it is written, `save()` and `bulk_create()` alike, so
+    no path that stores a phone can leave it stale. See `forecourt.lib.phone.digits_last_first`.
+    """
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
+        value = digits_last_first(str(getattr(model_instance, "number", None) or getattr(model_instance, "raw", "")))
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 class CustomerPhone(models.Model):
-    """One of a customer's phone numbers in E.164, with its type; `raw` keeps what was sent."""
+    """One of a customer's phone numbers in E.164, with its type; `raw` keeps what was sent.
+
+    `search_key` lets part of the number, as the customer reads it out ("555-0142", "0142"), find it.
+    """
 
     class Type(models.TextChoices):
         VOICE = "voice", "Phone"
@@ -68,9 +85,11 @@ class CustomerPhone(models.Model):
     number = models.CharField(max_length=20, null=True, blank=True, db_index=True)
     raw = models.CharField(max_length=64, blank=True)
     type = models.CharField(max_length=10, choices=Type.choices, default=Type.VOICE)
+    search_key = PhoneSearchKeyField(max_length=64, blank=True, editable=False, db_default="")
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["search_key"], name="customerphone_search_key")]
 
     def __str__(self) -> str:
         return self.number or self.raw

@@ -92,3 +92,14 @@ def customers_visible_to(user: User) -> QuerySet[Customer]:
         return Customer.objects.none()
     orgs = Membership.objects.filter(user=user).values("dealership__organization_id")
     return Customer.objects.filter(organization_id__in=orgs)
+
+
+def customer_for(user: User, customer_id: int) -> Customer:
+    """A customer of a lead the user may see (as customer or co-customer), or Customer.DoesNotExist
+    (404, never 403, as for leads)."""
+    visible = leads_visible_to(user)
+    return (
+        Customer.objects.filter(pk=customer_id)
+        .filter(Q(pk__in=visible.values("customer_id")) | Q(pk__in=visible.values("co_customer_id")))
+        .get()
+    )

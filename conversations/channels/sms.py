@@ -14,6 +14,7 @@ from twilio.request_validator import RequestValidator
 
 from conversations.channels.base import Inbound, NoAddress, Transport
 from conversations.models import Message
+from dealerships.models import Dealership
 from forecourt.lib.phone import to_e164
 from leads.models import CustomerPhone, Lead
 from notifications.sms import Text, current_provider
@@ -23,7 +24,11 @@ STATUS_PATH = "/hooks/twilio/sms/status"
 
 def texting_number(lead: Lead) -> str:
     """The dealership's number customers text (its leads number, else its main number), E.164 or ""."""
-    dealership = lead.dealership
+    return dealership_number(lead.dealership)
+
+
+def dealership_number(dealership: Dealership) -> str:
+    """The number customers text at `dealership` (its leads number, else its main number), E.164 or ""."""
     for number in (dealership.leads_phone, dealership.main_phone):
         e164 = to_e164(number, dealership.country) if number else None
         if e164:

@@ -94,7 +94,8 @@ def test_demo_customers_vehicles_and_trades_look_real():
     assert any(v.search_vehicle for lead in leads for v in lead.vehicles.all())
     assert any(v.inventory_vehicle_id for lead in leads for v in lead.vehicles.all())
     for lead in leads:
-        assert sum(v.preferred for v in lead.vehicles.all()) == 1
+        if lead.source_name != "Text":  # a stranger's text names no vehicle
+            assert sum(v.preferred for v in lead.vehicles.all()) == 1
         assert all(phone.number and phone.number.startswith("+1") for phone in lead.customer.phones.all())
 
 
@@ -131,3 +132,37 @@ def test_the_demo_is_the_same_every_time():
 
     assert list(Vehicle.objects.order_by("stock").values_list("stock", "vin", "price")) == first
     assert sorted(Lead.objects.values_list("status", flat=True)) == statuses
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_demo_leads_carry_conversations_that_were_really_sent_and_received():
+    from conversations.channels.sms import dealership_number
+    from conversations.models import Message
+
+    output = load_demo()
+    now = timezone.now()
+
+    assert all(dealership_number(d) for d in Dealership.objects.all()), "the simulator and composer work at once"
+    texts = Message.objects.select_related("conversation__lead")
+    assert texts.count() >= 10
+    assert f"{texts.count()} texts" in output
+    assert {m.status for m in texts} >= {"received", "delivered", "failed"}
+    assert all(m.created_at <= now for m in texts)
+    assert all("cannot receive texts" in m.last_error for m in texts.filter(status="failed"))
+    assert all(m.sent_by is not None for m in texts if m.direction == "out" and not m.automated)
+    for lead in {m.conversation.lead for m in texts}:
+        thread = list(lead.conversation.messages.all())
+        number = {m.from_address if m.direction == "in" else m.to_address for m in thread}
+        assert len(number) == 1, "a thread is with one customer number"
+        assert lead.customer.phones.filter(number__in=number).exists()
+    strangers = Lead.objects.filter(source_name="Text")
+    assert strangers.count() == 2
+    for lead in strangers:
+        assert lead.customer.display_name == "Unknown"
+        first = list(lead.conversation.messages.all())[:2]
+        assert [(m.direction, m.automated) for m in first] == [("in", False), ("out", True)]
+        assert "closed" in first[1].body
+        human = lead.conversation.messages.filter(direction="out", automated=False).first()
+        lead.refresh_from_db()
+        assert lead.first_response_at == (human.created_at if human else None), "an automated reply is no reply"

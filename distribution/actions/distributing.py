@@ -98,9 +98,7 @@ def _distribute(
     if alert and department.alert_recipients:
         # The alert's allocation links and the candidates are drawn from the same people.
         staff = memberships_of(lead.dealership_id)
-        prepared = alerts.prepare_new_lead_alert(
-            lead=lead, recipients=department.alert_recipients, template=department.reply_template, memberships=staff
-        )
+        prepared = alerts.prepare_new_lead_alert(lead=lead, recipients=department.alert_recipients, memberships=staff)
     outcome = _decide(
         lead,
         policy,
@@ -111,7 +109,7 @@ def _distribute(
         staff=staff,
     )
     if prepared is not None:
-        prepared.queue(outcome=outcome.reason, assignee=outcome.assigned_to)
+        prepared.queue(outcome=outcome.reason)
     return outcome
 
 

@@ -70,14 +70,14 @@ def distribution_settings(request: HttpRequest, slug: str) -> HttpResponse:
             kept.sort(key=lambda f: (f.cleaned_data.get("position") is None, f.cleaned_data.get("position") or 0))
             document: dict[str, Any] = {name: form.document() for name, form in departments.items()}
             document["groups"] = [f.document() for f in kept]
-            checked = check(document, staff)
-            context.update(errors=checked.errors, warnings=checked.warnings)
+            checked = check(document, staff)  # its messages are in words already (distribution.wording)
+            context.update(errors=list(checked.errors), warnings=list(checked.warnings))
             if request.POST.get("action") == "simulate":
                 context.update(_simulation(request, dealership, checked))
             elif checked.policy is not None:
                 changes = save_policy(dealership=dealership, policy=checked.policy, actor=user)
                 messages.success(request, "Distribution saved." if changes else "Nothing changed.")
-                for warning in checked.warnings:
+                for warning in context["warnings"]:
                     messages.warning(request, warning)
                 return HttpResponseRedirect(reverse("distribution-settings", args=[slug]))
     else:
@@ -86,7 +86,7 @@ def distribution_settings(request: HttpRequest, slug: str) -> HttpResponse:
             for name in DEPARTMENTS
         }
         groups = GroupFormSet(initial=initial_groups(policy), prefix="groups", staff=staff)
-        context["warnings"] = check(to_document(policy), staff).warnings
+        context["warnings"] = list(check(to_document(policy), staff).warnings)
     context.update(
         departments=departments,
         groups=groups,

@@ -56,7 +56,7 @@ def test_reminder_then_overdue_then_supervisor_each_exactly_once(riverside, caro
     assert timeline == [
         "Reminder sent: no reply yet. Told: Carol Seller.",
         "Escalation stage 1: no reply in time. Told: Carol Seller.",
-        "Escalation stage 2: supervisor told. Told: Bob Manager.",
+        "Escalation stage 2: manager alerted. Told: Bob Manager.",
         "Follow-up “Second contact: call or text again” is due. Told: Carol Seller.",
     ]
 

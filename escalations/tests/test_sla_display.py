@@ -55,7 +55,7 @@ def test_badge_counts_down_then_says_overdue(riverside, carol, client_for):
     assert "Tue Mar 10, 10:30 AM" in html, "due time in the dealership's time"
     with at(chicago(2026, 3, 10, 11, 45)):
         html = client.get(f"/escalations/leads/{lead.pk}/sla/").content.decode()
-    assert "Overdue by 1 h 15 min · supervisor told" in html
+    assert "Overdue by 1 h 15 min · manager alerted" in html
 
 
 def test_badge_of_an_answered_lead_says_how_fast(riverside, carol, client_for):

@@ -76,14 +76,25 @@ def _sendto(self: socket.socket, data: Any, *args: Any) -> int:
     return _real["sendto"](self, data, *args)
 
 
+def is_address(host: object) -> bool:
+    """True for an IP address written out: reading it sends nothing, only connecting would."""
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    try:
+        ipaddress.ip_address(str(host).strip("[]").split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
 def _getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-    if not is_loopback(host):
+    if not (is_loopback(host) or is_address(host)):
         raise _refuse("Looking up", host)
     return _real["getaddrinfo"](host, *args, **kwargs)
 
 
 def _gethostbyname(host: Any) -> Any:
-    if not is_loopback(host):
+    if not (is_loopback(host) or is_address(host)):
         raise _refuse("Looking up", host)
     return _real["gethostbyname"](host)
 

@@ -45,3 +45,16 @@ def display(number: str) -> str:
     except phonenumbers.NumberParseException:
         return number
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+_NOT_A_DIGIT = re.compile(r"[^0-9]")
+
+
+def digits_last_first(text: str) -> str:
+    """The ASCII digits of `text`, last first: "(512) 555-0142" gives "2410555215".
+
+    People read a number out from its end ("...0142", "555-0142"), with or without the area or
+    country code; stored last first beside each phone, any such ending is a prefix of it, which an
+    ordinary index answers on SQLite and PostgreSQL alike.
+    """
+    return _NOT_A_DIGIT.sub("", text)[::-1]

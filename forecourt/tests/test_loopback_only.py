@@ -14,20 +14,16 @@ from forecourt.testing import run_manage
 TEST_NET = "192.0.2.1"  # RFC 5737 documentation address: routed nowhere, never ours to reach
 
 
-def numeric_look_up_refused() -> bool:
-    """Whether the guard is on, asked in a way that sends nothing even without it (a numeric address)."""
-    try:
-        socket.getaddrinfo(TEST_NET, 80, flags=socket.AI_NUMERICHOST)
-    except loopback_only.NetworkBlockedError:
-        return True
-    return False
+def guard_is_on() -> bool:
+    """Whether the guard is installed, asked in a way that sends nothing either way."""
+    return bool(loopback_only._real)
 
 
 @pytest.fixture
 def operating_system_calls(monkeypatch):
     """The calls the guard would hand on to the operating system, replaced by a recorder that
     refuses too: should the guard ever let one through, still nothing is sent."""
-    if not numeric_look_up_refused():
+    if not guard_is_on():
         pytest.fail("the network guard is off in this test run; nothing was tried")
     handed_on: list[tuple[str, object]] = []
 
@@ -38,8 +34,15 @@ def operating_system_calls(monkeypatch):
 
         return call
 
-    for name in ("connect", "connect_ex", "sendto", "getaddrinfo", "gethostbyname"):
+    for name in ("connect", "connect_ex", "sendto", "gethostbyname"):
         monkeypatch.setitem(loopback_only._real, name, recorder(name))
+    real_getaddrinfo = loopback_only._real["getaddrinfo"]
+
+    def numeric_only(host, port, family=0, type=0, proto=0, flags=0):
+        # Reading an address written out sends nothing; AI_NUMERICHOST makes sure no name is ever resolved.
+        return real_getaddrinfo(host, port, family, type, proto, flags | socket.AI_NUMERICHOST)
+
+    monkeypatch.setitem(loopback_only._real, "getaddrinfo", numeric_only)
     return handed_on
 
 
@@ -71,8 +74,16 @@ def test_loopback_servers_are_still_reached():
 
 
 def test_processes_started_by_tests_are_guarded_too():
-    # A numeric address needs no look-up, so even an unguarded child sends nothing here.
-    probe = f"import socket; socket.getaddrinfo({TEST_NET!r}, 80, flags=socket.AI_NUMERICHOST)"
+    # The child checks that its guard is on before trying, and replaces what the guard would hand
+    # on to the operating system, so even a broken guard sends nothing.
+    probe = (
+        "import socket\n"
+        "from forecourt.lib import loopback_only as guard\n"
+        "assert guard._real, 'the guard is off in this process'\n"
+        "def handed_on(*args): raise AssertionError('the guard handed a connection on')\n"
+        "guard._real['connect'] = handed_on\n"
+        f"socket.socket().connect(({TEST_NET!r}, 80))\n"
+    )
     result = run_manage("shell", "--no-imports", "-c", probe)
     assert result.returncode != 0
     assert "NetworkBlockedError" in result.stderr

@@ -46,6 +46,15 @@ def age(moment: datetime | None) -> str:
 
 
 @register.filter
+def ago(moment: datetime | None) -> str:
+    """ "4m ago", or "just now" (never "now ago")."""
+    if moment is None:
+        return ""
+    short = age(moment)
+    return "just now" if short == "now" else f"{short} ago"
+
+
+@register.filter
 def duration(seconds: float | None) -> str:
     """A span like 1h 5m, for the time to first response."""
     if seconds is None:

@@ -11,7 +11,7 @@ from accounts.queries import memberships_of
 from leads.forms import PAGE_SIZE, LeadFiltersForm
 from leads.models import Lead
 from leads.queries import leads_assigned_to, leads_visible_to
-from leads.search import apply_filters
+from leads.search import apply_filters, page_of
 from leads.views.common import signed_in
 from leads.views.dashboard import with_row_data
 
@@ -42,7 +42,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     page = form.page_number()
     # One row more than a page tells whether there is a next page, without counting every match.
     start = (page - 1) * PAGE_SIZE
-    rows = list(with_row_data(leads).order_by("-received_at", "-id")[start : start + PAGE_SIZE + 1])
+    rows = page_of(leads, start, start + PAGE_SIZE + 1, details=with_row_data)
     context = {
         "form": form,
         "leads": rows[:PAGE_SIZE],

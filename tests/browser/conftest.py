@@ -70,6 +70,11 @@ def open_browser(browser_paths: tuple[str, str]) -> Iterator[Callable[[tuple[int
             options.add_argument(flag)
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # for csp_violations()
         driver = webdriver.Chrome(service=Service(driver_path), options=options)
+        # Chromium will not make a window narrower than 500 px: a phone's width is emulated.
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": False},
+        )
         driver.implicitly_wait(5)
         drivers.append(driver)
         return driver

@@ -35,7 +35,9 @@ class Command(BaseCommand):
         if result.skipped:
             self.stdout.write(f"No demo stock or leads added: {result.skipped}.")
         else:
-            self.stdout.write(f"Added {result.vehicles} vehicles in stock and {result.leads} leads.")
+            self.stdout.write(
+                f"Added {result.vehicles} vehicles in stock, {result.leads} leads and {result.texts} texts."
+            )
         self._print_logins(path)
 
     def _print_logins(self, path: Path) -> None:

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversations', '0001_messages'),
+        ('conversations', '0002_consent_ledger_and_after_hours_replies'),
         ('dealerships', '0002_dealershipchange'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
