@@ -24,6 +24,7 @@ from conversations import photos
 from conversations.actions import send_message
 from conversations.channels import transport
 from conversations.channels.sms import mobile_of
+from conversations.consent import check_may_send
 from conversations.models import Message, MessageTemplate, Photo
 from conversations.segments import count
 from conversations.templates import Draft, draft, unfilled_fields
@@ -75,8 +76,9 @@ def stock_photos(lead: Lead) -> list[VehiclePhoto]:
 
 
 def why_not_text(lead: Lead) -> str:
-    """Why this lead's customer cannot be texted, in words; "" when they can."""
+    """Why this lead's customer cannot be texted (opted out, no number), in words; "" when they can."""
     try:
+        check_may_send(lead=lead, channel="sms")
         transport("sms").addresses(lead)
     except ValueError as refusal:
         return str(refusal)

@@ -163,3 +163,17 @@ def test_a_text_longer_than_a_provider_takes_is_refused_before_it_is_queued(lead
     assert answer.status_code == 422
     assert "A text holds at most 1,600 characters (this one has 1,601)." in answer.content.decode()
     assert not Message.objects.exists()
+
+
+def test_a_customer_who_opted_out_is_shown_as_such_and_only_the_call_button_stays(lead, carol, client_for):
+    from conversations.consent import record_consent
+
+    record_consent(
+        customer=lead.customer, channel="sms", state="opted_out", source="keyword", text="STOP", actor=None, lead=lead
+    )
+    page = client_for(carol).get(reverse("lead-detail", args=[lead.pk])).content.decode()
+    assert "Jordan Sample opted out of texts on" in page
+    assert "(replied STOP)." in page
+    assert "Start a conversation" not in page
+    assert 'id="thumb-text"' not in page
+    assert 'href="tel:+15125550100"' in page
