@@ -56,8 +56,12 @@ def delivery_state(message: Message) -> str:
 
 @register.filter
 def failure(message: Message) -> str:
-    """The provider's reason for a text that failed or was not delivered ("" otherwise)."""
-    if message.status in (Message.Status.FAILED, Message.Status.UNDELIVERED):
+    """The provider's reason for a text that failed or was not delivered, or what is missing from
+    one that came in (a photo that could not be fetched); "" otherwise."""
+    if message.direction == Message.Direction.IN or message.status in (
+        Message.Status.FAILED,
+        Message.Status.UNDELIVERED,
+    ):
         return message.last_error
     return ""
 

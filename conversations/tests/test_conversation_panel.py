@@ -109,7 +109,14 @@ def test_the_thread_shows_sender_time_in_the_dealerships_zone_and_delivery_state
         **common, direction="out", status="failed", body="Hello?", sent_by=carol, last_error="30006 Landline"
     )
     Message.objects.create(**common, direction="out", status="held", body="Reminder", automated=True)
-    Message.objects.create(**common, direction="in", status="received", media=["https://api.twilio.example/Media/ME1"])
+    Message.objects.create(
+        **common,
+        direction="in",
+        status="received",
+        media=["/messages/media/kept-copy"],
+        last_error="Not every photo could be kept: photo 2 of 2 could not be fetched (404).",
+    )
+    Message.objects.create(**common, direction="out", status="sent", body="Fine", last_error="timeout, retried")
 
     html = client_for(carol).get(thread_url(lead)).content.decode()
 
@@ -121,7 +128,9 @@ def test_the_thread_shows_sender_time_in_the_dealerships_zone_and_delivery_state
     assert "Held until quiet hours end" in html
     assert "Failed" in html
     assert "30006 Landline" in html
-    assert '<img src="https://api.twilio.example/Media/ME1"' in html
+    assert '<img src="/messages/media/kept-copy"' in html
+    assert "photo 2 of 2 could not be fetched (404)." in html
+    assert "timeout, retried" not in html  # an attempt that failed before the text went is no news
 
 
 def test_polling_draws_nothing_until_the_thread_changes(lead, carol, client_for):
@@ -140,3 +149,31 @@ def test_polling_draws_nothing_until_the_thread_changes(lead, carol, client_for)
     delivered = client.get(thread_url(lead), {"v": version})
     assert delivered.status_code == 200
     assert "Delivered" in delivered.content.decode()
+
+
+def test_without_htmx_a_refusal_returns_to_the_lead_and_says_why(lead, carol, client_for):
+    answer = client_for(carol).post(send_url(lead), {"body": "About the {vehicle}"}, follow=True)
+    assert answer.redirect_chain[-1][0] == reverse("lead-detail", args=[lead.pk]) + "#conversation"
+    assert "Replace {vehicle} before sending." in answer.content.decode()
+    assert not Message.objects.exists()
+
+
+def test_a_text_longer_than_a_provider_takes_is_refused_before_it_is_queued(lead, carol, client_for):
+    answer = client_for(carol).post(send_url(lead), {"body": "a" * 1601}, headers=HX)
+    assert answer.status_code == 422
+    assert "A text holds at most 1,600 characters (this one has 1,601)." in answer.content.decode()
+    assert not Message.objects.exists()
+
+
+def test_a_customer_who_opted_out_is_shown_as_such_and_only_the_call_button_stays(lead, carol, client_for):
+    from conversations.consent import record_consent
+
+    record_consent(
+        customer=lead.customer, channel="sms", state="opted_out", source="keyword", text="STOP", actor=None, lead=lead
+    )
+    page = client_for(carol).get(reverse("lead-detail", args=[lead.pk])).content.decode()
+    assert "Jordan Sample opted out of texts on" in page
+    assert "(replied STOP)." in page
+    assert "Start a conversation" not in page
+    assert 'id="thumb-text"' not in page
+    assert 'href="tel:+15125550100"' in page

@@ -58,4 +58,8 @@
     document.querySelectorAll(".thread").forEach(function (thread) { thread.scrollTop = thread.scrollHeight; });
   }
   document.addEventListener("htmx:afterSettle", scrollThreads);
+  // A lead page left open in a background tab stops asking; it catches up within 5 s of coming back.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (document.hidden && event.detail.elt && event.detail.elt.id === "thread") event.preventDefault();
+  });
 })();
