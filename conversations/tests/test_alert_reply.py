@@ -64,7 +64,7 @@ def test_the_recipient_sends_the_default_template_by_text_and_it_is_their_reply(
     lead.refresh_from_db()
     assert lead.first_response_at == OPEN
     again = client.get(links["bob@example.com"]).content.decode()
-    assert "You sent this text at 10:00 a.m., Mon 16 Mar." in again
+    assert "You sent this text at Mon Mar 16, 10:00 AM." in again
 
 
 @time_machine.travel(OPEN, tick=False)

@@ -121,7 +121,7 @@ def test_the_thread_shows_sender_time_in_the_dealerships_zone_and_delivery_state
     html = client_for(carol).get(thread_url(lead)).content.decode()
 
     assert "Jordan Sample</span>" in html
-    assert "Mon 9 Mar, 10:05 a.m." in html
+    assert "Mon Mar 9, 10:05 AM" in html
     assert "Carol Seller</span>" in html
     assert "Delivered" in html
     assert "Automatic</span>" in html
