@@ -82,6 +82,7 @@ def test_a_dealership_the_caller_does_not_work_at_is_404_and_nothing_is_stored(a
     assert response.json()["error"]["code"] == "not_found"
     assert invite(api_for(carol), dealership="hillside-ford").status_code == 404
     assert (Lead.objects.count(), Message.objects.count()) == (0, 0)
+    assert invite(api_for(carol)).status_code == 201
 
 
 def test_a_dealership_without_a_number_to_text_from_is_409_and_no_lead_is_made(api_for, carol, riverside):
