@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from django.conf import settings
@@ -90,3 +91,49 @@ class Message(LeasedJob):
     @property
     def lead(self) -> Lead:
         return self.conversation.lead
+
+
+class MessageTemplate(models.Model):
+    """A dealership's ready-made text with merge fields (`conversations.templates`), picked in the
+    composer and filled in for the lead. The default one is what the alert email's reply sends."""
+
+    dealership = models.ForeignKey("dealerships.Dealership", on_delete=models.CASCADE, related_name="message_templates")
+    name = models.CharField(max_length=80)
+    body = models.TextField(max_length=1000)
+    is_default = models.BooleanField(default=False, help_text="The template the alert email's reply sends.")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["dealership", "name"], name="message_template_name_once"),
+            models.UniqueConstraint(
+                fields=["dealership"], condition=Q(is_default=True), name="message_template_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def photo_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Photo(models.Model):
+    """A photo a salesperson uploaded to text a customer, kept by Forecourt in the database (so any
+    web process can serve it) and served at `/m/<token>` without a login: the provider fetches MMS
+    media by URL, so the unguessable token is the only key (docs/conversations.md)."""
+
+    dealership = models.ForeignKey("dealerships.Dealership", on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64, unique=True, default=photo_token, editable=False)
+    content_type = models.CharField(max_length=20)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField()
+    name = models.CharField(max_length=200, blank=True, help_text="The file's name as uploaded.")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name or self.token

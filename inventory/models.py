@@ -38,3 +38,18 @@ class Vehicle(models.Model):
 
     def __str__(self) -> str:
         return " ".join(str(part) for part in (self.year, self.make, self.model, self.trim) if part)
+
+
+class VehiclePhoto(models.Model):
+    """A photo of a stock vehicle, by its address on the dealer's website or inventory feed, in the
+    order the listing shows them. A salesperson texts them to a customer from the composer."""
+
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="photos")
+    url = models.URLField(max_length=500)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.url
