@@ -21,7 +21,8 @@ from api.schemas import ErrorOut, Input, LeadOut
 from api.serializers import iso, lead_to_dict, with_lead_details
 from conversations import actions
 from conversations.channels import CHANNELS, CannotSend
-from conversations.models import Message
+from conversations.models import Message, MessageTemplate
+from conversations.templates import TemplateError, render_template
 from forecourt.lib.phone import to_e164
 from leads.models import Lead
 from leads.queries import lead_for
@@ -162,6 +163,8 @@ def send_message(request: HttpRequest, lead_id: Path[int], payload: MessageIn) -
         )
     body = payload.body
     if payload.template is not None:
+        if body:
+            raise invalid("template", "Give either a `body` or a `template`, not both.")
         body = _rendered_template(lead, payload.template, _caller(request))
     if not body.strip() and not payload.media:
         raise invalid("body", "Write a message, attach a photo or choose a template.")
@@ -182,7 +185,15 @@ def send_message(request: HttpRequest, lead_id: Path[int], payload: MessageIn) -
 
 
 def _rendered_template(lead: Lead, template_id: int, actor: User) -> str:
-    raise ApiError(400, "bad_request", "Message templates are not available yet; send the text in `body`.")
+    """The dealership's template `template_id` filled in for `lead`, sent by `actor`; 422 on
+    `template` when there is no such template there or a field has no value for this lead."""
+    template = MessageTemplate.objects.filter(pk=template_id, dealership_id=lead.dealership_id).first()
+    if template is None:
+        raise invalid("template", f"{lead.dealership.name} has no message template {template_id}.")
+    try:
+        return render_template(template.body, lead, actor)
+    except TemplateError as exc:
+        raise invalid("template", f"{template.name}: {exc}") from None
 
 
 @router.post(

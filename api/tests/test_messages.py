@@ -13,7 +13,7 @@ from api.tests.contract import CONTRACT_MESSAGE, shape
 from conftest import make_lead
 from conversations.actions import receive_message, send_message
 from conversations.channels import Inbound
-from conversations.models import Message
+from conversations.models import Message, MessageTemplate
 from forecourt.worker import Worker
 from leads.models import Lead
 
@@ -178,12 +178,50 @@ def test_bad_input_is_422_naming_the_field_and_nothing_is_sent(api_for, carol, l
     assert messages_of(lead) == []
 
 
-def test_a_template_that_does_not_exist_is_refused_and_nothing_is_sent(api_for, carol, lead):
-    response = api_for(carol).post(f"/leads/{lead.pk}/messages", {"channel": "sms", "template": 999999})
+def test_a_template_is_filled_in_for_the_lead_and_sent_by_the_caller(api_for, carol, lead):
+    template = MessageTemplate.objects.create(
+        dealership=lead.dealership, name="Still there", body="Hi {first_name}, {salesperson} at {dealership} here."
+    )
 
-    assert response.status_code in (400, 404, 422)
-    assert is_error(response.json())
-    assert "template" in response.json()["error"]["message"].lower()
+    response = api_for(carol).post(f"/leads/{lead.pk}/messages", {"channel": "sms", "template": template.pk})
+
+    assert response.status_code == 202
+    assert response.json()["body"] == "Hi Jordan, Carol Seller at Riverside Toyota here."
+    assert [m.body for m in messages_of(lead)] == ["Hi Jordan, Carol Seller at Riverside Toyota here."]
+
+
+def test_a_template_of_another_dealership_or_none_at_all_is_refused_and_nothing_is_sent(api_for, carol, lead, lakeside):
+    theirs = MessageTemplate.objects.create(dealership=lakeside, name="Hello", body="Hi {first_name}")
+
+    for template_id in (theirs.pk, 999999):
+        response = api_for(carol).post(f"/leads/{lead.pk}/messages", {"channel": "sms", "template": template_id})
+        assert response.status_code == 422
+        assert response.json()["error"]["fields"][0]["field"] == "template"
+        assert "Riverside Toyota has no message template" in response.json()["error"]["message"]
+    assert messages_of(lead) == []
+
+
+def test_a_template_with_a_field_the_lead_cannot_fill_is_refused_in_words(api_for, carol, lead):
+    template = MessageTemplate.objects.create(
+        dealership=lead.dealership, name="Credit", body="Apply here: {credit_application}"
+    )
+
+    response = api_for(carol).post(f"/leads/{lead.pk}/messages", {"channel": "sms", "template": template.pk})
+
+    assert response.status_code == 422
+    assert "credit application link" in response.json()["error"]["message"]
+    assert "{credit_application}" not in [m.body for m in messages_of(lead)]
+    assert messages_of(lead) == []
+
+
+def test_a_body_and_a_template_together_are_refused(api_for, carol, lead):
+    template = MessageTemplate.objects.create(dealership=lead.dealership, name="Hi", body="Hi {first_name}")
+
+    response = api_for(carol).post(
+        f"/leads/{lead.pk}/messages", {"channel": "sms", "template": template.pk, "body": "Hello"}
+    )
+
+    assert response.status_code == 422
     assert messages_of(lead) == []
 
 
