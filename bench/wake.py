@@ -12,7 +12,7 @@ Twilio's REST API on loopback, in this process), and waits until the worker has 
 Then, one at a time, it queues a staff text alert (`notifications.actions.queue_text`, in its own
 transaction, as every alert is queued) and waits until the stand-in for Twilio receives it; between
 alerts it pauses a random 0.1 to 1.0 s, so each alert finds the worker idle at a random moment of
-its wait. Latency = the request reaching the provider − the moment just before the transaction
+its wait. Latency = the request reaching the provider minus the moment just before the transaction
 that queued the alert committed: the commit, the worker noticing, claiming and sending.
 
 Loopback only, bounded in count and time, stops by itself. A script, not a test: asserts no times.
@@ -158,7 +158,15 @@ def main() -> None:
             subprocess.run(
                 [sys.executable, str(BASE_DIR / "manage.py"), "migrate", "-v", "0"], cwd=BASE_DIR, env=env, check=True
             )
-            command = [sys.executable, __file__, "--one", "--alerts", str(args.alerts), "--interval", str(args.interval)]
+            command = [
+                sys.executable,
+                __file__,
+                "--one",
+                "--alerts",
+                str(args.alerts),
+                "--interval",
+                str(args.interval),
+            ]
             done = subprocess.run([*command, "--seed", str(args.seed)], env=env, capture_output=True, text=True)
             if done.returncode:
                 print(done.stderr, file=sys.stderr)
