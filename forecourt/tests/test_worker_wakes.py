@@ -46,7 +46,7 @@ def test_an_idle_worker_sends_an_alert_committed_while_it_waits_and_still_stops_
         assert wait_until(lambda: twilio.requests, 30), f"the idle worker was not woken:\n{output}"
         text.refresh_from_db()
         assert text.status == OutboundText.Status.SENT
-        assert [r["form"]["Body"] for r in twilio.requests] == [["New lead: Jordan"]]  # type: ignore[index]
+        assert [r["form"]["Body"] for r in twilio.requests] == [["New lead: Jordan"]]
     finally:
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=20) == 0
