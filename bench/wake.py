@@ -34,7 +34,7 @@ from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR.parent))
-from bench._common import BASE_DIR, machine, percentile, setup_django  # noqa: E402
+from bench._common import BASE_DIR, load_average, machine, percentile, setup_django  # noqa: E402
 
 DEFAULT_PG = "forecourt_bench_wake"
 TO = "+15125550123"
@@ -130,7 +130,7 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
             stopped = None
         twilio.stop()
     return {
-        "machine": machine(),
+        "machine": f"{machine()}; {load_average()}",
         "alerts": len(latencies),
         "lost": lost,
         "p50": percentile(latencies, 50),
