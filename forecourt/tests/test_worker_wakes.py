@@ -7,9 +7,9 @@ import signal
 from collections.abc import Iterator
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
-from forecourt.lib.wake import FileBell, PostgresBell, bell_for_worker, wake_worker
+from forecourt.lib.wake import FILE_LIMIT_BYTES, FileBell, NoBell, PostgresBell, bell_for_worker, wake_worker
 from forecourt.testing import FakeTwilio, Output, start_manage, wait_until
 from notifications.actions import queue_text
 from notifications.models import OutboundText
@@ -69,3 +69,42 @@ def test_the_bell_rings_when_work_commits_and_not_when_it_rolls_back():
         assert bell.wait(30, lambda: True)
     finally:
         bell.close()
+
+
+def test_a_worker_whose_listening_connection_was_cut_listens_again():
+    if connection.vendor != "postgresql":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's; SQLite's bell is a file")
+    bell = PostgresBell()
+    try:
+        bell.mark()
+        with connection.cursor() as cursor:  # as a database restart or an administrator would
+            cursor.execute("SELECT pg_terminate_backend(%s)", [bell.connection.info.backend_pid])
+        assert not bell.wait(0.5, lambda: True)
+
+        bell.mark()
+        wake_worker()
+        assert bell.wait(30, lambda: True)
+    finally:
+        bell.close()
+
+
+def test_the_sqlite_bell_file_is_emptied_once_large_and_still_rings(tmp_path):
+    path = tmp_path / "forecourt.sqlite3-wake"
+    path.write_bytes(b"\n" * (FILE_LIMIT_BYTES + 1))
+    bell = FileBell(path)
+
+    bell.mark()
+
+    assert path.stat().st_size == 0
+    assert not bell.wait(0.1, lambda: True)
+    with path.open("ab") as ring:
+        ring.write(b"\n")
+    assert bell.wait(30, lambda: True)
+
+
+def test_without_a_bell_the_worker_waits_its_interval_but_stops_at_once():
+    bell = NoBell()
+    bell.mark()
+    assert bell.wait(0.1, lambda: True) is False
+    assert bell.wait(3600, lambda: False) is False  # told to stop: returns at once
+    bell.close()
