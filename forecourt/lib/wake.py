@@ -158,6 +158,7 @@ class PostgresBell:
     def __init__(self, using: str = "default") -> None:
         self.using = using
         self.connection: Any = None
+        self.told = False  # the failure to listen is logged once, not on every pass
 
     def _listening(self) -> Any:
         if self.connection is not None and not self.connection.closed:
@@ -169,10 +170,12 @@ class PostgresBell:
             connection = psycopg.connect(**params, autocommit=True)
             connection.execute(f"LISTEN {CHANNEL}")
         except psycopg.Error as exc:
-            log.warning("the worker cannot listen for work (%s); it looks at its interval", exc)
+            if not self.told:
+                log.warning("the worker cannot listen for work (%s); it looks at its interval", exc)
+                self.told = True
             self.connection = None
             return None
-        self.connection = connection
+        self.connection, self.told = connection, False
         return connection
 
     def mark(self) -> None:
