@@ -155,8 +155,8 @@ class PostgresBell:
     untouched by Django closing its connections between passes). Lost with the database, it is
     made again on the next pass; until then the worker waits its interval."""
 
-    def __init__(self, using: str = "default") -> None:
-        self.using = using
+    def __init__(self, params: dict[str, Any]) -> None:
+        self.params = params  # psycopg.connect's, as Django's connections make them
         self.connection: Any = None
         self.told = False  # the failure to listen is logged once, not on every pass
 
@@ -166,8 +166,7 @@ class PostgresBell:
         import psycopg
 
         try:
-            params = connections[self.using].get_connection_params()
-            connection = psycopg.connect(**params, autocommit=True)
+            connection = psycopg.connect(**self.params, autocommit=True)
             connection.execute(f"LISTEN {CHANNEL}")
         except psycopg.Error as exc:
             if not self.told:
@@ -215,8 +214,8 @@ class PostgresBell:
 
 def bell_for_worker(using: str = "default") -> Bell:
     """The bell this database can ring."""
-    vendor = connections[using].vendor
-    if vendor == "postgresql":
-        return PostgresBell(using)
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        return PostgresBell(connection.get_connection_params())
     path = bell_file(using)
     return FileBell(path) if path is not None else NoBell()

@@ -6,11 +6,12 @@ from __future__ import annotations
 import signal
 from collections.abc import Iterator
 
+import psycopg
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
-from forecourt.lib.wake import FILE_LIMIT_BYTES, FileBell, NoBell, PostgresBell, bell_for_worker, wake_worker
-from forecourt.testing import FakeTwilio, Output, start_manage, wait_until
+from forecourt.lib.wake import CHANNEL, FILE_LIMIT_BYTES, FileBell, NoBell, PostgresBell, bell_for_worker, wake_worker
+from forecourt.testing import FakeTwilio, Output, ThrowawayPostgres, start_manage, wait_until
 from notifications.actions import queue_text
 from notifications.models import OutboundText
 
@@ -71,18 +72,42 @@ def test_the_bell_rings_when_work_commits_and_not_when_it_rolls_back():
         bell.close()
 
 
-def test_a_worker_whose_listening_connection_was_cut_listens_again():
-    if connection.vendor != "postgresql":
-        pytest.skip("LISTEN/NOTIFY is PostgreSQL's; SQLite's bell is a file")
-    bell = PostgresBell()
+@pytest.fixture
+def own_postgres() -> Iterator[ThrowawayPostgres]:
+    if reason := ThrowawayPostgres.missing():
+        pytest.skip(reason)
+    server = ThrowawayPostgres.create()
+    yield server
+    server.destroy()
+
+
+def ring(server: ThrowawayPostgres, *, commit: bool) -> None:
+    """What `wake_worker` does on PostgreSQL, from a web process's connection."""
+    with psycopg.connect(
+        host="127.0.0.1", port=server.port, user="postgres", dbname=server.database
+    ) as web:  # a transaction, committed or rolled back on leaving
+        web.execute("SELECT pg_notify(%s, '')", [CHANNEL])
+        if not commit:
+            web.rollback()
+
+
+def test_the_postgresql_bell_rings_on_commit_only_and_listens_again_after_a_database_restart(own_postgres):
+    bell = PostgresBell({"host": "127.0.0.1", "port": own_postgres.port, "user": "postgres", "dbname": "forecourt"})
     try:
         bell.mark()
-        with connection.cursor() as cursor:  # as a database restart or an administrator would
-            cursor.execute("SELECT pg_terminate_backend(%s)", [bell.connection.info.backend_pid])
-        assert not bell.wait(0.5, lambda: True)
+        ring(own_postgres, commit=False)
+        assert not bell.wait(0.3, lambda: True)
+        ring(own_postgres, commit=True)
+        assert bell.wait(30, lambda: True)
 
-        bell.mark()
-        wake_worker()
+        own_postgres.stop()  # every connection is cut, the worker's listening one too
+        assert not bell.wait(0.3, lambda: True)
+        bell.mark()  # the next pass, while the database is still away
+        assert not bell.wait(0.3, lambda: True)
+        own_postgres.start()
+
+        bell.mark()  # the first pass once it is back
+        ring(own_postgres, commit=True)
         assert bell.wait(30, lambda: True)
     finally:
         bell.close()
