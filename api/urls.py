@@ -12,6 +12,7 @@ from ninja.parser import Parser
 from api.auth import full_access
 from api.errors import api_view, install_error_handlers, parse_json, unknown_route
 from api.leads import router as leads_router
+from conversations.api import router as conversations_router
 from conversations.consent_api import router as consent_router
 from distribution.api import router as distribution_router
 from intake.api import router as intake_router
@@ -25,7 +26,7 @@ class StrictJsonParser(Parser):
 api = NinjaAPI(
     title="Forecourt API",
     version="1",
-    description="Leads of the dealerships you work at. Authenticate with `Authorization: Bearer <token>` "
+    description="Leads of the dealerships you work at, and the conversations with their customers. Authenticate with `Authorization: Bearer <token>` "
     '(`manage.py create_api_token EMAIL`). Errors: `{"error": {"code", "message"}}`.',
     urls_namespace="api-v1",
     auth=full_access,
@@ -38,6 +39,7 @@ api.add_router("", leads_router)
 api.add_router("/dealerships/", intake_router)
 api.add_router("", distribution_router)
 api.add_router("", consent_router)
+api.add_router("", conversations_router)
 
 
 def _patterns() -> list[URLPattern | URLResolver]:

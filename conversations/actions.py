@@ -18,6 +18,7 @@ from conversations.channels import Inbound, transport
 from conversations.models import Conversation, Message
 from dealerships.models import Dealership
 from forecourt.lib.phone import to_e164
+from forecourt.lib.wake import enqueue_on_commit
 from intake.door import take_in_lead
 from leads import actions as lead_actions
 from leads.matching import lock_customer_matching, match_customer
@@ -92,7 +93,7 @@ def send_message(
 def _wake_sender(message: Message) -> None:
     from conversations.tasks import send_message_task
 
-    transaction.on_commit(lambda: send_message_task.enqueue(message.pk))
+    enqueue_on_commit(send_message_task, message.pk)
 
 
 def receive_message(*, lead: Lead, channel: str, inbound: Inbound) -> tuple[Message, bool]:

@@ -31,6 +31,7 @@ from forecourt.lib import jobs
 from forecourt.lib.database import DATABASE_AWAY
 from forecourt.lib.http import HttpError, get_bytes, get_json
 from forecourt.lib.phone import to_e164
+from forecourt.lib.wake import enqueue_on_commit
 from leads.models import Lead
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,7 @@ def store_call(
             processed_at=now if done else None,
         )
         if kind == WebhookCall.Kind.TEXT and not done:
-            transaction.on_commit(lambda: process_webhook_call_task.enqueue(call.pk))
+            enqueue_on_commit(process_webhook_call_task, call.pk)
     return call
 
 

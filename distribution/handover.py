@@ -30,6 +30,7 @@ from distribution.actions import distribute_lead
 from distribution.departure import leave_distribution
 from distribution.models import HandedLead, Handover, Offer
 from forecourt.lib import jobs
+from forecourt.lib.wake import enqueue_on_commit
 from leads import actions as lead_actions
 from leads.models import Activity, Lead
 
@@ -72,7 +73,7 @@ def deactivate(*, user: User, actor: User | None, hand_over: bool) -> Handover:
             warnings=[warning for place in leaving for warning in place.warnings],
         )
         if handover.finished_at is None:
-            transaction.on_commit(lambda: hand_over_leads.enqueue(handover.pk))
+            enqueue_on_commit(hand_over_leads, handover.pk)
     log.info("user %s deactivated; %s open leads, handed on: %s", user.email, total, hand_over)
     return handover
 

@@ -19,6 +19,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker as TaskRunner
 
 from forecourt.lib.database import DATABASE_AWAY, drop_connections
+from forecourt.lib.wake import Bell, bell_for_worker
 
 log = logging.getLogger("forecourt.worker")
 RECONNECT_FIRST_PAUSE = 0.5
@@ -100,10 +101,19 @@ class Worker:
     def run_forever(self) -> None:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
+        # Rung when work is committed (forecourt.lib.wake): an idle worker starts at once.
+        bell = bell_for_worker()
+        try:
+            self._loop(bell)
+        finally:
+            bell.close()
+
+    def _loop(self, bell: Bell) -> None:
         log.info("worker %s started", self.worker_id)
         pause = 0.0  # > 0 while the database is away: the next wait, doubled each time up to a limit
         while self.running:
             try:
+                bell.mark()
                 done = self.run_once()
             except DATABASE_AWAY as exc:
                 pause = min(max(pause * 2, RECONNECT_FIRST_PAUSE), RECONNECT_LONGEST_PAUSE)
@@ -125,7 +135,8 @@ class Worker:
                 log.warning("worker %s: the database is back; carrying on", self.worker_id)
                 pause = 0.0
             if not done:  # more may be due already: no pause after a pass that did work
-                self.wait(self.interval)
+                log.debug("worker %s: idle, waiting for work", self.worker_id)
+                bell.wait(self.interval, lambda: self.running)
         log.info("worker %s stopped", self.worker_id)
 
     def wait(self, seconds: float) -> None:

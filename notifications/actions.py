@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from forecourt.lib.phone import to_e164
 from forecourt.lib.text import one_line
+from forecourt.lib.wake import enqueue_on_commit
 from leads.models import Lead
 from notifications.models import (
     CHANNELS,
@@ -57,7 +58,7 @@ def queue_email(
         due_at=due_at or timezone.now(),
     )
     if wake_worker:
-        transaction.on_commit(lambda: send_email.enqueue(email.pk))
+        enqueue_on_commit(send_email, email.pk)
     return email
 
 
@@ -83,7 +84,7 @@ def queue_text(
         notification=notification,
     )
     if wake_worker:
-        transaction.on_commit(lambda: send_text.enqueue(text.pk))
+        enqueue_on_commit(send_text, text.pk)
     return text
 
 

@@ -34,3 +34,12 @@ def shape(value: Any) -> Any:
     if isinstance(value, list):
         return [shape(value[0])] if value and isinstance(value[0], dict) else "list"
     return None
+
+
+# A message of a lead's thread (CONTRACT §4, GET /api/v1/leads/{id}/messages), with example values.
+CONTRACT_MESSAGE = json.loads("""
+{"id": 41, "at": "2026-03-16T20:40:00+00:00", "channel": "sms", "direction": "out",
+ "body": "Hi Jordan, it's Carol at Riverside Toyota.", "media": ["https://example.com/p/1.jpg"],
+ "status": "delivered", "error": null, "from": "+15125550199", "to": "+15125550100",
+ "automated": false, "sent_by": "carol@example.com"}
+""")

@@ -8,6 +8,9 @@ from django.test import Client
 
 from api.schemas import LeadOut
 from api.serializers import lead_to_dict, with_lead_details
+from conversations.actions import send_message
+from conversations.api import MessageOut, message_to_dict
+from conversations.models import Message
 from leads.models import Lead
 
 ROUTES = {
@@ -15,6 +18,8 @@ ROUTES = {
     "/api/v1/leads/{lead_id}": {"get"},
     "/api/v1/leads/{lead_id}/activity": {"get"},
     "/api/v1/leads/{lead_id}/contacts": {"post"},
+    "/api/v1/leads/{lead_id}/messages": {"get", "post"},
+    "/api/v1/conversations": {"post"},
 }
 
 
@@ -55,3 +60,25 @@ def test_a_serialised_lead_matches_the_documented_schema(carols_lead, bob):
     documented = LeadOut.model_validate(as_json).model_dump(mode="json", exclude_unset=True)
 
     assert documented == as_json
+
+
+def test_a_serialised_message_matches_the_documented_schema(carols_lead, carol):
+    carols_lead.dealership.leads_phone = "+15125550199"
+    carols_lead.dealership.save()
+    sent = send_message(lead=carols_lead, channel="sms", body="Hi", media=["https://example.com/p.jpg"], actor=carol)
+    Message.objects.filter(pk=sent.pk).update(status=Message.Status.FAILED, last_error="Unreachable handset")
+    as_json = json.loads(json.dumps(message_to_dict(Message.objects.get(pk=sent.pk))))
+
+    documented = MessageOut.model_validate(as_json).model_dump(mode="json", by_alias=True)
+
+    assert documented == as_json
+    assert as_json["error"] == "Unreachable handset"
+
+
+def test_the_message_schema_names_its_fields_as_the_api_answers_them():
+    document = Client().get("/api/v1/openapi.json").json()
+
+    message = document["components"]["schemas"]["MessageOut"]
+    assert set(message["properties"]) == set(message["required"])
+    assert "from" in message["properties"]
+    assert set(message["properties"]["status"]["enum"]) == set(Message.Status.values)
