@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -263,7 +264,8 @@ def keep_media(message: Message, urls: Sequence[str]) -> tuple[list[str], bool]:
         if media.fetched_at is not None:
             continue
         try:
-            download = get_bytes(media.source_url, limit=MEDIA_MAX_BYTES, auth=auth(media.source_url))
+            source = provider_url(media.source_url)
+            download = get_bytes(source, limit=MEDIA_MAX_BYTES, auth=auth(source))
         except HttpError as exc:
             media.last_error = str(exc)[:2000]
             media.save(update_fields=["last_error"])
@@ -280,6 +282,20 @@ def keep_media(message: Message, urls: Sequence[str]) -> tuple[list[str], bool]:
     note = "" if not failures else "Not every photo could be kept: " + "; ".join(failures) + "."
     Message.objects.filter(pk=message.pk).update(media=kept, last_error=note)
     return failures, permanent
+
+
+def provider_url(url: str) -> str:
+    """A media URL of Twilio's own REST host, on TWILIO_API_BASE when that was set: it replaces
+    every Twilio host (CONTRACT §2), so a stand-in for Twilio serves the photos too."""
+    base = settings.TWILIO_API_BASE.rstrip("/")
+    parts = urlsplit(url)
+    if (
+        base == TWILIO_DEFAULT_BASE
+        or parts.scheme != "https"
+        or not (parts.hostname == "twilio.com" or (parts.hostname or "").endswith(".twilio.com"))
+    ):
+        return url
+    return base + urlunsplit(("", "", parts.path, parts.query, ""))
 
 
 def _auth_for(url: str) -> tuple[str, str] | None:

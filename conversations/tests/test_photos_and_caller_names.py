@@ -53,6 +53,20 @@ def test_both_photos_of_an_mms_are_kept_by_forecourt_and_the_message_shows_our_c
 
 
 @time_machine.travel(OPEN, tick=False)
+def test_photos_on_twilios_own_host_are_fetched_from_twilio_api_base(twilio, mms, carol):
+    lead, urls = mms
+    as_twilio_sends_them = [url.replace(twilio.base, "https://api.twilio.com") for url in urls]
+
+    post_hook(SMS_HOOK, text_fields("Here's my trade", media=as_twilio_sends_them))
+    Worker().run_once()
+
+    message = lead.conversation.messages.get()
+    assert message.last_error == ""
+    assert len(message.media) == 2
+    assert [f["auth"] for f in twilio.fetches] == [ACCOUNT_AUTH, ACCOUNT_AUTH]
+
+
+@time_machine.travel(OPEN, tick=False)
 def test_a_kept_photo_is_not_found_by_staff_who_may_not_see_the_lead_nor_by_anyone_signed_out(
     mms, bob, dave, frank, client_for
 ):
