@@ -30,6 +30,7 @@ from conversations.models import ConsentChange, Message
 from conversations.quiet_hours import when_a_text_may_go
 from forecourt.lib.outbox import DeliveryError
 from forecourt.lib.phone import display
+from forecourt.templatetags import moments
 from leads.actions import record_activity
 from leads.matching import lock_customer_matching
 from leads.models import Activity, Customer, Lead
@@ -67,9 +68,9 @@ def consent_now(customer: Customer, channel: str) -> tuple[str, datetime | None,
 
 
 def describe(change: ConsentChange, zone: str) -> str:
-    """ "Jordan Sample opted out of texts on Mon 16 Mar at 10:42 (replied STOP)." in `zone`."""
-    at = change.at.astimezone(ZoneInfo(zone))
-    when = f"{at:%a} {at.day} {at:%b} at {at:%H:%M}"
+    """ "Jordan Sample opted out of texts on Mon Mar 16, 10:42 AM (replied STOP)." in `zone`, the
+    way every screen writes a moment."""
+    when = moments.when(change.at, zone)
     verb = "opted out of" if change.state == OPTED_OUT else "opted in to"
     what = CHANNEL_WORDS.get(change.channel, "messages")
     return f"{change.customer.display_name} {verb} {what} on {when} ({_how(change)})."

@@ -56,10 +56,10 @@ def test_stop_on_one_rooftops_thread_stops_texts_from_the_sister_rooftop(lead, l
 
     text("STOP", "SM1")
 
-    for who, their_lead, zone_time in ((erin, lakeside_lead, "09:42"), (carol, lead, "10:42")):
+    for who, their_lead, zone_time in ((erin, lakeside_lead, "9:42 AM"), (carol, lead, "10:42 AM")):
         with at(MONDAY_1042 + timedelta(minutes=5)), pytest.raises(OptedOut) as refused:
             send_message(lead=their_lead, channel="sms", body="Still interested?", actor=who)
-        assert str(refused.value) == f"Jordan Sample opted out of texts on Mon 16 Mar at {zone_time} (replied STOP)."
+        assert str(refused.value) == f"Jordan Sample opted out of texts on Mon Mar 16, {zone_time} (replied STOP)."
         assert refused.value.code == "opted_out"
         assert isinstance(refused.value, CannotSend)
         assert refused.value.since == MONDAY_1042
@@ -75,7 +75,7 @@ def test_a_text_queued_before_the_stop_is_never_sent_and_says_why(lead, carol, t
 
     queued.refresh_from_db()
     assert queued.status == Message.Status.FAILED
-    assert queued.last_error == "Jordan Sample opted out of texts on Mon 16 Mar at 10:42 (replied STOP)."
+    assert queued.last_error == "Jordan Sample opted out of texts on Mon Mar 16, 10:42 AM (replied STOP)."
     assert sent_bodies(twilio) == [UNSUBSCRIBED]
 
 
@@ -216,7 +216,7 @@ def test_a_refusal_says_who_recorded_the_opt_out(lead, carol, bob, source, words
         record_consent(customer=lead.customer, channel="sms", state="opted_out", source=source, text=words, actor=bob)
     with at(MONDAY_1042 + timedelta(hours=1)), pytest.raises(OptedOut) as refused:
         send_message(lead=lead, channel="sms", body="Hi Jordan", actor=carol)
-    assert str(refused.value) == f"Jordan Sample opted out of texts on Mon 16 Mar at 10:42 {why}."
+    assert str(refused.value) == f"Jordan Sample opted out of texts on Mon Mar 16, 10:42 AM {why}."
     assert not lead.activities.filter(data__has_key="consent").exists()  # no lead was named
 
 

@@ -147,7 +147,7 @@ def test_a_held_text_to_a_customer_who_opts_out_overnight_is_never_sent(lead, tw
 
     message.refresh_from_db()
     assert message.status == Message.Status.FAILED
-    assert message.last_error == "Jordan Sample opted out of texts on Tue 17 Mar at 06:30 (replied STOP)."
+    assert message.last_error == "Jordan Sample opted out of texts on Tue Mar 17, 6:30 AM (replied STOP)."
     assert [r["form"]["Body"] for r in twilio.requests] == [
         ["You're unsubscribed from Riverside Toyota texts. Reply START to resubscribe."]
     ]
