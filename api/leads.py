@@ -12,15 +12,15 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, JsonResponse
 from ninja import Path, Query, Router
 
-from accounts.models import User
 from accounts.queries import dealerships_of
+from api.access import caller, visible_lead
 from api.actions import create_manual_lead
 from api.errors import invalid, not_found
 from api.schemas import ActivityOut, ContactIn, ErrorOut, LeadIn, LeadListQuery, LeadOut, LeadPage
 from api.serializers import activity_to_dict, lead_to_dict, with_lead_details
 from leads import actions
 from leads.models import Lead
-from leads.queries import lead_for, lead_open_to, leads_visible_to
+from leads.queries import lead_open_to, leads_visible_to
 from leads.search import LeadFilters, apply_filters, page_of
 
 router = Router(tags=["leads"])
@@ -29,25 +29,9 @@ ERRORS: dict[int, type[ErrorOut]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut
 LeadId = Path[int]
 
 
-def _caller(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # set by api.auth.BearerToken for every route here
-    return user
-
-
-def _visible_lead(request: HttpRequest, lead_id: int) -> Lead:
-    # Ids beyond a bigint are nobody's lead; PostgreSQL would refuse to compare them.
-    if not 0 < lead_id < 2**63:
-        raise not_found(f"No lead {lead_id}.")
-    try:
-        return lead_for(_caller(request), lead_id)
-    except Lead.DoesNotExist:
-        raise not_found(f"No lead {lead_id}.") from None
-
-
 @router.get("/leads", response={200: LeadPage, **ERRORS}, summary="Leads the caller may see, newest first")
 def list_leads(request: HttpRequest, filters: Query[LeadListQuery]) -> JsonResponse:
-    user = _caller(request)
+    user = caller(request)
     country = "US"
     if filters.dealership:
         dealership = dealerships_of(user).filter(slug=filters.dealership).first()
@@ -89,7 +73,7 @@ def get_lead(request: HttpRequest, lead_id: LeadId) -> JsonResponse:
     if not 0 < lead_id < 2**63:
         raise not_found(f"No lead {lead_id}.")
     try:
-        lead, _works_on_it = lead_open_to(_caller(request), lead_id)
+        lead, _works_on_it = lead_open_to(caller(request), lead_id)
     except Lead.DoesNotExist:
         raise not_found(f"No lead {lead_id}.") from None
     return JsonResponse(lead_to_dict(with_lead_details(Lead.objects.filter(pk=lead.pk)).get()))
@@ -101,14 +85,14 @@ def get_lead(request: HttpRequest, lead_id: LeadId) -> JsonResponse:
     summary="The lead's timeline, oldest first",
 )
 def lead_activity(request: HttpRequest, lead_id: LeadId) -> JsonResponse:
-    lead = _visible_lead(request, lead_id)
+    lead = visible_lead(request, lead_id)
     entries = lead.activities.select_related("actor").order_by("at", "id")
     return JsonResponse([activity_to_dict(a) for a in entries], safe=False)
 
 
 @router.post("/leads", response={201: LeadOut, **ERRORS}, summary="Enter a lead by hand")
 def create_lead(request: HttpRequest, payload: LeadIn) -> JsonResponse:
-    user = _caller(request)
+    user = caller(request)
     dealership = dealerships_of(user).filter(slug=payload.dealership).select_related("organization").first()
     if dealership is None:
         raise not_found(f"You work at no dealership '{payload.dealership}'.")
@@ -122,8 +106,8 @@ def create_lead(request: HttpRequest, payload: LeadIn) -> JsonResponse:
     summary="Log a call, email, text or visit made outside Forecourt",
 )
 def log_contact(request: HttpRequest, lead_id: LeadId, payload: ContactIn) -> JsonResponse:
-    lead = _visible_lead(request, lead_id)
-    entry = actions.log_contact(lead=lead, kind=payload.kind, note=payload.note, actor=_caller(request))
+    lead = visible_lead(request, lead_id)
+    entry = actions.log_contact(lead=lead, kind=payload.kind, note=payload.note, actor=caller(request))
     return JsonResponse(activity_to_dict(entry), status=201)
 
 

@@ -16,6 +16,7 @@ from pydantic import AfterValidator, Field
 
 from accounts.models import User
 from accounts.queries import dealerships_of
+from api.access import caller, visible_lead
 from api.errors import ApiError, invalid, not_found
 from api.schemas import ErrorOut, Input, LeadOut
 from api.serializers import iso, lead_to_dict, with_lead_details
@@ -25,7 +26,6 @@ from conversations.models import Message, MessageTemplate
 from conversations.templates import TemplateError, render_template
 from forecourt.lib.phone import to_e164
 from leads.models import Lead
-from leads.queries import lead_for
 
 router = Router(tags=["conversations"])
 
@@ -116,21 +116,6 @@ def message_to_dict(message: Message) -> dict[str, Any]:
 # Routes -------------------------------------------------------------------------------------
 
 
-def _caller(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # set by api.auth.BearerToken for every route here
-    return user
-
-
-def _visible_lead(request: HttpRequest, lead_id: int) -> Lead:
-    if not 0 < lead_id < 2**63:
-        raise not_found(f"No lead {lead_id}.")
-    try:
-        return lead_for(_caller(request), lead_id)
-    except Lead.DoesNotExist:
-        raise not_found(f"No lead {lead_id}.") from None
-
-
 def _refused(exc: CannotSend) -> ApiError:
     return ApiError(409, exc.code, str(exc))
 
@@ -142,7 +127,7 @@ def _refused(exc: CannotSend) -> ApiError:
     summary="The lead's conversation, oldest first",
 )
 def list_messages(request: HttpRequest, lead_id: Path[int]) -> JsonResponse:
-    lead = _visible_lead(request, lead_id)
+    lead = visible_lead(request, lead_id)
     messages = Message.objects.filter(conversation__lead=lead).select_related("sent_by").order_by("created_at", "id")
     return JsonResponse([message_to_dict(m) for m in messages], safe=False)
 
@@ -154,7 +139,7 @@ def list_messages(request: HttpRequest, lead_id: Path[int]) -> JsonResponse:
     summary="Send the customer a message; 409 with the reason's code when it must not go (opted_out, no_address)",
 )
 def send_message(request: HttpRequest, lead_id: Path[int], payload: MessageIn) -> JsonResponse:
-    lead = _visible_lead(request, lead_id)
+    lead = visible_lead(request, lead_id)
     if payload.channel not in CHANNELS:
         usable = ", ".join(f'"{name}"' for name in CHANNELS)
         raise invalid(
@@ -165,7 +150,7 @@ def send_message(request: HttpRequest, lead_id: Path[int], payload: MessageIn) -
     if payload.template is not None:
         if body:
             raise invalid("template", "Give either a `body` or a `template`, not both.")
-        body = _rendered_template(lead, payload.template, _caller(request))
+        body = _rendered_template(lead, payload.template, caller(request))
     if not body.strip() and not payload.media:
         raise invalid("body", "Write a message, attach a photo or choose a template.")
     try:
@@ -175,7 +160,7 @@ def send_message(request: HttpRequest, lead_id: Path[int], payload: MessageIn) -
             body=body,
             subject=payload.subject,
             media=payload.media,
-            actor=_caller(request),
+            actor=caller(request),
         )
     except CannotSend as exc:
         raise _refused(exc) from None
@@ -203,7 +188,7 @@ def _rendered_template(lead: Lead, template_id: int, actor: User) -> str:
     summary="Invite customer: text any number, on the customer's open lead or a new one (source Text)",
 )
 def invite_customer(request: HttpRequest, payload: InviteIn) -> JsonResponse:
-    user = _caller(request)
+    user = caller(request)
     dealership = dealerships_of(user).filter(slug=payload.dealership).select_related("organization").first()
     if dealership is None:
         raise not_found(f"You work at no dealership '{payload.dealership}'.")

@@ -6,7 +6,7 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Path, Router, Schema
 from pydantic import ConfigDict, Field
 
-from accounts.models import User
+from api.access import caller
 from api.errors import ApiError, invalid, not_found
 from api.schemas import ErrorOut, LeadOut
 from api.serializers import lead_to_dict, with_lead_details
@@ -34,12 +34,6 @@ class AssignIn(Schema):
     note: str = Field(default="", max_length=1000)
 
 
-def _caller(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # set by api.auth.BearerToken
-    return user
-
-
 def _lead_json(lead: Lead, status: int = 200) -> JsonResponse:
     return JsonResponse(lead_to_dict(with_lead_details(Lead.objects.filter(pk=lead.pk)).get()), status=status)
 
@@ -56,7 +50,7 @@ def _check_id(lead_id: int) -> None:
 )
 def claim_lead(request: HttpRequest, lead_id: Path[int]) -> JsonResponse:
     _check_id(lead_id)
-    user = _caller(request)
+    user = caller(request)
     try:
         lead = claimable_lead_for(user, lead_id)
     except Lead.DoesNotExist:
@@ -77,7 +71,7 @@ def claim_lead(request: HttpRequest, lead_id: Path[int]) -> JsonResponse:
 )
 def assign_lead(request: HttpRequest, lead_id: Path[int], payload: AssignIn) -> JsonResponse:
     _check_id(lead_id)
-    user = _caller(request)
+    user = caller(request)
     try:
         lead = lead_for(user, lead_id)
     except Lead.DoesNotExist:

@@ -44,31 +44,8 @@ def post_form(
     4xx answers other than 408 and 429 are permanent (the request itself is wrong); 5xx, 408,
     429, timeouts and connection errors are worth retrying later.
     """
-    seconds = timeout if timeout is not None else settings.OUTBOUND_TIMEOUT_SECONDS
-    try:
-        answer = requests.post(
-            url,
-            data=dict(data) if isinstance(data, Mapping) else list(data),
-            auth=auth,
-            headers={"User-Agent": USER_AGENT, **(headers or {})},
-            timeout=(min(seconds, 10), seconds),
-            allow_redirects=False,
-        )
-    except requests.RequestException as exc:
-        raise HttpError(f"{type(exc).__name__}: {exc}") from exc
-    try:
-        body = answer.json()
-    except ValueError:
-        body = None
-    if not 200 <= answer.status_code < 300:
-        permanent = 400 <= answer.status_code < 500 and answer.status_code not in (408, 429)
-        detail = (body or {}).get("message") if isinstance(body, dict) else None
-        raise HttpError(
-            f"HTTP {answer.status_code} from {url}: {detail or answer.text[:200]}",
-            status=answer.status_code,
-            permanent=permanent,
-        )
-    return Response(status=answer.status_code, text=answer.text, json=body)
+    form = dict(data) if isinstance(data, Mapping) else list(data)
+    return _json_call("POST", url, data=form, auth=auth, headers=dict(headers or {}), timeout=timeout)
 
 
 def _seconds(timeout: float | None) -> float:
@@ -88,15 +65,22 @@ def get_json(
     timeout: float | None = None,
 ) -> Response:
     """GET `url` and read the answer as JSON; the same time-out and error rules as `post_form`."""
+    headers = {"Accept": "application/json"}
+    return _json_call("GET", url, params=dict(params or {}), auth=auth, headers=headers, timeout=timeout)
+
+
+def _json_call(method: str, url: str, *, headers: dict[str, str], timeout: float | None, **send: Any) -> Response:
+    """One request with the time-outs, no redirects, the answer read as JSON when it is JSON, and a
+    non-2xx answer raised as HttpError (with its message, when the server gave one)."""
     seconds = _seconds(timeout)
     try:
-        answer = requests.get(
+        answer = requests.request(
+            method,
             url,
-            params=dict(params or {}),
-            auth=auth,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            headers={"User-Agent": USER_AGENT, **headers},
             timeout=(min(seconds, 10), seconds),
             allow_redirects=False,
+            **send,
         )
     except requests.RequestException as exc:
         raise HttpError(f"{type(exc).__name__}: {exc}") from exc

@@ -4,28 +4,18 @@ loopback stands in for it) or the console provider; failures retry with back-off
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
+from conversations.tests.conftest import twilio
 from escalations.tests.support import at, chicago, run_worker_at
-from forecourt.testing import FakeTwilio
 from notifications.actions import notify
 from notifications.models import Kind, OutboundText
 
+__all__ = ["twilio"]  # the fixture
+
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def twilio(settings) -> Iterator[FakeTwilio]:
-    server = FakeTwilio().start()
-    settings.SMS_PROVIDER = "twilio"
-    settings.TWILIO_API_BASE = server.base
-    settings.TWILIO_ACCOUNT_SID = "AC0123456789"
-    settings.TWILIO_AUTH_TOKEN = "secret-token"
-    yield server
-    server.stop()
 
 
 @pytest.fixture
