@@ -8,9 +8,12 @@ and stock exactly.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -27,6 +30,7 @@ PHONE_END_DIGITS = 4
 # A search matching at most this many customers or vehicles is answered from their id list.
 MATCH_LIMIT = 5000
 NEWEST_FIRST = ("-received_at", "-id")
+OLDEST_FIRST = ("received_at", "id")
 
 
 @dataclass(frozen=True)
@@ -133,7 +137,12 @@ def _name_matches(q: str) -> Q:
 
 
 def page_of(
-    leads: QuerySet[Lead], start: int, stop: int, *, details: Callable[[QuerySet[Lead]], QuerySet[Lead]]
+    leads: QuerySet[Lead],
+    start: int,
+    stop: int,
+    *,
+    details: Callable[[QuerySet[Lead]], QuerySet[Lead]],
+    oldest_first: bool = False,
 ) -> list[Lead]:
     """Leads `start` to `stop` of `leads`, newest first, each with what `details` fetches for it.
 
@@ -142,9 +151,44 @@ def page_of(
     0006), where asked for whole rows it read every one of their leads first. Then only the leads
     of the page are read in full.
     """
-    ids = list(leads.order_by(*NEWEST_FIRST).values_list("pk", flat=True)[start:stop])
+    order = OLDEST_FIRST if oldest_first else NEWEST_FIRST
+    ids = list(leads.order_by(*order).values_list("pk", flat=True)[start:stop])
     found = {lead.pk: lead for lead in details(Lead.objects.filter(pk__in=ids))}
     return [found[pk] for pk in ids if pk in found]
+
+
+# Places in the list -----------------------------------------------------------------------------
+# A place names a lead by (received_at, id), the order of the list, so the next page starts right
+# after the last lead shown, costs the same at lead 10 as at lead 10 million, and leads arriving
+# meanwhile move nothing.
+
+
+def place_of(lead: Lead) -> str:
+    """Where `lead` stands in the list, as a short URL-safe text."""
+    return base64.urlsafe_b64encode(f"{lead.received_at.isoformat()}|{lead.pk}".encode()).decode().rstrip("=")
+
+
+def read_place(place: str) -> tuple[datetime, int]:
+    """The (received_at, id) of a `place_of` text; ValueError when it is no such text."""
+    try:
+        text = base64.urlsafe_b64decode(place + "=" * (-len(place) % 4)).decode()
+        moment_text, _, id_text = text.partition("|")
+        moment, lead_id = datetime.fromisoformat(moment_text), int(id_text)
+        if moment.tzinfo is None or not 0 < lead_id < 2**63:
+            raise ValueError(place)
+        return moment.astimezone(UTC), lead_id
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
+        raise ValueError(place) from None
+
+
+def older_than(leads: QuerySet[Lead], place: tuple[datetime, int]) -> QuerySet[Lead]:
+    moment, lead_id = place
+    return leads.filter(Q(received_at__lt=moment) | Q(received_at=moment, id__lt=lead_id))
+
+
+def newer_than(leads: QuerySet[Lead], place: tuple[datetime, int]) -> QuerySet[Lead]:
+    moment, lead_id = place
+    return leads.filter(Q(received_at__gt=moment) | Q(received_at=moment, id__gt=lead_id))
 
 
 def apply_filters(leads: QuerySet[Lead], filters: LeadFilters, *, country: str = "US") -> QuerySet[Lead]:
