@@ -68,8 +68,8 @@ class LeadFiltersForm(forms.Form):
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput)
     # The place of the last lead of the page before (Next), or of the first of the page after
     # (Previous): `leads.search.place_of`. `page` then only numbers the page for the reader.
-    after = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
-    before = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    after = forms.CharField(required=False, max_length=200, label="Page", widget=forms.HiddenInput)
+    before = forms.CharField(required=False, max_length=200, label="Page", widget=forms.HiddenInput)
 
     def __init__(
         self, data: QueryDict, *, sources: list[str], users: QuerySet[User], dealerships: list[Dealership]
