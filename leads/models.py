@@ -51,7 +51,10 @@ class Customer(models.Model):
         return self.display_name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        if adding:  # no lead yet
+            return
         # Its leads carry its names as the search finds them (`CustomerNameKeyField`); a renamed
         # customer is found under the new name at once, on every lead where they are the customer.
         keys = {key: name_key(getattr(self, field)) for key, field in zip(SEARCH_NAME_FIELDS, NAME_FIELDS, strict=True)}
