@@ -144,7 +144,8 @@ def page_of(
     details: Callable[[QuerySet[Lead]], QuerySet[Lead]],
     oldest_first: bool = False,
 ) -> list[Lead]:
-    """Leads `start` to `stop` of `leads`, newest first, each with what `details` fetches for it.
+    """Leads `start` to `stop` of `leads`, newest first (oldest first with `oldest_first`, for the
+    page before a place), each with what `details` fetches for it.
 
     The page's ids are found first, on their own: asked for nothing but ids, PostgreSQL can find a
     salesperson's matches for a broad name ("Smi") from indexes alone (see the leads migration
