@@ -3,7 +3,7 @@ and says clearly what is wrong otherwise, so views only check access, call an ac
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -17,7 +17,7 @@ from dealerships.models import Dealership, Department
 from forecourt.lib.phone import display, to_e164
 from inventory.models import Vehicle
 from leads.models import Customer, CustomerPhone, Lead, VehicleInterest
-from leads.search import LeadFilters, read_place
+from leads.search import LeadFilters
 
 PAGE_SIZE = 25
 # fmt: off
@@ -66,8 +66,7 @@ class LeadFiltersForm(forms.Form):
     )
     dealership = forms.ChoiceField(required=False, label="Dealership")
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput)
-    # The place of the last lead of the page before (Next), or of the first of the page after
-    # (Previous): `leads.search.place_of`. `page` then only numbers the page for the reader.
+    # Where Next and Previous start (`leads.search.place_of`); `page` then only numbers the page.
     after = forms.CharField(required=False, max_length=200, label="Page", widget=forms.HiddenInput)
     before = forms.CharField(required=False, max_length=200, label="Page", widget=forms.HiddenInput)
 
@@ -107,17 +106,6 @@ class LeadFiltersForm(forms.Form):
     def page_number(self) -> int:
         self.is_valid()
         return self.cleaned_data.get("page") or 1
-
-    def place(self) -> tuple[str, tuple[datetime, int]] | None:
-        """("after" or "before", the place) a Next or Previous link asks for; None for a numbered page
-        or a damaged link (which opens the first page)."""
-        self.is_valid()
-        for side in ("after", "before"):
-            if text := self.cleaned_data.get(side):
-                try:
-                    return side, read_place(text)
-                except ValueError:
-                    return None
         return None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,7 +13,7 @@ from accounts.queries import memberships_of
 from leads.forms import PAGE_SIZE, LeadFiltersForm
 from leads.models import Lead
 from leads.queries import leads_assigned_to, leads_visible_to
-from leads.search import apply_filters, newer_than, older_than, page_of, place_of
+from leads.search import apply_filters, newer_than, older_than, page_of, place_of, read_place
 from leads.views.common import signed_in
 from leads.views.dashboard import with_row_data
 
@@ -43,7 +45,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     # One row more than a page tells whether there is another page, without counting every match.
     # Next and Previous start from the place of a lead shown (see `leads.search.place_of`); a bare
     # page number (a link kept from before) still opens by position.
-    place = form.place()
+    place = _place(form)
     if place is None and (request.GET.get("after") or request.GET.get("before")):
         page = 1  # a damaged link: the first page rather than a wrong one
     if place and place[0] == "before":
@@ -71,6 +73,19 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     }
     # htmx asks for the same page and keeps only #lead-results: one template, no fragment to drift.
     return render(request, "leads/list.html", context)
+
+
+def _place(form: LeadFiltersForm) -> tuple[str, tuple[datetime, int]] | None:
+    """("after" or "before", the place) a Next or Previous link asks for; None for a numbered
+    page, or a damaged link (which opens the first page)."""
+    form.is_valid()
+    for side in ("after", "before"):
+        if text := form.cleaned_data.get(side):
+            try:
+                return side, read_place(text)
+            except ValueError:
+                return None
+    return None
 
 
 def _sources(visible: QuerySet[Lead], user: User, *, sees_whole: bool) -> list[str]:
