@@ -3,12 +3,8 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-from datetime import UTC, datetime
-
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from ninja import Path, Query, Router
 
@@ -21,7 +17,7 @@ from api.serializers import activity_to_dict, lead_to_dict, with_lead_details
 from leads import actions
 from leads.models import Lead
 from leads.queries import lead_open_to, leads_visible_to
-from leads.search import LeadFilters, apply_filters, page_of
+from leads.search import LeadFilters, apply_filters, older_than, page_of, place_of, read_place
 
 router = Router(tags=["leads"])
 
@@ -112,22 +108,15 @@ def log_contact(request: HttpRequest, lead_id: LeadId, payload: ContactIn) -> Js
 
 
 # Pagination ----------------------------------------------------------------------------------
-# A cursor names the last lead of a page by (received_at, id), the order of the list, so a page
-# costs the same at lead 10 as at lead 10 million and leads arriving meanwhile shift nothing.
+# A cursor is the last lead's place in the list (`leads.search.place_of`).
 
 
 def _cursor(lead: Lead) -> str:
-    return base64.urlsafe_b64encode(f"{lead.received_at.isoformat()}|{lead.pk}".encode()).decode().rstrip("=")
+    return place_of(lead)
 
 
 def _after(leads: QuerySet[Lead], cursor: str) -> QuerySet[Lead]:
     try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        moment_text, _, id_text = text.partition("|")
-        moment, last_id = datetime.fromisoformat(moment_text), int(id_text)
-        if moment.tzinfo is None or not 0 < last_id < 2**63:
-            raise ValueError(cursor)
-        moment = moment.astimezone(UTC)
-    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
+        return older_than(leads, read_place(cursor))
+    except ValueError:
         raise invalid("cursor", "This is not a cursor from a `next` link; start again without it.") from None
-    return leads.filter(Q(received_at__lt=moment) | Q(received_at=moment, id__lt=last_id))

@@ -42,7 +42,7 @@ from django.db import connection, transaction  # noqa: E402
 from accounts.models import ApiToken, Membership, User  # noqa: E402
 from dealerships.models import Dealership, Organization  # noqa: E402
 from forecourt.lib.phone import display  # noqa: E402
-from leads.models import Customer, Lead  # noqa: E402
+from leads.models import Customer, Lead, name_key  # noqa: E402
 from leads.queries import leads_visible_to  # noqa: E402
 
 PASSWORD = "bench-password-not-secret"
@@ -124,10 +124,11 @@ def load(n_leads: int) -> None:
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         leads = _lead_rows(rng, n_leads, stores, sales_by_store, service_by_store)
         n_customers = max(1, int(n_leads * CUSTOMERS_PER_LEAD))
-        _copy(cursor, "leads_customer", _customer_rows(rng, n_customers, leads, stores[0].organization_id))
+        names: list[tuple[str, str, str]] = [("", "", "")]  # by customer id, as each lead carries them
+        _copy(cursor, "leads_customer", _customer_rows(rng, n_customers, leads, stores[0].organization_id, names))
         _copy(cursor, "leads_customerphone", _phone_rows(rng, n_customers))
         _copy(cursor, "leads_customeremail", _email_rows(rng, n_customers))
-        _copy(cursor, "leads_lead", _lead_lines(leads))
+        _copy(cursor, "leads_lead", _lead_lines(leads, names))
         _copy(cursor, "leads_vehicleinterest", _vehicle_rows(rng, n_leads))
         _copy(cursor, "leads_activity", _activity_rows(leads))
         _copy(cursor, "leads_lead_collaborators", _collaborator_rows(rng, leads, sales_by_store))
@@ -221,7 +222,7 @@ def _status(rng: random.Random, age_days: float) -> str:
     )
 
 
-def _lead_lines(leads: list[LeadRow]) -> Iterator[str]:
+def _lead_lines(leads: list[LeadRow], customer_names: list[tuple[str, str, str]]) -> Iterator[str]:
     rng = random.Random(SEED + 1)
     names, weights = list(SOURCES), [w for _, w in SOURCES.values()]
     now = datetime.now(UTC)
@@ -236,11 +237,14 @@ def _lead_lines(leads: list[LeadRow]) -> Iterator[str]:
         lost = "Bought elsewhere" if status == "lost" else ""
         yield (
             f"{pk}\t{lead.department}\t{status}\t{lost}\t{source}\t{SOURCES[source][0]}\t\t{at}\t{responded}\t\t\\N\t{at}\t"
-            f"{assigned}\t{co}\t{lead.customer}\t{lead.dealership}\n"
+            f"{assigned}\t{co}\t{lead.customer}\t{lead.dealership}\t" + "\t".join(customer_names[lead.customer]) + "\n"
         )
 
 
-def _customer_rows(rng: random.Random, n: int, leads: list[LeadRow], org: int) -> Iterator[str]:
+def _customer_rows(
+    rng: random.Random, n: int, leads: list[LeadRow], org: int, names: list[tuple[str, str, str]]
+) -> Iterator[str]:
+    """Customers; `names` gets each one's names as its leads carry them (`leads.models.name_key`)."""
     created = ["" for _ in range(n + 1)]
     for lead in reversed(leads):  # oldest last: a customer exists from their first lead
         created[lead.customer] = lead.received.isoformat()
@@ -259,6 +263,7 @@ def _customer_rows(rng: random.Random, n: int, leads: list[LeadRow], org: int) -
             last = "".join(rng.choices(SYLLABLES, k=rng.choice((2, 3)))).title()
         if rng.random() < 0.02:
             first, last, business = "", "", f"{last} {rng.choice(('Plumbing', 'Landscaping', 'Logistics'))} LLC"
+        names.append((name_key(first), name_key(last), name_key(business)))
         yield f"{pk}\t{first}\t{last}\t{business}\ten\t[]\tAustin\tTX\t78701\tUS\t{created[pk]}\t{org}\n"
 
 
@@ -322,7 +327,8 @@ def _copy(cursor: object, table: str, lines: Iterator[str]) -> None:
         "leads_customerphone": "id, number, raw, type, customer_id, search_key",
         "leads_customeremail": "id, email, customer_id",
         "leads_lead": "id, department, status, lost_reason, source_name, source_kind, source_ref, received_at, "
-        "first_response_at, comments, timeframe, updated_at, assigned_to_id, co_customer_id, customer_id, dealership_id",
+        "first_response_at, comments, timeframe, updated_at, assigned_to_id, co_customer_id, customer_id, dealership_id, "
+        "search_first_name, search_last_name, search_business_name",
         "leads_vehicleinterest": 'id, interest, condition, year, make, model, "trim", vin, stock, price, odometer, '
         "preferred, search_vehicle, inventory_vehicle_id, lead_id",
         "leads_activity": "id, at, kind, text, data, actor_id, lead_id",
@@ -438,7 +444,7 @@ def print_table(title: str, results: dict[tuple[str, str], tuple[list[float], fl
         print(f"{scenario:46}" + "".join(f"{cell:>34}" for cell in cells))
 
 
-def measure(count: int, warmups: int) -> None:
+def measure(count: int, warmups: int, only: str = "") -> None:
     rng = random.Random(SEED + 2)
     personas = [Persona(label, email, samples_for(User.objects.get(email=email), rng)) for label, email in PERSONAS]
     tokens = {p.email: ApiToken.issue(user=User.objects.get(email=p.email), name="bench")[1] for p in personas}
@@ -448,6 +454,8 @@ def measure(count: int, warmups: int) -> None:
         for persona in personas:
             session = web_session(base_url, persona.email)
             for name, scenario in SCENARIOS.items():
+                if only not in name:
+                    continue
                 web[(name, persona.label)] = time_requests(
                     session,
                     lambda i, s=scenario, p=persona: f"{base_url}/leads/?{urlencode(s(p, i))}",  # type: ignore[misc]
@@ -458,6 +466,8 @@ def measure(count: int, warmups: int) -> None:
             bearer = requests.Session()
             bearer.headers["Authorization"] = f"Bearer {tokens[persona.email]}"
             for name in API_SCENARIOS:
+                if only not in name:
+                    continue
                 scenario = SCENARIOS[name]
                 api[(name, persona.label)] = time_requests(
                     bearer,
@@ -478,6 +488,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50, help="timed requests per scenario and persona")
     parser.add_argument("--warmups", type=int, default=5, help="untimed requests first")
     parser.add_argument("--load-only", action="store_true", help="load, and measure nothing")
+    parser.add_argument("--only", default="", help="measure only the scenarios whose name contains this")
     args = parser.parse_args()
     if connection.vendor != "postgresql" or not 1 <= args.leads <= 20_000_000:
         sys.exit("Set DATABASE_URL to a PostgreSQL database made for this benchmark; --leads between 1 and 20M.")
@@ -492,7 +503,7 @@ def main() -> None:
     print("Rows: " + ", ".join(f"{n:,} {name}" for name, n in counts.items()))
     if not args.load_only:
         print(f"Before measuring: {load_average()}", flush=True)
-        measure(args.requests, args.warmups)
+        measure(args.requests, args.warmups, args.only)
         print(f"\nAfter measuring: {load_average()}")
 
 

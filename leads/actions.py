@@ -19,7 +19,16 @@ from forecourt.lib.text import lines, one_line
 from inventory.models import Vehicle
 from leads import signals
 from leads.matching import lock_customer_matching, match_customer
-from leads.models import Activity, Customer, CustomerEmail, CustomerPhone, Lead, Trade, VehicleInterest
+from leads.models import (
+    SEARCH_NAME_FIELDS,
+    Activity,
+    Customer,
+    CustomerEmail,
+    CustomerPhone,
+    Lead,
+    Trade,
+    VehicleInterest,
+)
 
 CUSTOMER_FIELDS = ("first_name", "last_name", "business_name", "language")
 ADDRESS_FIELDS = ("street", "city", "region", "postal_code", "country")
@@ -164,7 +173,8 @@ def swap_customers(*, lead: Lead, actor: User) -> None:
         raise ValueError("This lead has no co-customer to swap with.")
     with transaction.atomic():
         lead.customer, lead.co_customer = lead.co_customer, lead.customer
-        lead.save(update_fields=["customer", "co_customer", "updated_at"])
+        # The names the search finds the lead by are the new customer's (`CustomerNameKeyField`).
+        lead.save(update_fields=["customer", "co_customer", "updated_at", *SEARCH_NAME_FIELDS])
         record_activity(
             lead=lead,
             kind=Activity.Kind.CUSTOMER,

@@ -66,6 +66,9 @@ class LeadFiltersForm(forms.Form):
     )
     dealership = forms.ChoiceField(required=False, label="Dealership")
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput)
+    # Where Next and Previous start (`leads.search.place_of`); `page` then only numbers the page.
+    after = forms.CharField(required=False, max_length=200, label="Page", widget=forms.HiddenInput)
+    before = forms.CharField(required=False, max_length=200, label="Page", widget=forms.HiddenInput)
 
     def __init__(
         self, data: QueryDict, *, sources: list[str], users: QuerySet[User], dealerships: list[Dealership]
@@ -103,6 +106,7 @@ class LeadFiltersForm(forms.Form):
     def page_number(self) -> int:
         self.is_valid()
         return self.cleaned_data.get("page") or 1
+        return None
 
 
 # A lead's own fields -------------------------------------------------------------------------

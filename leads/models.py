@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
 from dealerships.models import Dealership, Department, Organization
 from forecourt.lib.phone import digits_last_first
 from inventory.models import Vehicle
+
+# The customer's names the search box finds leads by: every word typed starts one of them.
+NAME_FIELDS = ("first_name", "last_name", "business_name")
+# ...as each lead carries them (`CustomerNameKeyField`).
+SEARCH_NAME_FIELDS = tuple(f"search_{field}" for field in NAME_FIELDS)
+
+
+def name_key(name: str) -> str:
+    """A name as the search compares it: upper-cased (what is typed is upper-cased too)."""
+    return name.upper()[:200]
 
 
 class Customer(models.Model):
@@ -36,6 +49,19 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding:  # no lead yet
+            return
+        # Its leads carry its names as the search finds them (`CustomerNameKeyField`); a renamed
+        # customer is found under the new name at once, on every lead where they are the customer.
+        keys = {key: name_key(getattr(self, field)) for key, field in zip(SEARCH_NAME_FIELDS, NAME_FIELDS, strict=True)}
+        stale = Q()
+        for key, value in keys.items():
+            stale |= ~Q(**{key: value})
+        Lead.objects.filter(stale, customer_id=self.pk).update(**keys)
 
     @property
     def display_name(self) -> str:
@@ -107,6 +133,38 @@ class CustomerMatchLock(models.Model):
         return f"customer matching at organisation {self.organization_id}"
 
 
+class CustomerNameKeyField(models.CharField[str, str]):
+    """One of the lead's customer's names, upper-cased (`name_key`), for the search box.
+
+    A broad name ("Smi") is then an index range on the leads themselves: a salesperson's matches
+    are found without reading a customer per lead they see. Filled in from the lead's customer
+    whenever the lead is written in full (`save()`, `bulk_create()`); `Customer.save` brings the
+    leads of a renamed customer in step; a lead whose customer changes is saved with this field.
+    """
+
+    def __init__(self, *args: Any, source: str = "last_name", **kwargs: Any) -> None:
+        self.source = source
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        for option, value in (("max_length", 200), ("blank", True), ("default", ""), ("editable", False)):
+            if kwargs.get(option) == value:
+                del kwargs[option]
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
+        customer = getattr(model_instance, "customer", None)
+        value = name_key(getattr(customer, self.source)) if customer is not None else ""
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 class Lead(models.Model):
     """A customer's request at one dealership and department, worked from new to sold or lost."""
 
@@ -156,6 +214,9 @@ class Lead(models.Model):
     comments = models.TextField(blank=True)
     timeframe = models.JSONField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    search_first_name = CustomerNameKeyField(source="first_name")
+    search_last_name = CustomerNameKeyField(source="last_name")
+    search_business_name = CustomerNameKeyField(source="business_name")
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -173,6 +234,16 @@ class Lead(models.Model):
             models.Index(fields=["assigned_to", "-received_at", "-id"], name="lead_assignee_recent"),
             models.Index(fields=["dealership", "status", "-received_at"], name="lead_dealership_status"),
             models.Index(fields=["source_name"], name="lead_source"),
+            # Name prefixes ("SMI%") on any collation, within the user's dealerships: PostgreSQL
+            # intersects them with a salesperson's own leads and sorts the few left.
+            *(
+                models.Index(
+                    fields=[key, "dealership"],
+                    opclasses=["varchar_pattern_ops", "int8_ops"],
+                    name=f"lead_{key}",
+                )
+                for key in SEARCH_NAME_FIELDS
+            ),
         ]
 
     def __str__(self) -> str:

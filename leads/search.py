@@ -2,18 +2,20 @@
 and the filters.
 
 Each kind of query is answered from an index: phones in E.164 or by how they end (their digits
-stored last first), emails exactly, names by prefix of the upper-cased name, VIN and stock exactly.
+stored last first), emails exactly, names by prefix of the upper-cased names each lead carries, VIN
+and stock exactly.
 """
 
 from __future__ import annotations
 
-import json
+import base64
+import binascii
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from forecourt.lib.phone import digits_last_first, to_e164
@@ -27,9 +29,8 @@ PHONE_PATTERN = re.compile(r"^[\d\s().+\-]+$")
 PHONE_END_DIGITS = 4
 # A search matching at most this many customers or vehicles is answered from their id list.
 MATCH_LIMIT = 5000
-# ...and one the database expects to match more than this many, without reading them first.
-SURELY_MANY = 2 * MATCH_LIMIT
 NEWEST_FIRST = ("-received_at", "-id")
+OLDEST_FIRST = ("received_at", "id")
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,7 @@ def search(leads: QuerySet[Lead], q: str, *, country: str = "US") -> QuerySet[Le
         phones = _few(CustomerPhone.objects.filter(by_phone), "customer_id")
         # A stock number can look like a phone number; both are asked for.
         return leads.filter(Q(customer_id__in=phones) | Q(co_customer_id__in=phones) | by_stock)
-    named = _customers_named(q)
-    customers = named.values("pk") if _surely_many(named) else _few(named, "pk")
-    return leads.filter(Q(customer_id__in=customers) | by_stock)
+    return leads.filter(_lead_name_matches(q) | by_stock)
 
 
 def phone_matches(q: str, country: str) -> Q | None:
@@ -107,23 +106,22 @@ def _few(matches: QuerySet[Any, Any], field: str) -> list[int] | QuerySet[Any, A
     return ids if len(ids) <= MATCH_LIMIT else matches.values(field)
 
 
-def _surely_many(matches: QuerySet[Any, Any]) -> bool:
-    """Whether the database's own estimate puts `matches` (customers by name) far beyond MATCH_LIMIT.
+def _lead_name_matches(q: str) -> Q:
+    """Every word of `q` starts the lead's customer's first, last or business name.
 
-    Reading 5,001 ids only to learn there are too many cost a broad name ("Gar", 57,000 customers
-    at a million leads) 25 to 80 ms of heap reads; PostgreSQL's statistics on the name indexes
-    estimate it in a millisecond, within a few per cent. Only a wide margin is trusted, since a
-    narrow search taken for a broad one would walk every lead; either way the same leads are found.
+    Compared with the names each lead carries (`Lead.search_last_name` and the others), not the
+    customer's own: a broad name ("Smi", thousands of customers) is then a range of a name index
+    that PostgreSQL intersects with the salesperson's or the dealership's leads, instead of one
+    customer read for every lead walked. The same leads as `_name_matches` finds customers of.
     """
-    if "JSON" not in connection.features.supported_explain_formats:
-        return False
-    plan = json.loads(matches.explain(format="json"))
-    return int(plan[0]["Plan"]["Plan Rows"]) > SURELY_MANY
-
-
-def _customers_named(q: str) -> QuerySet[Customer]:
-    """Customers whose first, last or business name starts with every word of `q`."""
-    return Customer.objects.filter(_name_matches(q))
+    condition = Q()
+    for word in q.upper().split()[:4]:
+        condition &= (
+            Q(search_first_name__startswith=word)
+            | Q(search_last_name__startswith=word)
+            | Q(search_business_name__startswith=word)
+        )
+    return condition
 
 
 def _name_matches(q: str) -> Q:
@@ -139,18 +137,59 @@ def _name_matches(q: str) -> Q:
 
 
 def page_of(
-    leads: QuerySet[Lead], start: int, stop: int, *, details: Callable[[QuerySet[Lead]], QuerySet[Lead]]
+    leads: QuerySet[Lead],
+    start: int,
+    stop: int,
+    *,
+    details: Callable[[QuerySet[Lead]], QuerySet[Lead]],
+    oldest_first: bool = False,
 ) -> list[Lead]:
-    """Leads `start` to `stop` of `leads`, newest first, each with what `details` fetches for it.
+    """Leads `start` to `stop` of `leads`, newest first (oldest first with `oldest_first`, for the
+    page before a place), each with what `details` fetches for it.
 
     The page's ids are found first, on their own: asked for nothing but ids, PostgreSQL can find a
     salesperson's matches for a broad name ("Smi") from indexes alone (see the leads migration
     0006), where asked for whole rows it read every one of their leads first. Then only the leads
     of the page are read in full.
     """
-    ids = list(leads.order_by(*NEWEST_FIRST).values_list("pk", flat=True)[start:stop])
+    order = OLDEST_FIRST if oldest_first else NEWEST_FIRST
+    ids = list(leads.order_by(*order).values_list("pk", flat=True)[start:stop])
     found = {lead.pk: lead for lead in details(Lead.objects.filter(pk__in=ids))}
     return [found[pk] for pk in ids if pk in found]
+
+
+# Places in the list -----------------------------------------------------------------------------
+# A place names a lead by (received_at, id), the order of the list, so the next page starts right
+# after the last lead shown, costs the same at lead 10 as at lead 10 million, and leads arriving
+# meanwhile move nothing.
+
+
+def place_of(lead: Lead) -> str:
+    """Where `lead` stands in the list, as a short URL-safe text."""
+    return base64.urlsafe_b64encode(f"{lead.received_at.isoformat()}|{lead.pk}".encode()).decode().rstrip("=")
+
+
+def read_place(place: str) -> tuple[datetime, int]:
+    """The (received_at, id) of a `place_of` text; ValueError when it is no such text."""
+    try:
+        text = base64.urlsafe_b64decode(place + "=" * (-len(place) % 4)).decode()
+        moment_text, _, id_text = text.partition("|")
+        moment, lead_id = datetime.fromisoformat(moment_text), int(id_text)
+        if moment.tzinfo is None or not 0 < lead_id < 2**63:
+            raise ValueError(place)
+        return moment.astimezone(UTC), lead_id
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
+        raise ValueError(place) from None
+
+
+def older_than(leads: QuerySet[Lead], place: tuple[datetime, int]) -> QuerySet[Lead]:
+    moment, lead_id = place
+    return leads.filter(Q(received_at__lt=moment) | Q(received_at=moment, id__lt=lead_id))
+
+
+def newer_than(leads: QuerySet[Lead], place: tuple[datetime, int]) -> QuerySet[Lead]:
+    moment, lead_id = place
+    return leads.filter(Q(received_at__gt=moment) | Q(received_at=moment, id__gt=lead_id))
 
 
 def apply_filters(leads: QuerySet[Lead], filters: LeadFilters, *, country: str = "US") -> QuerySet[Lead]:

@@ -168,14 +168,14 @@ def test_pages_of_25_newest_first_keep_the_filters(client_for: Any, riverside: D
     first = client.get(reverse("lead-list"), {"source": "CarGurus"})
     assert [lead.pk for lead in first.context["leads"]] == newest_first[:25]
     body = first.content.decode()
-    assert 'href="?source=CarGurus&amp;page=2"' in body
+    assert 'href="?source=CarGurus&amp;page=2&amp;after=' in body
     assert "Page 1" in body
     assert 'id="page-previous"' not in body
 
     second = client.get(reverse("lead-list"), {"source": "CarGurus", "page": 2})
     assert [lead.pk for lead in second.context["leads"]] == newest_first[25:]
     body = second.content.decode()
-    assert 'href="?source=CarGurus&amp;page=1"' in body
+    assert 'href="?source=CarGurus"' in body
     assert 'id="page-next"' not in body
 
 
@@ -223,16 +223,4 @@ def test_a_broad_search_finds_the_same_leads_as_a_narrow_one(
     client = client_for(bob)
     narrow = listed(client, q="jordan")
     monkeypatch.setattr("leads.search.MATCH_LIMIT", 1)
-    assert listed(client, q="jordan") == narrow == [lead.pk for lead in reversed(jordans)]
-
-
-def test_a_name_the_database_expects_to_be_common_finds_the_same_leads(
-    client_for: Any, riverside: Dealership, bob: User, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """On PostgreSQL a name estimated to match very many customers skips counting them (search.SURELY_MANY)."""
-    jordans = [make_lead(riverside, customer={"first_name": "Jordan", "last_name": f"N{i}"}) for i in range(3)]
-    make_lead(riverside, customer={"first_name": "Kim", "last_name": "Other"})
-    client = client_for(bob)
-    narrow = listed(client, q="jordan")
-    monkeypatch.setattr("leads.search.SURELY_MANY", -1)
     assert listed(client, q="jordan") == narrow == [lead.pk for lead in reversed(jordans)]

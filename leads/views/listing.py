@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,7 +13,7 @@ from accounts.queries import memberships_of
 from leads.forms import PAGE_SIZE, LeadFiltersForm
 from leads.models import Lead
 from leads.queries import leads_assigned_to, leads_visible_to
-from leads.search import apply_filters, page_of
+from leads.search import apply_filters, newer_than, older_than, page_of, place_of, read_place
 from leads.views.common import signed_in
 from leads.views.dashboard import with_row_data
 
@@ -40,19 +42,50 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     form = LeadFiltersForm(request.GET, sources=sources, users=colleagues, dealerships=dealerships)
     leads = apply_filters(visible, form.filters(), country=country)
     page = form.page_number()
-    # One row more than a page tells whether there is a next page, without counting every match.
-    start = (page - 1) * PAGE_SIZE
-    rows = page_of(leads, start, start + PAGE_SIZE + 1, details=with_row_data)
+    # One row more than a page tells whether there is another page, without counting every match.
+    # Next and Previous start from the place of a lead shown (see `leads.search.place_of`); a bare
+    # page number (a link kept from before) still opens by position.
+    place = _place(form)
+    if place is None and (request.GET.get("after") or request.GET.get("before")):
+        page = 1  # a damaged link: the first page rather than a wrong one
+    if place and place[0] == "before":
+        rows = page_of(newer_than(leads, place[1]), 0, PAGE_SIZE + 1, details=with_row_data, oldest_first=True)
+        has_previous, has_next = len(rows) > PAGE_SIZE and page > 1, True
+        rows = rows[:PAGE_SIZE][::-1]
+    else:
+        if place:
+            rows = page_of(older_than(leads, place[1]), 0, PAGE_SIZE + 1, details=with_row_data)
+        else:
+            start = (page - 1) * PAGE_SIZE
+            rows = page_of(leads, start, start + PAGE_SIZE + 1, details=with_row_data)
+        has_previous, has_next = page > 1, len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE]
     context = {
         "form": form,
-        "leads": rows[:PAGE_SIZE],
+        "leads": rows,
         "page": page,
-        "has_next": len(rows) > PAGE_SIZE,
-        "has_previous": page > 1,
-        "filtered": any(v for k, v in request.GET.items() if k != "page"),
+        "has_next": has_next and bool(rows),
+        "has_previous": has_previous and bool(rows),
+        # The pager's links: the first page plainly, the others from a lead shown.
+        "next_after": place_of(rows[-1]) if rows else "",
+        "previous_before": place_of(rows[0]) if rows and page > 2 else "",
+        "filtered": any(v for k, v in request.GET.items() if k not in ("page", "after", "before")),
     }
     # htmx asks for the same page and keeps only #lead-results: one template, no fragment to drift.
     return render(request, "leads/list.html", context)
+
+
+def _place(form: LeadFiltersForm) -> tuple[str, tuple[datetime, int]] | None:
+    """("after" or "before", the place) a Next or Previous link asks for; None for a numbered
+    page, or a damaged link (which opens the first page)."""
+    form.is_valid()
+    for side in ("after", "before"):
+        if text := form.cleaned_data.get(side):
+            try:
+                return side, read_place(text)
+            except ValueError:
+                return None
+    return None
 
 
 def _sources(visible: QuerySet[Lead], user: User, *, sees_whole: bool) -> list[str]:
