@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.models import Membership, User
 from accounts.queries import memberships_of
 from intake.door import take_in_lead
-from leads.forms import NewLeadForm
+from intake.manual_form import NewLeadForm
 from leads.models import Customer
 from leads.queries import customers_visible_to
 from leads.search import search_customers
