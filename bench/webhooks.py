@@ -312,8 +312,8 @@ def main() -> None:
                 delays.append(sent_at.timestamp() - posted[key])
             print(
                 f"   text -> alert sent: p50 {ms(percentile(delays, 50))}, p90 {ms(percentile(delays, 90))}, "
-                f"p99 {ms(percentile(delays, 99))}, max {ms(max(delays))} ({len(delays)} alerts; the worker polls "
-                f"every second today); CPUs busy {busy_share(ticks, machine_ticks())}"
+                f"p99 {ms(percentile(delays, 99))}, max {ms(max(delays))} ({len(delays)} alerts; the worker wakes "
+                f"when work is committed); CPUs busy {busy_share(ticks, machine_ticks())}"
             )
             print(
                 f"   emails received by the SMTP sink: {len(sink.messages)}; at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
