@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -44,6 +43,7 @@ from _common import (  # noqa: E402
     machine_ticks,
     percentile,
     pids_with_argument,
+    prepare_database,
     setup_django,
 )
 
@@ -52,21 +52,6 @@ sys.path[:] = [str(BASE_DIR), *(p for p in sys.path if Path(p or ".").resolve() 
 
 DEFAULT_DB = "forecourt_bench_dist"
 WARM_UP = "Warm-up"
-
-
-def prepare_database(name: str) -> str:
-    """Drop and create the bench database with psql, then migrate it."""
-    for sql in (f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'):
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", sql], check=True, capture_output=True)
-    url = f"postgres://postgres@127.0.0.1:5432/{name}"
-    env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
-    subprocess.run(
-        [str(BASE_DIR / ".venv" / "bin" / "python"), "manage.py", "migrate", "-v", "0"],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-    )
-    return url
 
 
 def make_dealership() -> tuple[Any, list[Any]]:

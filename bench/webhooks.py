@@ -44,6 +44,7 @@ from _common import (  # noqa: E402
     machine,
     machine_ticks,
     percentile,
+    prepare_database,
     setup_django,
 )
 
@@ -53,21 +54,6 @@ DEFAULT_DB = "forecourt_bench_webhooks"
 TOKEN = "bench-twilio-auth-token"
 DEALERSHIP_NUMBER = "+15125550199"
 HOOK = "/hooks/twilio/sms"
-
-
-def prepare_database(name: str) -> str:
-    """Drop and create the bench database with psql, then migrate it."""
-    for sql in (f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'):
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", sql], check=True, capture_output=True)
-    url = f"postgres://postgres@127.0.0.1:5432/{name}"
-    env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
-    subprocess.run(
-        [str(BASE_DIR / ".venv" / "bin" / "python"), "manage.py", "migrate", "-v", "0"],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-    )
-    return url
 
 
 def seed(customers: int) -> list[str]:
