@@ -85,7 +85,7 @@ def send_message(
         )
         Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
         if not message.automated:
-            lead_actions.record_human_reply(lead=lead, at=now, actor=actor)
+            lead_actions.record_human_reply(lead=lead, at=now, actor=actor, channel=channel)
         _wake_sender(message)
     return message
 

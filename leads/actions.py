@@ -350,24 +350,30 @@ def log_contact(*, lead: Lead, kind: str, note: str, actor: User) -> Activity:
     if kind not in kinds:
         raise ValueError(f"kind must be one of {', '.join(kinds)}")
     with transaction.atomic():
-        record_human_reply(lead=lead, at=timezone.now(), actor=actor)
+        record_human_reply(lead=lead, at=timezone.now(), actor=actor, channel="contact")
         text = f"{kinds[kind]} logged" + (f": {note.strip()}" if note.strip() else "")
         return record_activity(lead=lead, kind=Activity.Kind.CONTACT, actor=actor, text=text, data={"kind": kind})
 
 
-def record_human_reply(*, lead: Lead, at: datetime, actor: User | None) -> bool:
+def record_human_reply(*, lead: Lead, at: datetime, actor: User | None, channel: str) -> bool:
     """A person answered the customer at `at`: the one writer of the first human reply.
 
     A message a person sent, a connected call and a logged contact all come here; automated
     messages never do. The first reply sets `first_response_at` (a conditional UPDATE, so two
     replies at once cannot both be first), a new lead becomes one being worked, and the SLA clock
-    stops (escalations listens to `human_replied`). True if this was the first reply.
+    stops (escalations listens to `human_replied`). `channel` says how the reply went (sms, call,
+    email, messenger, chat, or contact for one logged from outside). True if this was the first reply.
     """
     with transaction.atomic():
-        first = Lead.objects.filter(pk=lead.pk, first_response_at__isnull=True).update(first_response_at=at) == 1
+        first = (
+            Lead.objects.filter(pk=lead.pk, first_response_at__isnull=True).update(
+                first_response_at=at, first_response_channel=channel
+            )
+            == 1
+        )
         if lead.status == Lead.Status.NEW:
             Lead.objects.filter(pk=lead.pk, status=Lead.Status.NEW).update(status=Lead.Status.WORKING)
-        lead.refresh_from_db(fields=["first_response_at", "status"])
+        lead.refresh_from_db(fields=["first_response_at", "first_response_channel", "status"])
         signals.human_replied.send(sender=Lead, lead=lead, at=lead.first_response_at or at, actor=actor)
     return first
 

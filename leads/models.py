@@ -211,6 +211,14 @@ class Lead(models.Model):
     )
     received_at = models.DateTimeField(default=timezone.now)
     first_response_at = models.DateTimeField(null=True, blank=True)
+    first_response_channel = models.CharField(
+        max_length=20,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="How the first human reply reached the customer: sms, call, email, messenger, chat, "
+        "or contact (logged from outside Forecourt). Written with first_response_at.",
+    )
     comments = models.TextField(blank=True)
     timeframe = models.JSONField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

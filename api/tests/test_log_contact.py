@@ -38,6 +38,8 @@ def test_the_first_logged_contact_is_the_first_human_reply(api_for, carol, carol
     assert lead["first_response_at"] == "2026-03-16T15:04:00+00:00"
     assert lead["status"] == Lead.Status.WORKING
     assert api_for(carol).get(f"/leads/{carols_lead.pk}/activity").json()[-1] == response.json()
+    carols_lead.refresh_from_db()
+    assert carols_lead.first_response_channel == "contact"
 
 
 def test_a_later_contact_does_not_move_the_first_response(api_for, carol, bob, carols_lead):

@@ -31,7 +31,7 @@ def test_a_salespersons_text_is_sent_once_and_is_the_leads_first_reply(lead, car
         message = send_message(lead=lead, channel="sms", body="Hi Jordan, it's Carol at Riverside.", actor=carol)
 
     lead.refresh_from_db()
-    assert lead.first_response_at == MONDAY_10
+    assert (lead.first_response_at, lead.first_response_channel) == (MONDAY_10, "sms")
     assert LeadSla.objects.get(lead=lead).state == LeadSla.State.MET
     assert (message.status, message.from_address, message.to_address) == ("queued", "+15125550199", "+15125550100")
     assert message.sent_by == carol
