@@ -10,6 +10,7 @@ urlpatterns = [
     path("leads/new/", manual.lead_new, name="lead-new"),
     path("leads/new/customers/", manual.new_lead_customer_search, name="lead-new-customer-search"),
     path("", include("leads.urls")),
+    path("", include("worksheets.urls")),
     path("accounts/", include("accounts.urls")),
     path("dealerships/", include("dealerships.urls")),
     path("api/v1/", include("api.urls")),
