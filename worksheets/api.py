@@ -94,6 +94,7 @@ def scenario_to_dict(result: ScenarioQuote) -> dict[str, Any]:
             **inputs,
             "amount_financed": _money(f.amount_financed),
             "monthly_payment": _money(f.monthly_payment),
+            "final_payment": _money(f.final_payment),
             "total_of_payments": _money(f.total_of_payments),
             "finance_charge": _money(f.finance_charge),
         }

@@ -2,7 +2,8 @@
 
 Where the figures are rounded (half-up to cents, as US lenders round), and nowhere else:
 * sales tax: the tax amount, once (`sales_tax`);
-* finance: the monthly payment; the total of payments is that rounded payment × term;
+* finance: the monthly payment, and each month's interest in the schedule; the final payment
+  settles the rest, so the total of payments is (term − 1) × payment + final payment;
 * lease: the residual value; the monthly payment (depreciation + rent charge, from the unrounded
   parts); the monthly tax on the payment; depreciation and rent charge are shown rounded.
 The money factor is never rounded: APR / 2400 at full precision.
@@ -126,6 +127,7 @@ class Deal:
 class FinanceQuote:
     amount_financed: Decimal
     monthly_payment: Decimal
+    final_payment: Decimal
     total_of_payments: Decimal
     finance_charge: Decimal
 
@@ -176,13 +178,25 @@ def finance(deal: Deal, *, apr: Decimal, term_months: int) -> FinanceQuote:
     if amount <= 0:
         raise FigureError("finance", "nothing to finance: the down payment and trade cover the price")
     payment = monthly_payment(amount, apr, term_months)
-    total = payment * term_months
+    final = final_payment(amount, apr, term_months, payment)
+    total = payment * (term_months - 1) + final
     return FinanceQuote(
         amount_financed=amount,
         monthly_payment=payment,
+        final_payment=final,
         total_of_payments=total,
         finance_charge=total - amount,
     )
+
+
+def final_payment(principal: Decimal, apr: Decimal, months: int, payment: Decimal) -> Decimal:
+    """The last payment, which settles what the rounded level payments leave (a few cents more or
+    less): each month's interest is rounded to cents on the balance, as a lender's schedule does."""
+    r = apr / Decimal(1200)
+    balance = principal
+    for _ in range(months - 1):
+        balance = balance + cents(balance * r) - payment
+    return balance + cents(balance * r)
 
 
 def money_factor_from_apr(apr: Decimal) -> Decimal:

@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 
 from leads.models import Lead, VehicleInterest
-from worksheets.calc import FigureError
+from worksheets.calc import FigureError, cents
 from worksheets.quotes import MAX_SCENARIOS, check_scenarios, read_figures, read_scenario
 
 MONEY = {"inputmode": "decimal", "autocomplete": "off"}
@@ -85,7 +85,9 @@ class WorksheetForm(forms.Form):
 
 def initial_for(figures: Mapping[str, Decimal], scenarios: list[dict[str, str]]) -> dict[str, Any]:
     """A form's starting values from stored (or default) figures and scenarios."""
-    initial: dict[str, Any] = {k: (str(v.normalize()) if k == "tax_rate" else str(v)) for k, v in figures.items()}
+    initial: dict[str, Any] = {
+        k: (str(Decimal(v).normalize()) if k == "tax_rate" else str(cents(Decimal(v)))) for k, v in figures.items()
+    }
     for i, scenario in enumerate(scenarios[:MAX_SCENARIOS]):
         for name, value in scenario.items():
             if name == "money_factor" and "apr" in scenario:

@@ -37,6 +37,7 @@ def scenario_rows(result: ScenarioQuote, tax_rate: Decimal) -> list[tuple[str, s
         return [
             ("Monthly payment", dollars(f.monthly_payment)),
             ("Amount financed", dollars(f.amount_financed)),
+            *([("Last payment", dollars(f.final_payment))] if f.final_payment != f.monthly_payment else []),
             ("Finance charge", dollars(f.finance_charge)),
             ("Total of payments", dollars(f.total_of_payments)),
         ]

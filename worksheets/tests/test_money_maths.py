@@ -27,6 +27,10 @@ def test_zero_percent_apr_divides_the_amount_by_the_term() -> None:
     assert quote.monthly_payment == D("500.00")
     assert quote.total_of_payments == D("24000.00")
     assert quote.finance_charge == 0
+    # 32,000 / 36 = 888.888… → 888.89; the last payment is 4 cents less, so nothing is charged.
+    odd = finance(Deal(price=D("32000")), apr=D("0"), term_months=36)
+    assert (odd.monthly_payment, odd.final_payment) == (D("888.89"), D("888.85"))
+    assert odd.total_of_payments == D("32000.00") and odd.finance_charge == 0
 
 
 def test_a_term_of_zero_months_is_refused() -> None:
@@ -38,7 +42,8 @@ def test_a_term_of_zero_months_is_refused() -> None:
 
 def test_amount_financed_takes_off_rebates_down_payment_and_trade_equity() -> None:
     """Hand-checked, tax 0 and no fees: 32,000 − 1,000 − 3,000 − (8,000 − 5,500) = 25,500;
-    at 6% for 60 months: 25,500 × 0.005 / (1 − 1.005^−60) = 492.99; × 60 = 29,579.40."""
+    at 6% for 60 months: 25,500 × 0.005 / (1 − 1.005^−60) = 492.99. The 60th payment settles
+    what 59 rounded payments leave: 492.73, so the total of payments is 59 × 492.99 + 492.73."""
     deal = Deal(
         price=D("32000"),
         rebates=D("1000"),
@@ -49,7 +54,8 @@ def test_amount_financed_takes_off_rebates_down_payment_and_trade_equity() -> No
     quote = finance(deal, apr=D("6"), term_months=60)
     assert quote.amount_financed == D("25500")
     assert quote.monthly_payment == D("492.99")
-    assert quote.total_of_payments == D("29579.40")
+    assert quote.final_payment == D("492.73")
+    assert quote.total_of_payments == D("29579.14")
 
 
 def test_a_trade_owing_more_than_it_is_worth_adds_to_the_amount_financed() -> None:
@@ -132,6 +138,13 @@ def test_bad_figures_are_refused_with_the_field_named() -> None:
 )
 def test_payments_always_repay_the_amount_within_rounding(principal: D, apr: D, months: int) -> None:
     payment = monthly_payment(principal, apr, months)
+    quote = finance(Deal(price=principal), apr=apr, term_months=months)
+    # The last payment only corrects the rounding of the others (half a cent a month, grown by the
+    # interest on it: at most ×5 at 30% over 8 years), and nothing is ever charged at 0%.
+    assert abs(quote.final_payment - payment) <= D("0.025") * months
+    assert quote.finance_charge >= 0
+    if apr == 0:
+        assert quote.finance_charge == 0
     # The payments cover the principal (interest is never negative) give or take half a cent each.
     assert payment * months >= principal - D("0.005") * months
     if apr == 0:
