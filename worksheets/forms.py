@@ -35,11 +35,11 @@ class TradeFiguresForm(forms.Form):
 class WorksheetForm(forms.Form):
     vehicle = forms.ModelChoiceField(queryset=VehicleInterest.objects.none(), required=False, label="Vehicle")
     price = _figure("Selling price", required=True)
-    fees = _figure("Dealer fees", "Doc fee and other dealer fees.")
-    tax_rate = _figure("Tax rate", "0.0625 for 6.25%.")
+    fees = _figure("Dealer fees")
+    tax_rate = _figure("Tax rate", "0.0625 is 6.25%")
     rebates = _figure("Rebates")
     down_payment = _figure("Down payment")
-    trade_allowance = _figure("Trade allowance", "Total of the lead's trades unless changed here.")
+    trade_allowance = _figure("Trade allowance")
     trade_payoff = _figure("Trade payoff")
 
     def __init__(self, *args: Any, lead: Lead, **kwargs: Any) -> None:
@@ -50,17 +50,17 @@ class WorksheetForm(forms.Form):
         vehicle_field.queryset = lead.vehicles.all()
         for i in range(MAX_SCENARIOS):
             self.fields[f"s{i}_kind"] = forms.ChoiceField(label="Quote", choices=KIND_CHOICES, required=False)
-            self.fields[f"s{i}_apr"] = _figure("APR %", "0 for a 0% offer.")
-            self.fields[f"s{i}_term_months"] = _figure("Term (months)")
-            self.fields[f"s{i}_msrp"] = _figure("MSRP", "Lease only.")
-            self.fields[f"s{i}_residual_percent"] = _figure("Residual %", "Lease only.")
-            self.fields[f"s{i}_money_factor"] = _figure("Money factor", "Lease: or give the APR.")
-            self.fields[f"s{i}_miles_per_year"] = _figure("Miles a year", "Lease only.")
+            self.fields[f"s{i}_apr"] = _figure("APR %")
+            self.fields[f"s{i}_term_months"] = _figure("Months")
+            self.fields[f"s{i}_msrp"] = _figure("MSRP")
+            self.fields[f"s{i}_residual_percent"] = _figure("Residual %")
+            self.fields[f"s{i}_money_factor"] = _figure("Money factor", "Or the APR")
+            self.fields[f"s{i}_miles_per_year"] = _figure("Miles a year")
         self.scenarios: list[dict[str, str]] = []
         self.paths: list[str] = []
 
-    def scenario_columns(self) -> list[list[forms.BoundField]]:
-        return [[self[f"s{i}_{name}"] for name in SCENARIO_FIELDS] for i in range(MAX_SCENARIOS)]
+    def scenario_columns(self) -> list[list[tuple[str, forms.BoundField]]]:
+        return [[(name, self[f"s{i}_{name}"]) for name in SCENARIO_FIELDS] for i in range(MAX_SCENARIOS)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
