@@ -141,3 +141,28 @@ def test_the_quotes_stand_side_by_side_on_a_desktop(web, open_browser, carol, ca
     assert len(columns) == 3
     assert len({round(c.rect["y"]) for c in columns}) == 1, "the three quotes are not side by side"
     shot(driver, "worksheet-desktop")
+
+
+def test_a_licence_photo_fills_the_new_lead_on_a_phone(web, open_browser, carol, tmp_path):
+    from intake.tests.test_licence_scan import TEXAS, photo_of
+
+    picture = tmp_path / "licence.jpg"
+    picture.write_bytes(photo_of(TEXAS))
+    driver = open_browser(PHONE)
+    wait = WebDriverWait(driver, 20)
+    driver.get(f"{web}/accounts/login/")
+    driver.find_element(By.ID, "id_email").send_keys("carol@example.com")
+    driver.find_element(By.ID, "id_password").send_keys(PASSWORD, Keys.ENTER)
+    wait.until(ec.url_to_be(f"{web}/"))
+
+    driver.get(f"{web}/leads/new/")
+    camera = driver.find_element(By.ID, "licence-photo")
+    assert camera.get_attribute("capture") == "environment"
+    # Choosing the photo sends it at once (no extra tap).
+    camera.send_keys(str(picture))
+    wait.until(ec.presence_of_element_located((By.ID, "licence-read")))
+    assert driver.find_element(By.NAME, "last_name").get_attribute("value") == "O'Brien-Smith"
+    assert driver.find_element(By.NAME, "city").get_attribute("value") == "Austin"
+    assert driver.find_element(By.NAME, "birth_date").get_attribute("value") == "1988-03-14"
+    assert fits(driver), "the new-lead screen scrolls sideways on a phone"
+    shot(driver, "licence-filled-phone")
