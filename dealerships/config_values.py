@@ -171,7 +171,7 @@ def _decimal(value: Any, path: str, errors: Errors) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return Decimal(0)
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        errors.add(path, f"expected a decimal string such as \"0.0625\", not {describe(value)}")
+        errors.add(path, f'expected a decimal string such as "0.0625", not {describe(value)}')
         return None
     try:
         number = Decimal(str(value).strip())

@@ -100,7 +100,8 @@ class DealershipSettingsForm(forms.Form):
         for key, label in LINK_LABELS.items():
             self.fields[f"links_{key}"] = _text(label, widget=forms.URLInput)
         self.fields["worksheets_tax_rate"] = _text(
-            "Sales tax rate", '"0.0625" is 6.25%; worksheets tax price + fees − rebates − trade allowance.'
+            "Sales tax rate",
+            '"0.0625" is 6.25%; worksheets tax the price and fees, less rebates and the trade allowance.',
         )
         self.fields["worksheets_doc_fee"] = _text("Doc fee", "Dealer fees every new worksheet starts with.")
 

@@ -22,7 +22,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_PHOTO_BYTES = 15 * 1024 * 1024
 MAX_PIXELS = 50_000_000
-PROVINCES = frozenset("AB BC MB NB NL NS NT NU ON PE QC SK YT".split())
+PROVINCES = frozenset(["AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"])
 SUBFILE = re.compile(r"(?:DL|ID)(D[A-Z]{2}[^\n\r]*)")
 ELEMENT = re.compile(r"^([A-Z]{3})(.*)$")
 UNREADABLE = (
@@ -59,14 +59,14 @@ def read_photo(content: bytes) -> Licence:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(content))
-            if image.width * image.height > MAX_PIXELS:
+            opened = Image.open(io.BytesIO(content))
+            if opened.width * opened.height > MAX_PIXELS:
                 raise LicenceUnreadable("The photo has too many pixels to read.")
             # A phone stores "this way up" apart from the pixels.
-            image = ImageOps.exif_transpose(image).convert("L")
+            image = ImageOps.exif_transpose(opened).convert("L")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise LicenceUnreadable("This file is not a photo (send a JPEG, PNG or HEIC taken with the camera).") from None
-    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.PDF417)
+    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.PDF417))
     if not found:
         raise LicenceUnreadable(UNREADABLE)
     return parse_aamva(found[0].bytes.decode("latin-1"))
@@ -79,11 +79,15 @@ def parse_aamva(text: str) -> Licence:
     elements = _elements(text)
     if not elements:
         raise LicenceUnreadable("The licence barcode holds no details.")
-    first, middle, last = elements.get("DAC") or elements.get("DCT", ""), elements.get("DAD", ""), elements.get("DCS", "")
+    first, middle, last = (
+        elements.get("DAC") or elements.get("DCT", ""),
+        elements.get("DAD", ""),
+        elements.get("DCS", ""),
+    )
     if not last and elements.get("DAB"):
         last = elements["DAB"]
     if not (first or last) and elements.get("DAA"):
-        last, first, middle = (_split_full_name(elements["DAA"]) + ["", "", ""])[:3]
+        last, first, middle = ([*_split_full_name(elements["DAA"]), "", "", ""])[:3]
     if "," in first and not middle:  # some issuers put "FIRST,MIDDLE" in DAC/DCT
         first, middle = (part.strip() for part in first.split(",", 1))
     region = elements.get("DAJ", "").upper()
@@ -122,7 +126,7 @@ def _split_full_name(full: str) -> list[str]:
 
 
 def _name(value: str) -> str:
-    """"O'BRIEN-SMITH" → "O'Brien-Smith"; a name already in mixed case is kept."""
+    """ "O'BRIEN-SMITH" → "O'Brien-Smith"; a name already in mixed case is kept."""
     value = " ".join(value.split())
     if value != value.upper():
         return value

@@ -98,7 +98,8 @@ def update_worksheet(
             setattr(worksheet, field, value)
         totals = trade_totals(worksheet.lead)
         worksheet.trade_from_lead = (
-            figures["trade_allowance"] == totals["trade_allowance"] and figures["trade_payoff"] == totals["trade_payoff"]
+            figures["trade_allowance"] == totals["trade_allowance"]
+            and figures["trade_payoff"] == totals["trade_payoff"]
         )
         worksheet.scenarios = list(scenarios)
         worksheet.save()

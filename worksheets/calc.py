@@ -3,12 +3,12 @@
 Where the figures are rounded (half-up to cents, as US lenders round), and nowhere else:
 * sales tax: the tax amount, once (`sales_tax`);
 * finance: the monthly payment, and each month's interest in the schedule; the final payment
-  settles the rest, so the total of payments is (term − 1) × payment + final payment;
+  settles the rest, so the total of payments is (term - 1) x payment + final payment;
 * lease: the residual value; the monthly payment (depreciation + rent charge, from the unrounded
   parts); the monthly tax on the payment; depreciation and rent charge are shown rounded.
 The money factor is never rounded: APR / 2400 at full precision.
 
-What is taxed (US practice where trade-in credit applies): price + dealer fees − rebates − trade
+What is taxed (US practice where trade-in credit applies): price + dealer fees - rebates - trade
 allowance, never below zero. A lease taxes each monthly payment instead of the price.
 """
 
@@ -56,7 +56,7 @@ def money(value: object, field: str, *, allow_negative: bool = False) -> Decimal
 
 def _decimal(value: object, field: str) -> Decimal:
     if isinstance(value, bool) or value is None:
-        raise FigureError(field, "give a number such as \"34995.00\"")
+        raise FigureError(field, 'give a number such as "34995.00"')
     try:
         amount = Decimal(str(value).strip().replace(",", "")) if not isinstance(value, Decimal) else value
     except InvalidOperation:
@@ -101,7 +101,7 @@ class Deal:
 
     @property
     def trade_equity(self) -> Decimal:
-        """What the trade brings: allowance − payoff; negative when more is owed than it is worth."""
+        """What the trade brings: allowance - payoff; negative when more is owed than it is worth."""
         return self.trade_allowance - self.trade_payoff
 
     @property
@@ -114,7 +114,7 @@ class Deal:
 
     @property
     def total_price(self) -> Decimal:
-        """Price + fees + tax − rebates: what the car costs before the trade and the down payment."""
+        """Price + fees + tax - rebates: what the car costs before the trade and the down payment."""
         return self.price + self.fees + self.sales_tax - self.rebates
 
     @property
@@ -159,7 +159,7 @@ def check_deal(deal: Deal) -> None:
 def monthly_payment(principal: Decimal, apr: Decimal, months: int) -> Decimal:
     """The level payment that pays `principal` off in `months` at `apr` percent a year (APR/12 a month).
 
-    payment = P·r / (1 − (1 + r)^−n), r = APR / 1200; at 0% APR simply P / n.
+    payment = P·r / (1 - (1 + r)^-n), r = APR / 1200; at 0% APR simply P / n.
     """
     if months < 1:
         raise FigureError("term_months", "must be at least 1 month")
@@ -211,9 +211,9 @@ def lease(
     """A closed-end lease quote.
 
     gross cap cost = price + fees; cap cost reduction = rebates + down payment + trade equity
-    (negative equity adds to the cap cost); residual = MSRP × residual %;
-    payment = (adjusted cap cost − residual) / term + (adjusted cap cost + residual) × money factor,
-    then × (1 + tax rate).
+    (negative equity adds to the cap cost); residual = MSRP x residual %;
+    payment = (adjusted cap cost - residual) / term + (adjusted cap cost + residual) x money factor,
+    then x (1 + tax rate).
     """
     check_deal(deal)
     if msrp <= 0:

@@ -63,7 +63,7 @@ class WorksheetForm(forms.Form):
         return [[(name, self[f"s{i}_{name}"]) for name in SCENARIO_FIELDS] for i in range(MAX_SCENARIOS)]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.errors:
             return data
         try:

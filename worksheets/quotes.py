@@ -108,9 +108,7 @@ def quote(deal: Deal, scenario: Mapping[str, str], path: str = "") -> ScenarioQu
         if scenario["kind"] == "finance":
             return ScenarioQuote(
                 scenario,
-                finance=calc.finance(
-                    deal, apr=Decimal(scenario["apr"]), term_months=int(scenario["term_months"])
-                ),
+                finance=calc.finance(deal, apr=Decimal(scenario["apr"]), term_months=int(scenario["term_months"])),
             )
         return ScenarioQuote(
             scenario,
@@ -138,7 +136,9 @@ def _field_in(field: str, path: str) -> str:
     return field
 
 
-def check_scenarios(figures: Mapping[str, Decimal], scenarios: Sequence[Mapping[str, str]], paths: Sequence[str]) -> None:
+def check_scenarios(
+    figures: Mapping[str, Decimal], scenarios: Sequence[Mapping[str, str]], paths: Sequence[str]
+) -> None:
     """FigureError when any scenario cannot be quoted with these figures (e.g. nothing to finance)."""
     if len(scenarios) > MAX_SCENARIOS:
         raise FigureError("scenarios", f"at most {MAX_SCENARIOS} side by side")

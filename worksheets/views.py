@@ -70,7 +70,10 @@ def worksheet_new(request: HttpRequest, lead: Lead) -> HttpResponse:
     defaults.setdefault("price", actions.ZERO)
     for field in ("rebates", "down_payment"):
         defaults[field] = actions.ZERO
-    scenarios = [{"kind": "finance", "apr": "", "term_months": "60"}, {"kind": "finance", "apr": "", "term_months": "72"}]
+    scenarios = [
+        {"kind": "finance", "apr": "", "term_months": "60"},
+        {"kind": "finance", "apr": "", "term_months": "72"},
+    ]
     initial = initial_for(defaults, scenarios)
     initial["vehicle"] = vehicle
     if not defaults["price"]:

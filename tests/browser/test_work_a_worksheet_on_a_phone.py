@@ -35,7 +35,12 @@ def shot(driver: WebDriver, name: str) -> None:
         driver.save_screenshot(str(Path(SHOTS) / f"worksheets-{name}.png"))
         driver.execute_cdp_cmd(
             "Emulation.setDeviceMetricsOverride",
-            {"width": width, "height": PHONE[1] if width == PHONE[0] else DESKTOP[1], "deviceScaleFactor": 1, "mobile": False},
+            {
+                "width": width,
+                "height": PHONE[1] if width == PHONE[0] else DESKTOP[1],
+                "deviceScaleFactor": 1,
+                "mobile": False,
+            },
         )
 
 
@@ -55,7 +60,9 @@ def fill(driver: WebDriver, values: dict[str, str]) -> None:
 
 def test_carol_works_a_deal_with_a_trade_on_her_phone(web, open_browser, carol, carols_lead):
     VehicleInterest.objects.filter(lead=carols_lead).update(price="34995.00")
-    trade = lead_actions.add_trade(lead=carols_lead, actor=carol, data={"year": 2012, "make": "Honda", "model": "Civic"})
+    trade = lead_actions.add_trade(
+        lead=carols_lead, actor=carol, data={"year": 2012, "make": "Honda", "model": "Civic"}
+    )
     actions.set_trade_figures(trade=trade, actor=carol, allowance="8000", payoff="5500")
     driver = open_browser(PHONE)
     wait = WebDriverWait(driver, 20)

@@ -9,6 +9,7 @@ import pytest
 from accounts.models import User
 from api.tests.conftest import api_for  # noqa: F401  (the API client fixture, shared)
 from conftest import make_lead
+from conversations.tests.conftest import texting, twilio  # noqa: F401  (the Twilio stand-in, shared)
 from dealerships.models import Dealership
 from leads.models import Lead
 

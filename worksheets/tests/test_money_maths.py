@@ -30,7 +30,8 @@ def test_zero_percent_apr_divides_the_amount_by_the_term() -> None:
     # 32,000 / 36 = 888.888… → 888.89; the last payment is 4 cents less, so nothing is charged.
     odd = finance(Deal(price=D("32000")), apr=D("0"), term_months=36)
     assert (odd.monthly_payment, odd.final_payment) == (D("888.89"), D("888.85"))
-    assert odd.total_of_payments == D("32000.00") and odd.finance_charge == 0
+    assert odd.total_of_payments == D("32000.00")
+    assert odd.finance_charge == 0
 
 
 def test_a_term_of_zero_months_is_refused() -> None:
@@ -41,9 +42,9 @@ def test_a_term_of_zero_months_is_refused() -> None:
 
 
 def test_amount_financed_takes_off_rebates_down_payment_and_trade_equity() -> None:
-    """Hand-checked, tax 0 and no fees: 32,000 − 1,000 − 3,000 − (8,000 − 5,500) = 25,500;
-    at 6% for 60 months: 25,500 × 0.005 / (1 − 1.005^−60) = 492.99. The 60th payment settles
-    what 59 rounded payments leave: 492.73, so the total of payments is 59 × 492.99 + 492.73."""
+    """Hand-checked, tax 0 and no fees: 32,000 - 1,000 - 3,000 - (8,000 - 5,500) = 25,500;
+    at 6% for 60 months: 25,500 x 0.005 / (1 - 1.005^-60) = 492.99. The 60th payment settles
+    what 59 rounded payments leave: 492.73, so the total of payments is 59 x 492.99 + 492.73."""
     deal = Deal(
         price=D("32000"),
         rebates=D("1000"),
@@ -64,10 +65,8 @@ def test_a_trade_owing_more_than_it_is_worth_adds_to_the_amount_financed() -> No
 
 
 def test_sales_tax_is_on_price_and_fees_less_rebates_and_trade_allowance() -> None:
-    """Hand-checked: (30,000 + 150 − 1,000 − 8,000) × 6.25% = 21,150 × 0.0625 = 1,321.875 → 1,321.88."""
-    deal = Deal(
-        price=D("30000"), fees=D("150"), tax_rate=D("0.0625"), rebates=D("1000"), trade_allowance=D("8000")
-    )
+    """Hand-checked: (30,000 + 150 - 1,000 - 8,000) x 6.25% = 21,150 x 0.0625 = 1,321.875 → 1,321.88."""
+    deal = Deal(price=D("30000"), fees=D("150"), tax_rate=D("0.0625"), rebates=D("1000"), trade_allowance=D("8000"))
     assert deal.sales_tax == D("1321.88")
     assert deal.total_price == D("30471.88")
     assert deal.balance_due == D("22471.88")
@@ -76,7 +75,7 @@ def test_sales_tax_is_on_price_and_fees_less_rebates_and_trade_allowance() -> No
 def test_lease_payment_matches_the_edmunds_worked_example() -> None:
     """Edmunds, "Calculate your own lease payment": MSRP $23,000, residual 57% ($13,110), money
     factor 0.00125, sale price $21,000 + $1,200 fees, $1,700 down and a $500 rebate: adjusted cap
-    cost $20,000; depreciation $6,890 / 36 = $191.39; rent charge $33,110 × 0.00125 = $41.39;
+    cost $20,000; depreciation $6,890 / 36 = $191.39; rent charge $33,110 x 0.00125 = $41.39;
     payment $232.78 before tax."""
     deal = Deal(price=D("21000"), fees=D("1200"), rebates=D("500"), down_payment=D("1700"))
     quote = lease(deal, msrp=D("23000"), residual_percent=D("57"), money_factor=D("0.00125"), term_months=36)
@@ -96,9 +95,9 @@ def test_lease_payment_matches_the_colorado_revenue_example() -> None:
 
 
 def test_lease_with_a_trade_and_tax_on_the_payment() -> None:
-    """Hand-checked: cap cost 35,000 + 150 − (2,000 down + 3,000 trade equity) = 30,150; residual
-    38,000 × 58% = 22,040; APR 4.8% → money factor 0.002; (30,150 − 22,040) / 36 = 225.2777…;
-    (30,150 + 22,040) × 0.002 = 104.38; base 329.66; tax 6.25% = 20.60 (20.60375); 350.26."""
+    """Hand-checked: cap cost 35,000 + 150 - (2,000 down + 3,000 trade equity) = 30,150; residual
+    38,000 x 58% = 22,040; APR 4.8% → money factor 0.002; (30,150 - 22,040) / 36 = 225.2777…;
+    (30,150 + 22,040) x 0.002 = 104.38; base 329.66; tax 6.25% = 20.60 (20.60375); 350.26."""
     deal = Deal(
         price=D("35000"),
         fees=D("150"),
@@ -140,7 +139,7 @@ def test_payments_always_repay_the_amount_within_rounding(principal: D, apr: D, 
     payment = monthly_payment(principal, apr, months)
     quote = finance(Deal(price=principal), apr=apr, term_months=months)
     # The last payment only corrects the rounding of the others (half a cent a month, grown by the
-    # interest on it: at most ×5 at 30% over 8 years), and nothing is ever charged at 0%.
+    # interest on it: at most x5 at 30% over 8 years), and nothing is ever charged at 0%.
     assert abs(quote.final_payment - payment) <= D("0.025") * months
     assert quote.finance_charge >= 0
     if apr == 0:

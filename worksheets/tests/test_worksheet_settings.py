@@ -57,7 +57,8 @@ def test_the_settings_screen_edits_them_and_new_worksheets_use_them(client_for, 
 
     client = client_for(alice)
     page = client.get(f"/dealerships/{riverside.slug}/settings/")
-    assert page.status_code == 200 and "Sales tax rate" in page.content.decode()
+    assert page.status_code == 200
+    assert "Sales tax rate" in page.content.decode()
     form = DealershipSettingsForm.initial_from(dealership_settings(riverside))
     posted = {k: ("on" if v is True else v) for k, v in form.items() if v is not False}
 
@@ -74,4 +75,5 @@ def test_the_settings_screen_edits_them_and_new_worksheets_use_them(client_for, 
     assert riverside.worksheets == {"tax_rate": "0.0825", "doc_fee": "199.00"}
     lead = make_lead(riverside, assigned_to=carol)
     new = client_for(carol).get(f"/leads/{lead.pk}/worksheets/new/").content.decode()
-    assert 'value="0.0825"' in new and 'value="199.00"' in new
+    assert 'value="0.0825"' in new
+    assert 'value="199.00"' in new
