@@ -53,7 +53,12 @@ def read_scenario(raw: Mapping[str, Any], kind: str, path: str) -> dict[str, str
         raise FigureError(f"{path}.residual_percent", "is required")
     residual = calc.rate(raw["residual_percent"], f"{path}.residual_percent", maximum=Decimal(100))
     months = calc.term(raw.get("term_months"), f"{path}.term_months")
-    scenario = {"kind": "lease", "msrp": str(msrp), "residual_percent": str(residual), "term_months": str(months)}
+    scenario = {
+        "kind": "lease",
+        "msrp": str(calc.cents(msrp)),
+        "residual_percent": str(residual),
+        "term_months": str(months),
+    }
     has_factor, has_apr = _given(raw, "money_factor"), _given(raw, "apr")
     if has_factor == has_apr:
         raise FigureError(f"{path}.money_factor", "give either a money factor or an APR")
