@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import machine, setup_django  # noqa: E402
+from bench._common import machine, setup_django
 
 SIZES = {"12 MP (4032x3024)": (4032, 3024, 6), "3 MP (2016x1512)": (2016, 1512, 3)}
 
