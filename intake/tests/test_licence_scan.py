@@ -123,6 +123,9 @@ def test_the_licence_photo_fills_the_new_lead_and_the_lead_keeps_it(client_for, 
     )
     assert customer.street == ["1 Main St, Apt 4"]
     assert customer.birth_date == date(1988, 3, 14)
+    lead_page = client.get(created["Location"]).content.decode()
+    assert "Born Mar 14, 1988" in lead_page
+    assert "1 Main St, Apt 4, Austin, TX 78701" in lead_page
 
 
 def test_a_blurry_licence_photo_gets_a_clear_message_and_fills_nothing(client_for, carol):
