@@ -7,11 +7,11 @@ is 422 `invalid` naming the field, and nothing is stored.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, JsonResponse
 from ninja import Path, Router
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from api.access import caller, visible_lead
 from api.errors import ApiError, invalid
@@ -24,7 +24,15 @@ from worksheets.quotes import ScenarioQuote, deal_from, quote, read_scenario
 
 router = Router(tags=["worksheets"])
 
-Figure = str | int | float
+
+def _no_bool(value: Any) -> Any:
+    # JSON true would otherwise read as 1: a figure is a number or a decimal string.
+    if isinstance(value, bool):
+        raise ValueError('give a number or a decimal string such as "34995.00"')
+    return value
+
+
+Figure = Annotated[str | int | float, BeforeValidator(_no_bool)]
 
 
 class FinanceIn(Input):

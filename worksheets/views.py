@@ -34,20 +34,23 @@ def _worksheet(lead: Lead, worksheet_id: int) -> Worksheet:
         raise Http404("No such worksheet.") from None
 
 
-def quotes_of(worksheet: Worksheet) -> list[ScenarioQuote]:
+def quotes_of(worksheet: Worksheet) -> tuple[list[ScenarioQuote], list[str]]:
+    """The worksheet's quotes, and why any column cannot be quoted any more (a trade that changed
+    since can leave nothing to finance): that column is left out and the reason shown."""
     deal = deal_from(actions.figures_of(worksheet))
-    results = []
-    for scenario in worksheet.scenarios:
+    results, problems = [], []
+    for number, scenario in enumerate(worksheet.scenarios, start=1):
         try:
             results.append(quote(deal, scenario))
-        except FigureError:
-            continue  # a trade that changed since can leave nothing to finance; that column is left out
-    return results
+        except FigureError as error:
+            problems.append(f"Quote {number} ({scenario['kind']}): {error.message}.")
+    return results, problems
 
 
 def quote_context(worksheet: Worksheet) -> dict[str, Any]:
     deal = deal_from(actions.figures_of(worksheet))
-    return {"worksheet": worksheet, "deal": deal, "quotes": quotes_of(worksheet), "lead": worksheet.lead}
+    quotes, problems = quotes_of(worksheet)
+    return {"worksheet": worksheet, "deal": deal, "quotes": quotes, "problems": problems, "lead": worksheet.lead}
 
 
 @lead_route("GET", "POST")

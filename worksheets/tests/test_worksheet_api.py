@@ -89,6 +89,12 @@ def test_bad_figures_are_refused_and_nothing_is_stored(api_for, carol, carols_le
         ),
         ({"price": "abc"}, "price"),
         ({"fees": "10"}, "price"),
+        ({"price": True}, "price"),
+        (
+            {"price": "30000", "lease": {"msrp": "31000", "residual_percent": "120", "apr": "5", "term_months": 36}},
+            "lease.residual_percent",
+        ),
+        ({"price": "30000", "vehicle": 999999}, "vehicle"),
     ]
     for body, field in cases:
         response = api_for(carol).post(url, body)

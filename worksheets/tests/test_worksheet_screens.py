@@ -101,6 +101,14 @@ def test_changing_a_trade_moves_the_open_worksheet(client_for, carol, carols_lea
     assert "\N{MINUS SIGN}$6,000.00" in page
     assert "$23,000.00" in page  # balance due: 32,000 - 1,000 - 3,000 - 5,000
 
+    # A trade worth more than what is left: the finance column says why it is gone.
+    client.post(
+        f"/leads/{carols_lead.pk}/worksheets/{worksheet.pk}/trades/{trade.pk}/",
+        {f"t{trade.pk}-allowance": "40000", f"t{trade.pk}-payoff": "0"},
+    )
+    page = client.get(f"/leads/{carols_lead.pk}/worksheets/{worksheet.pk}/").content.decode()
+    assert "Quote 1 (finance): nothing to finance" in page
+
 
 def test_marking_a_worksheet_sold_marks_the_lead_sold_and_keeps_its_figures(client_for, carol, carols_lead):
     client = client_for(carol)
