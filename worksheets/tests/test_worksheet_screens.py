@@ -81,6 +81,24 @@ def test_bad_figures_are_shown_beside_their_field_and_nothing_is_stored(client_f
     assert not Worksheet.objects.exists()
 
 
+def test_changing_the_figures_reworks_the_quotes(client_for, carol, carols_lead):
+    client = client_for(carol)
+    worksheet = make_worksheet(client, carols_lead)
+
+    response = client.post(
+        f"/leads/{carols_lead.pk}/worksheets/{worksheet.pk}/",
+        {**FIGURES, "vehicle": str(carols_lead.vehicles.get().pk), "down_payment": "5500", "s1_kind": ""},
+    )
+
+    assert response.status_code == 302
+    page = client.get(f"/leads/{carols_lead.pk}/worksheets/{worksheet.pk}/").content.decode()
+    assert "$23,000.00" in page  # 32,000 - 1,000 - 5,500 - 2,500
+    assert "$444.65" in page  # 23,000 x 0.005 / (1 - 1.005^-60)
+    assert "Lease" not in page.split('id="scenarios"')[1].split("</div>")[0]
+    worksheet.refresh_from_db()
+    assert worksheet.vehicle == carols_lead.vehicles.get()
+
+
 def test_a_zero_percent_offer_is_the_amount_over_the_term(client_for, carol, carols_lead):
     worksheet = make_worksheet(client_for(carol), carols_lead, s0_apr="0", s1_kind="")
     page = client_for(carol).get(f"/leads/{carols_lead.pk}/worksheets/{worksheet.pk}/").content.decode()
