@@ -104,7 +104,9 @@ def update_worksheet(
         worksheet.scenarios = list(scenarios)
         if "vehicle" in raw:
             vehicle = raw["vehicle"]
-            worksheet.vehicle = vehicle if vehicle is None or vehicle.lead_id == worksheet.lead_id else worksheet.vehicle
+            worksheet.vehicle = (
+                vehicle if vehicle is None or vehicle.lead_id == worksheet.lead_id else worksheet.vehicle
+            )
         worksheet.save()
         lead_actions.record_activity(
             lead=worksheet.lead, kind=Activity.Kind.NOTE, actor=actor, text=f"Worksheet {worksheet.pk} figures changed"
