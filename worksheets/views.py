@@ -55,7 +55,10 @@ def quote_context(worksheet: Worksheet) -> dict[str, Any]:
 
 @lead_route("GET", "POST")
 def worksheet_new(request: HttpRequest, lead: Lead) -> HttpResponse:
-    vehicle = lead.vehicles.filter(pk=request.GET.get("vehicle") or 0).first() or lead.preferred_vehicle
+    asked = request.GET.get("vehicle", "")
+    vehicle = (
+        lead.vehicles.filter(pk=int(asked)).first() if asked.isdigit() and len(asked) < 10 else None
+    ) or lead.preferred_vehicle
     if request.method == "POST":
         form = WorksheetForm(request.POST, lead=lead)
         if form.is_valid():
