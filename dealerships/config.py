@@ -32,6 +32,7 @@ from dealerships.config_values import (
     a_date,
     a_list,
     a_text,
+    amount,
     boolean,
     choice,
     describe,
@@ -39,6 +40,7 @@ from dealerships.config_values import (
     mapping,
     minutes,
     phone,
+    tax_rate,
     url,
     week_hours,
 )
@@ -67,7 +69,9 @@ DEALERSHIP_KEYS = (
     "escalation",
     "distribution",
     "links",
+    "worksheets",
 )
+WORKSHEET_KEYS = ("tax_rate", "doc_fee")
 EMAIL_KEYS = ("intake", "from_name", "send_emails")
 DEPARTMENT_KEYS = ("method", "fallback", "existing_customers")
 USER_KEYS = ("email", "name", "mobile", "password", "memberships")
@@ -117,6 +121,7 @@ def default_dealership(slug: str) -> dict[str, Any]:
             "service": {"method": "first_available", "fallback": None, "existing_customers": "assigned_user"},
         },
         "links": dict.fromkeys(LINKS, ""),
+        "worksheets": {"tax_rate": "0", "doc_fee": "0.00"},
     }
 
 
@@ -209,6 +214,13 @@ def _dealership(raw: Any, path: str, known: Known, errors: Errors) -> dict[str, 
     if "links" in given and (links := mapping(given["links"] or {}, f"{path}.links", LINKS, errors)):
         for key, value in links.items():
             merged["links"][key] = url(value, f"{path}.links.{key}", errors)
+    if "worksheets" in given and (
+        sheets := mapping(given["worksheets"] or {}, f"{path}.worksheets", WORKSHEET_KEYS, errors)
+    ):
+        if "tax_rate" in sheets:
+            merged["worksheets"]["tax_rate"] = tax_rate(sheets["tax_rate"], f"{path}.worksheets.tax_rate", errors)
+        if "doc_fee" in sheets:
+            merged["worksheets"]["doc_fee"] = amount(sheets["doc_fee"], f"{path}.worksheets.doc_fee", errors)
     if merged["email"]["from_name"] is None:
         merged["email"]["from_name"] = merged["name"]
     return merged

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -164,3 +165,41 @@ def a_list(value: Any, path: str, errors: Errors) -> list[Any]:
         errors.add(path, f"expected a list, not {describe(value)}")
         return []
     return value
+
+
+def _decimal(value: Any, path: str, errors: Errors) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return Decimal(0)
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        errors.add(path, f'expected a decimal string such as "0.0625", not {describe(value)}')
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite():
+        errors.add(path, f"{describe(value)} is not a number")
+        return None
+    return number
+
+
+def tax_rate(value: Any, path: str, errors: Errors) -> str:
+    """A sales-tax rate as a fraction ("0.0625" is 6.25%), between 0 and 0.5."""
+    rate = _decimal(value, path, errors)
+    if rate is None:
+        return "0"
+    if not 0 <= rate <= Decimal("0.5"):
+        errors.add(path, f'{describe(value)} is not a rate between 0 and 0.5 (write 6.25% as "0.0625")')
+        return "0"
+    return f"{rate.normalize():f}"
+
+
+def amount(value: Any, path: str, errors: Errors) -> str:
+    """A money amount in dollars and cents ("150.00"), not negative."""
+    number = _decimal(value, path, errors)
+    if number is None:
+        return "0.00"
+    if number < 0 or number >= 1_000_000 or number != number.quantize(Decimal("0.01")):
+        errors.add(path, f"{describe(value)} is not an amount in dollars and cents (0 to 999999.99)")
+        return "0.00"
+    return str(number.quantize(Decimal("0.01")))

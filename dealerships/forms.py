@@ -99,6 +99,11 @@ class DealershipSettingsForm(forms.Form):
             )
         for key, label in LINK_LABELS.items():
             self.fields[f"links_{key}"] = _text(label, widget=forms.URLInput)
+        self.fields["worksheets_tax_rate"] = _text(
+            "Sales tax rate",
+            '"0.0625" is 6.25%; worksheets tax the price and fees, less rebates and the trade allowance.',
+        )
+        self.fields["worksheets_doc_fee"] = _text("Doc fee", "Dealer fees every new worksheet starts with.")
 
     def hours_fields(self) -> list[forms.BoundField]:
         return [self[f"hours_{day}"] for day in DAY_NAMES]
@@ -127,6 +132,10 @@ class DealershipSettingsForm(forms.Form):
     def group_links(self) -> list[forms.BoundField]:
         return self._group("links_")
 
+    @property
+    def group_worksheets(self) -> list[forms.BoundField]:
+        return self._group("worksheets_")
+
     @staticmethod
     def initial_from(settings: Mapping[str, Any]) -> dict[str, Any]:
         """Form values for a dealership's current settings (document shape)."""
@@ -137,7 +146,7 @@ class DealershipSettingsForm(forms.Form):
         initial["days_off"] = "\n".join(settings["days_off"])
         for day in DAY_NAMES:
             initial[f"hours_{day}"] = ", ".join(settings["hours"].get(day) or [])
-        for group in ("phones", "email", "escalation", "links"):
+        for group in ("phones", "email", "escalation", "links", "worksheets"):
             for key, value in settings[group].items():
                 initial[f"{group}_{key}"] = "" if value is None else value
         for department, values in settings["distribution"].items():
@@ -176,6 +185,7 @@ class DealershipSettingsForm(forms.Form):
                 for department in config.DEPARTMENTS
             },
             "links": {key: data[f"links_{key}"] for key in config.LINKS},
+            "worksheets": {key: data[f"worksheets_{key}"] for key in config.WORKSHEET_KEYS},
         }
         return {"organization": organization, "dealerships": [dealership]}
 

@@ -56,6 +56,9 @@ class Dealership(models.Model):
     escalation = models.JSONField(default=default_escalation)
     distribution = models.JSONField(default=default_distribution)
     links = models.JSONField(default=dict, blank=True)
+    worksheets = models.JSONField(
+        default=dict, blank=True, help_text='Worksheet defaults: {"tax_rate": "0.0625", "doc_fee": "150.00"}.'
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -9,7 +9,9 @@ urlpatterns = [
     # The new-lead screen is a door for new leads (intake.door), so it lives in intake, under leads/.
     path("leads/new/", manual.lead_new, name="lead-new"),
     path("leads/new/customers/", manual.new_lead_customer_search, name="lead-new-customer-search"),
+    path("leads/new/licence/", manual.scan_licence, name="lead-new-licence"),
     path("", include("leads.urls")),
+    path("", include("worksheets.urls")),
     path("accounts/", include("accounts.urls")),
     path("dealerships/", include("dealerships.urls")),
     path("api/v1/", include("api.urls")),

@@ -3,14 +3,18 @@ say where it came from. It lives above `leads/` because a new lead goes through 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from accounts.models import Membership, User
 from accounts.queries import memberships_of
 from intake.door import take_in_lead
+from intake.licence import MAX_PHOTO_BYTES, LicenceUnreadable, read_photo
 from intake.manual_form import NewLeadForm
 from leads.models import Customer
 from leads.queries import customers_visible_to
@@ -41,16 +45,21 @@ def _customer_results(request: HttpRequest, user: User) -> tuple[str, list[Custo
     return q, search_customers(customers, q, country=country)
 
 
-def lead_new(request: HttpRequest) -> HttpResponse:
-    user = signed_in(request)
+def _form(user: User, data: Any = None, initial: dict[str, Any] | None = None) -> NewLeadForm:
     memberships = list(memberships_of(user))
-    form = NewLeadForm(
-        request.POST if request.method == "POST" else None,
+    return NewLeadForm(
+        data,
+        initial=initial,
         memberships=memberships,
         customers=customers_visible_to(user),
         assignees=_assignees(memberships),
         phone_country=phone_country(user),
     )
+
+
+def lead_new(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    form = _form(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         lead = take_in_lead(
@@ -70,6 +79,34 @@ def lead_new(request: HttpRequest) -> HttpResponse:
     picked = form.cleaned_data.get("existing_customer") if form.is_bound and hasattr(form, "cleaned_data") else None
     context = {"form": form, "customer_q": q, "customer_results": results, "picked": picked}
     return render(request, "leads/new.html", context, status=422 if form.is_bound else 200)
+
+
+@require_POST
+def scan_licence(request: HttpRequest) -> HttpResponse:
+    """A photo of the back of a driver's licence fills the new customer's name, address and date of
+    birth; the salesperson checks them and creates the lead as usual. Nothing is stored here."""
+    user = signed_in(request)
+    upload = request.FILES.get("licence")
+    try:
+        if upload is None:
+            raise LicenceUnreadable("Choose or take a photo of the back of the licence.")
+        licence = read_photo(upload.read(MAX_PHOTO_BYTES + 1))
+    except LicenceUnreadable as error:
+        context = {"form": _form(user), "customer_q": "", "customer_results": None, "licence_error": str(error)}
+        return render(request, "leads/new.html", context, status=422)
+    initial = {
+        "first_name": " ".join(p for p in (licence.first_name, licence.middle_name) if p),
+        "last_name": licence.last_name,
+        "street": ", ".join(licence.street),
+        "city": licence.city,
+        "region": licence.region,
+        "postal_code": licence.postal_code,
+        "address_country": licence.country,
+        "birth_date": licence.birth_date,
+        "source": "Walk-in",
+    }
+    context = {"form": _form(user, initial=initial), "customer_q": "", "customer_results": None, "licence_read": True}
+    return render(request, "leads/new.html", context)
 
 
 def new_lead_customer_search(request: HttpRequest) -> HttpResponse:

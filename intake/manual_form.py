@@ -43,6 +43,17 @@ class NewLeadForm(NewCustomerForm):
     )
     source_other = forms.CharField(max_length=100, required=False, label="Other source")
     comments = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000)
+    # Filled by hand or from a scanned licence (intake.licence).
+    street = forms.CharField(max_length=200, required=False, label="Street")
+    city = forms.CharField(max_length=100, required=False)
+    region = forms.CharField(max_length=100, required=False, label="State / province")
+    postal_code = forms.CharField(max_length=20, required=False, label="ZIP / postal code")
+    address_country = forms.ChoiceField(
+        choices=[("", "—"), ("US", "United States"), ("CA", "Canada")], required=False, label="Country"
+    )
+    birth_date = forms.DateField(
+        required=False, label="Date of birth", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     vehicle_stock = forms.CharField(max_length=32, required=False, label="Stock #")
     vehicle_year = year_field()
     vehicle_make = forms.CharField(max_length=60, required=False, label="Make")
@@ -122,6 +133,21 @@ class NewLeadForm(NewCustomerForm):
             data["assigned_to"] = membership.user if membership else None
         elif assignee is not None and not assignee.memberships.filter(dealership=dealership).exists():
             self.add_error("assigned_to", f"{assignee.name} does not work at {dealership.name}.")
+
+    def customer_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        street = (data.get("street") or "").strip()
+        return {
+            **super().customer_data(),
+            "address": {
+                "street": [street] if street else [],
+                "city": data.get("city") or "",
+                "region": data.get("region") or "",
+                "postal_code": data.get("postal_code") or "",
+                "country": data.get("address_country") or "",
+            },
+            "birth_date": data.get("birth_date"),
+        }
 
     def source_name(self) -> str:
         data = self.cleaned_data

@@ -98,6 +98,7 @@ def create_customer(*, organization: Organization, data: Mapping[str, Any], coun
         **{f: one_line(data.get(f)) for f in CUSTOMER_FIELDS},
         street=lines(address.get("street")),
         **{f: one_line(address.get(f)) for f in ADDRESS_FIELDS if f != "street"},
+        birth_date=data.get("birth_date"),
     )
     # A customer made this instant has no contacts yet: nothing to read back, then or later.
     emails, phones = _add_contacts(customer, data, country, set(), set())
