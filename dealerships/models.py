@@ -56,6 +56,9 @@ class Dealership(models.Model):
     escalation = models.JSONField(default=default_escalation)
     distribution = models.JSONField(default=default_distribution)
     links = models.JSONField(default=dict, blank=True)
+    chat_origins = models.JSONField(
+        default=list, blank=True, help_text="Websites (scheme://host[:port]) the live-chat script works on."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
