@@ -40,6 +40,7 @@ from dealerships.config_values import (
     minutes,
     phone,
     url,
+    web_origin,
     week_hours,
 )
 
@@ -67,7 +68,9 @@ DEALERSHIP_KEYS = (
     "escalation",
     "distribution",
     "links",
+    "chat",
 )
+CHAT_KEYS = ("origins",)
 EMAIL_KEYS = ("intake", "from_name", "send_emails")
 DEPARTMENT_KEYS = ("method", "fallback", "existing_customers")
 USER_KEYS = ("email", "name", "mobile", "password", "memberships")
@@ -117,6 +120,7 @@ def default_dealership(slug: str) -> dict[str, Any]:
             "service": {"method": "first_available", "fallback": None, "existing_customers": "assigned_user"},
         },
         "links": dict.fromkeys(LINKS, ""),
+        "chat": {"origins": []},
     }
 
 
@@ -209,6 +213,11 @@ def _dealership(raw: Any, path: str, known: Known, errors: Errors) -> dict[str, 
     if "links" in given and (links := mapping(given["links"] or {}, f"{path}.links", LINKS, errors)):
         for key, value in links.items():
             merged["links"][key] = url(value, f"{path}.links.{key}", errors)
+    if "chat" in given and (chat := mapping(given["chat"] or {}, f"{path}.chat", CHAT_KEYS, errors)):
+        if "origins" in chat:
+            origins = a_list(chat["origins"], f"{path}.chat.origins", errors)
+            read = (web_origin(o, f"{path}.chat.origins[{i}]", errors) for i, o in enumerate(origins))
+            merged["chat"]["origins"] = list(dict.fromkeys(o for o in read if o))
     if merged["email"]["from_name"] is None:
         merged["email"]["from_name"] = merged["name"]
     return merged

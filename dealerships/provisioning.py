@@ -28,7 +28,7 @@ from dealerships.models import Dealership, DealershipChange, Organization
 
 # Settings whose value is a mapping of named leaves; a change is reported per leaf
 # (`escalation.stage1_minutes`, `hours.sat`, `distribution.sales.method`).
-NESTED = ("hours", "phones", "email", "escalation", "distribution", "links")
+NESTED = ("hours", "phones", "email", "escalation", "distribution", "links", "chat")
 
 
 @dataclass
@@ -134,6 +134,7 @@ def dealership_settings(dealership: Dealership) -> dict[str, Any]:
         "escalation": {**defaults["escalation"], **(dealership.escalation or {})},
         "distribution": distribution,
         "links": {key: (dealership.links or {}).get(key, "") for key in config.LINKS},
+        "chat": {"origins": list(dealership.chat_origins or [])},
     }
 
 
@@ -235,6 +236,7 @@ def _write(dealership: Dealership, settings: Mapping[str, Any]) -> None:
     dealership.escalation = dict(settings["escalation"])
     dealership.distribution = {d: dict(v) for d, v in settings["distribution"].items()}
     dealership.links = {key: url for key, url in settings["links"].items() if url}
+    dealership.chat_origins = list(settings["chat"]["origins"])
     dealership.save()
 
 
