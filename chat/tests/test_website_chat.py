@@ -164,3 +164,14 @@ def test_the_preflight_is_answered_for_a_listed_website_only(client, chatting):
     assert "X-Chat-Visitor" in ok["Access-Control-Allow-Headers"]
     refused = client.options(url, headers={"Origin": "https://evil.example"})
     assert refused.status_code == 403 and "Access-Control-Allow-Origin" not in refused
+
+
+def test_the_api_cannot_chat_with_a_customer_who_never_chatted(chatting, carol, api_for):
+    from conftest import make_lead
+
+    lead = make_lead(chatting, assigned_to=carol)
+    answer = api_for(carol).post(f"/leads/{lead.pk}/messages", {"channel": "chat", "body": "Hello"})
+    assert answer.status_code == 409
+    assert answer.json()["error"]["code"] == "no_address"
+    assert answer.json()["error"]["message"] == "Jordan Sample has not chatted on Riverside Toyota's website."
+    assert not Message.objects.exists()
