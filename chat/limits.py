@@ -74,10 +74,6 @@ def take_turn(*, dealership: Dealership, visitor_id: int | None, address: str) -
         )
     if refused is not None:
         hit.delete()
+    # Hits that have left every window count no more: the table holds an hour of the site's chat.
+    ChatHit.objects.filter(dealership=dealership, at__lte=now - HOUR).delete()
     return refused
-
-
-def forget_old_hits() -> int:
-    """Hits that have left every window count no more: delete them (a worker sweep)."""
-    deleted, _ = ChatHit.objects.filter(at__lte=timezone.now() - HOUR).delete()
-    return deleted

@@ -213,11 +213,11 @@ def _dealership(raw: Any, path: str, known: Known, errors: Errors) -> dict[str, 
     if "links" in given and (links := mapping(given["links"] or {}, f"{path}.links", LINKS, errors)):
         for key, value in links.items():
             merged["links"][key] = url(value, f"{path}.links.{key}", errors)
-    if "chat" in given and (chat := mapping(given["chat"] or {}, f"{path}.chat", CHAT_KEYS, errors)):
-        if "origins" in chat:
-            origins = a_list(chat["origins"], f"{path}.chat.origins", errors)
-            read = (web_origin(o, f"{path}.chat.origins[{i}]", errors) for i, o in enumerate(origins))
-            merged["chat"]["origins"] = list(dict.fromkeys(o for o in read if o))
+    chat = mapping(given["chat"] or {}, f"{path}.chat", CHAT_KEYS, errors) if "chat" in given else None
+    if chat and "origins" in chat:
+        origins = a_list(chat["origins"], f"{path}.chat.origins", errors)
+        read = (web_origin(o, f"{path}.chat.origins[{i}]", errors) for i, o in enumerate(origins))
+        merged["chat"]["origins"] = list(dict.fromkeys(o for o in read if o))
     if merged["email"]["from_name"] is None:
         merged["email"]["from_name"] = merged["name"]
     return merged

@@ -39,7 +39,7 @@ class Widget:
         fields = {"name": "Jordan Sample", "phone": "(512) 555-0100"} | contact
         return self.post({"body": body, **fields})
 
-    def poll(self, after: int = 0) -> Any:
+    def poll(self, after: int | str = 0) -> Any:
         return self.client.get(self.url, {"after": after}, headers=self.headers())
 
 

@@ -65,7 +65,8 @@ def test_a_first_message_that_cannot_be_taken_is_refused_and_kept(widget, body, 
     assert not Lead.objects.exists()
     assert not widget.token
     post = ChatPost.objects.get()
-    assert post.status == "refused" and post.reason == answer.json()["error"]["message"]
+    assert post.status == "refused"
+    assert post.reason == answer.json()["error"]["message"]
     assert post.raw == json.dumps(body)
 
 
@@ -94,12 +95,15 @@ def test_a_forged_token_reads_nothing_and_writes_nothing(widget, chatting):
     forger = Widget(chatting.slug, address="198.51.100.9")
     forger.token = widget.token[:-2] + ("AA" if not widget.token.endswith("AA") else "BB")
     read = forger.poll()
-    assert read.status_code == 403 and read.json()["error"]["code"] == "unknown_visitor"
+    assert read.status_code == 403
+    assert read.json()["error"]["code"] == "unknown_visitor"
     written = forger.post({"body": "I am Jordan now"})
-    assert written.status_code == 403 and written.json()["error"]["code"] == "unknown_visitor"
+    assert written.status_code == 403
+    assert written.json()["error"]["code"] == "unknown_visitor"
     assert not Message.objects.filter(body="I am Jordan now").exists()
     kept = ChatPost.objects.get(raw__contains="I am Jordan now")
-    assert kept.status == "refused" and kept.visitor is None
+    assert kept.status == "refused"
+    assert kept.visitor is None
 
 
 def test_a_token_of_another_dealership_is_unknown_here(widget, chatting, lakeside):
@@ -113,11 +117,26 @@ def test_a_token_of_another_dealership_is_unknown_here(widget, chatting, lakesid
 
 def test_a_poll_with_a_bad_after_is_a_clear_400(widget):
     widget.start()
-    answer = widget.poll(after="-1")  # type: ignore[arg-type]
-    assert answer.status_code == 400 and answer.json()["error"]["code"] == "bad_after"
+    answer = widget.poll(after="-1")
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "bad_after"
 
 
 def test_a_nul_in_a_message_does_not_break_the_database(widget):
     answer = widget.post(raw=json.dumps({"body": "hi\u0000 there", "name": "Jor\u0000dan", "phone": "512-555-0100"}))
     assert answer.status_code == 201
     assert Message.objects.filter(direction="in").get().body == "hi there"
+
+
+def test_a_visitor_held_back_may_write_again_once_the_minute_is_over(widget, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.CHAT_MESSAGES_PER_VISITOR = 1
+    widget.start()
+    assert widget.post({"body": "one"}).status_code == 201
+    assert widget.post({"body": "two"}).status_code == 429
+    ChatHit.objects.update(at=timezone.now() - timedelta(minutes=61))  # time passes
+    assert widget.post({"body": "two, again"}).status_code == 201
+    assert ChatHit.objects.count() == 1  # counts older than every window are gone

@@ -31,7 +31,8 @@ def test_origins_are_provisioned_normalised_and_exported_the_same_way(riverside)
     exported = yaml.safe_load(yaml.safe_dump(provisioning.export("riverside-toyota")))
     assert exported["dealerships"][0]["chat"] == {"origins": riverside.chat_origins}
     again = provisioning.provision(exported)
-    assert again.ok and again.settings_changed.get("riverside-toyota", []) == []
+    assert again.ok
+    assert again.settings_changed.get("riverside-toyota", []) == []
 
 
 def test_bad_origins_are_refused_with_their_key_path_and_nothing_changes(riverside):
@@ -58,7 +59,10 @@ def test_the_settings_screen_edits_the_origins_and_shows_the_snippet(riverside, 
     page = client_for(alice)
     url = f"/dealerships/{riverside.slug}/settings/"
     shown = page.get(url)
-    assert f'&lt;script src="{settings.BASE_URL}/chat/riverside-toyota.js" async&gt;&lt;/script&gt;' in shown.content.decode()
+    assert (
+        f'&lt;script src="{settings.BASE_URL}/chat/riverside-toyota.js" async&gt;&lt;/script&gt;'
+        in shown.content.decode()
+    )
     form = dict(shown.context["form"].initial)
     form["chat_origins"] = "https://www.riverside-toyota.example\nnot a site"
     refused = page.post(url, {k: v for k, v in form.items() if v is not None and v is not False})

@@ -54,7 +54,9 @@ def test_a_first_message_makes_a_chat_lead_that_is_assigned_and_its_assignee_tol
     assert [m["from"] for m in shown] == ["you", "dealer"]
     assert shown[1]["body"].startswith("Thanks, Jordan! Someone from Riverside Toyota will answer you right here.")
     post = ChatPost.objects.get()
-    assert post.status == "taken" and post.message == thread[0] and '"Is the RAM 2500 still there?"' in post.raw
+    assert post.status == "taken"
+    assert post.message == thread[0]
+    assert '"Is the RAM 2500 still there?"' in post.raw
 
 
 def test_a_salesperson_answers_from_the_lead_page_and_the_visitor_sees_it(widget, chatting, carol, client_for):
@@ -69,7 +71,9 @@ def test_a_salesperson_answers_from_the_lead_page_and_the_visitor_sees_it(widget
     assert sent.status_code == 302
 
     answer = Message.objects.get(body="Yes it is! Come by at 5?")
-    assert answer.channel == "chat" and answer.sent_by == carol and not answer.automated
+    assert answer.channel == "chat"
+    assert answer.sent_by == carol
+    assert not answer.automated
     lead.refresh_from_db()
     assert lead.first_response_at == answer.created_at
     assert lead.first_response_channel == "chat"
@@ -87,7 +91,8 @@ def test_a_salesperson_answers_from_the_lead_page_and_the_visitor_sees_it(widget
     # Carol is told of the next message on her lead.
     assert Notification.objects.filter(user=carol, lead=lead, text__contains="See you then").exists()
     thread_html = page.get(f"/leads/{lead.pk}/conversation/").content.decode()
-    assert "See you then" in thread_html and "Chat" in thread_html
+    assert "See you then" in thread_html
+    assert "Chat" in thread_html
 
 
 def test_the_api_sends_in_the_chat(widget, chatting, carol, api_for):
@@ -125,7 +130,8 @@ def test_a_visitor_who_left_and_opted_out_of_texts_keeps_the_answer_in_the_chat(
     ChatVisitor.objects.update(last_seen_at=timezone.now() - timedelta(minutes=5))
     client_for(carol).post(f"/leads/{lead.pk}/conversation/send/", {"body": "Any questions?", "channel": "chat"})
     answer = Message.objects.get(body="Any questions?")
-    assert answer.channel == "chat" and answer.note == ""
+    assert answer.channel == "chat"
+    assert answer.note == ""
     # When the visitor comes back, the widget shows it.
     assert "Any questions?" in [m["body"] for m in widget.poll().json()["messages"]]
 
@@ -163,7 +169,8 @@ def test_the_preflight_is_answered_for_a_listed_website_only(client, chatting):
     assert ok["Access-Control-Allow-Origin"] == SITE
     assert "X-Chat-Visitor" in ok["Access-Control-Allow-Headers"]
     refused = client.options(url, headers={"Origin": "https://evil.example"})
-    assert refused.status_code == 403 and "Access-Control-Allow-Origin" not in refused
+    assert refused.status_code == 403
+    assert "Access-Control-Allow-Origin" not in refused
 
 
 def test_the_api_cannot_chat_with_a_customer_who_never_chatted(chatting, carol, api_for):

@@ -39,14 +39,14 @@ def dealer_website(script_url: str) -> Iterator[str]:
     ).encode()
 
     class Page(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(page)))
             self.end_headers()
             self.wfile.write(page)
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's name
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", free_port()), Page)
@@ -65,9 +65,7 @@ def in_widget(driver, element_id: str):
     return host.shadow_root.find_element(By.CSS_SELECTOR, f"#{element_id}")
 
 
-def test_a_visitor_chats_on_the_dealers_website_and_sees_the_salespersons_answer(
-    web, open_browser, riverside, carol
-):
+def test_a_visitor_chats_on_the_dealers_website_and_sees_the_salespersons_answer(web, open_browser, riverside, carol):
     Membership.objects.filter(dealership=riverside).exclude(user=carol).update(receives_leads=False)
     with dealer_website(f"{web}/chat/{riverside.slug}.js") as site:
         riverside.chat_origins = [site]
@@ -90,7 +88,8 @@ def test_a_visitor_chats_on_the_dealers_website_and_sees_the_salespersons_answer
         assert fits(visitor)
 
         lead = Lead.objects.get()
-        assert lead.source_name == "Chat" and lead.assigned_to == carol
+        assert lead.source_name == "Chat"
+        assert lead.assigned_to == carol
         assert Notification.objects.filter(user=carol, lead=lead).exists()
 
         seller = phone(open_browser(PHONE))
@@ -115,9 +114,12 @@ def test_a_visitor_chats_on_the_dealers_website_and_sees_the_salespersons_answer
         snap(visitor, "chat-widget-answer")
         answer = Message.objects.get(body="Yes it is! Want to drive it today at 5?")
         assert answer.channel == "chat"
-        seller_wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, f"#msg-{answer.pk} .msg-status"), "Delivered"))
+        seller_wait.until(
+            ec.text_to_be_present_in_element((By.CSS_SELECTOR, f"#msg-{answer.pk} .msg-status"), "Delivered")
+        )
         lead.refresh_from_db()
-        assert lead.first_response_at == answer.created_at and lead.first_response_channel == "chat"
+        assert lead.first_response_at == answer.created_at
+        assert lead.first_response_channel == "chat"
 
         # The visitor answers back; it reaches Carol's open lead page.
         in_widget(visitor, "chat-body").send_keys("Perfect, see you at 5")
@@ -129,6 +131,8 @@ def test_a_visitor_chats_on_the_dealers_website_and_sees_the_salespersons_answer
         stranger = phone(open_browser(PHONE))
         stranger.get(elsewhere)
         WebDriverWait(stranger, 10).until(
-            lambda d: any("is not one of Riverside Toyota's chat websites" in e["message"] for e in d.get_log("browser"))
+            lambda d: any(
+                "is not one of Riverside Toyota's chat websites" in e["message"] for e in d.get_log("browser")
+            )
         )
         assert not stranger.find_elements(By.ID, "forecourt-chat")
