@@ -136,3 +136,21 @@ def test_a_visitor_chats_on_the_dealers_website_and_sees_the_salespersons_answer
             )
         )
         assert not stranger.find_elements(By.ID, "forecourt-chat")
+
+
+def test_an_admin_on_a_phone_lists_the_website_and_copies_the_line_to_paste(web, open_browser, riverside, alice):
+    driver = phone(open_browser(PHONE))
+    wait = WebDriverWait(driver, 25, ignored_exceptions=(StaleElementReferenceException,))
+    log_in(driver, wait, web, "alice@example.com")
+    driver.get(f"{web}/dealerships/{riverside.slug}/settings/")
+    origins = driver.find_element(By.ID, "id_chat_origins")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", driver.find_element(By.ID, "chat-settings"))
+    origins.send_keys("https://www.Riverside-Toyota.example/")
+    snippet = driver.find_element(By.ID, "chat-snippet").text
+    assert snippet == f'<script src="{web}/chat/riverside-toyota.js" async></script>'
+    assert fits(driver)
+    snap(driver, "chat-settings-snippet")
+    driver.find_element(By.CSS_SELECTOR, ".settings-form button[type=submit]").click()
+    wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "body"), "Saved: Websites the live chat works on."))
+    riverside.refresh_from_db()
+    assert riverside.chat_origins == ["https://www.riverside-toyota.example"]
