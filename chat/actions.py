@@ -179,10 +179,37 @@ def start_chat(*, post: ChatPost, data: dict[str, Any]) -> tuple[ChatVisitor, st
 
 
 def visitor_writes(*, post: ChatPost, visitor: ChatVisitor, data: dict[str, Any]) -> Message:
-    """A later message of a known visitor, on their lead's thread; the people working it are told."""
+    """A later message of a known visitor, on their lead's thread; the people working it are told.
+
+    A visitor whose lead was closed since (sold, lost) writes on the customer's open lead at the
+    dealership, or on a new one (source Chat) through the one door, as a text would.
+    """
     body = _body(data)
     with transaction.atomic():
-        return _take(post, visitor, body, tell=True)
+        new_lead = False
+        if visitor.lead.status not in Lead.OPEN_STATUSES:
+            dealership = post.dealership
+            lock_customer_matching(organization=dealership.organization)
+            customer = visitor.lead.customer
+            lead = (
+                Lead.objects.filter(customer=customer, dealership=dealership, status__in=Lead.OPEN_STATUSES)
+                .order_by("-received_at", "-id")
+                .first()
+            )
+            if lead is None:
+                new_lead = True
+                lead = take_in_lead(
+                    dealership=dealership,
+                    customer={"first_name": customer.first_name, "last_name": customer.last_name},
+                    existing_customer=customer,
+                    source_name=SOURCE,
+                    source_kind=Lead.SourceKind.CHAT,
+                    comments=body,
+                    actor=None,
+                )
+            ChatVisitor.objects.filter(pk=visitor.pk).update(lead=lead)
+            visitor.lead = lead
+        return _take(post, visitor, body, tell=not new_lead)
 
 
 def _take(post: ChatPost, visitor: ChatVisitor, body: str, *, tell: bool) -> Message:

@@ -182,3 +182,16 @@ def test_the_api_cannot_chat_with_a_customer_who_never_chatted(chatting, carol, 
     assert answer.json()["error"]["code"] == "no_address"
     assert answer.json()["error"]["message"] == "Jordan Sample has not chatted on Riverside Toyota's website."
     assert not Message.objects.exists()
+
+
+def test_a_visitor_whose_lead_was_closed_starts_a_new_lead_by_writing_again(widget, chatting, carol):
+    widget.start()
+    first = Lead.objects.get()
+    Lead.objects.filter(pk=first.pk).update(status=Lead.Status.LOST)
+    assert widget.post({"body": "I'm back, still looking"}).status_code == 201
+    second = Lead.objects.exclude(pk=first.pk).get()
+    assert second.customer == first.customer
+    assert second.source_name == "Chat"
+    assert [m.body for m in second.conversation.messages.filter(direction="in")] == ["I'm back, still looking"]
+    assert widget.post({"body": "Anyone?"}).status_code == 201
+    assert second.conversation.messages.filter(direction="in").count() == 2
