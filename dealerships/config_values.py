@@ -184,7 +184,16 @@ def web_origin(value: Any, path: str, errors: Errors) -> str:
     scheme = parts.scheme.lower()
     default = {"http": 80, "https": 443}[scheme]
     shown = f":{port}" if port is not None and port != default else ""
-    return f"{scheme}://{parts.hostname.lower()}{shown}"
+    host = parts.hostname.lower()
+    if ":" in host:  # IPv6, bracketed as browsers write it
+        host = f"[{host}]"
+    else:
+        try:  # browsers write an international name in its ASCII (punycode) form
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            errors.add(path, f'"{text}" has a host name that cannot be a website')
+            return ""
+    return f"{scheme}://{host}{shown}"
 
 
 def a_list(value: Any, path: str, errors: Errors) -> list[Any]:

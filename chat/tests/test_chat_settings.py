@@ -73,3 +73,12 @@ def test_the_settings_screen_edits_the_origins_and_shows_the_snippet(riverside, 
     saved = page.post(url, {k: v for k, v in form.items() if v is not None and v is not False})
     assert saved.status_code == 302
     assert Dealership.objects.get(pk=riverside.pk).chat_origins == ["https://www.riverside-toyota.example"]
+
+
+def test_origins_are_written_as_browsers_send_them(riverside):
+    outcome = provisioning.provision(
+        document(["http://[::1]:8000", "https://Bücher.example", "http://shop.example:80"])
+    )
+    assert outcome.ok, outcome.errors
+    riverside.refresh_from_db()
+    assert riverside.chat_origins == ["http://[::1]:8000", "https://xn--bcher-kva.example", "http://shop.example"]
