@@ -18,6 +18,8 @@
   var lastId = 0;
   var shown = {};
   var polling = null;
+  var unread = 0;
+  var seen = parseInt(read("seen") || "0", 10) || 0; // the newest message the visitor has had open
 
   function read(name) {
     try { return window.localStorage.getItem(storeKey + ":" + name) || ""; } catch (e) { return ""; }
@@ -119,6 +121,13 @@
 
   function showContact() { contact.hidden = !!token; }
 
+  function markSeen() {
+    if (lastId > seen) {
+      seen = lastId;
+      write("seen", String(seen));
+    }
+  }
+
   function add(message) {
     if (shown[message.id]) return;
     shown[message.id] = true;
@@ -128,6 +137,11 @@
     item.appendChild(document.createTextNode(message.body));
     log.appendChild(item);
     log.scrollTop = log.scrollHeight;
+    if (!panel.hidden) markSeen();
+    else if (message.from !== "you" && message.id > seen) {
+      unread += 1;
+      launcher.textContent = unread === 1 ? "1 new message" : unread + " new messages";
+    }
   }
 
   function call(method, url, body) {
@@ -143,6 +157,8 @@
   function forget() {
     token = "";
     write("token", "");
+    write("seen", "");
+    seen = 0;
     showContact();
   }
 
@@ -196,6 +212,9 @@
   function open() {
     panel.hidden = false;
     launcher.hidden = true;
+    unread = 0;
+    launcher.textContent = "Chat with us";
+    markSeen();
     write("open", "1");
     poll();
     (token ? $("chat-body") : $("chat-name")).focus();

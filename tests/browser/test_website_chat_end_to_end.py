@@ -126,6 +126,20 @@ def test_a_visitor_chats_on_the_dealers_website_and_sees_the_salespersons_answer
         in_widget(visitor, "chat-send").click()
         seller_wait.until(ec.text_to_be_present_in_element((By.ID, "thread"), "Perfect, see you at 5"))
 
+        # The visitor closes the chat and browses on; Carol's next answer shows on the button.
+        in_widget(visitor, "chat-close").click()
+        seller.find_element(By.ID, "composer-body").send_keys("Great, the keys will be ready.")
+        send = seller.find_element(By.ID, "composer-send")
+        seller.execute_script("arguments[0].scrollIntoView({block: 'center'})", send)
+        send.click()
+        wait.until(lambda d: in_widget(d, "chat-open").text == "1 new message")
+        snap(visitor, "chat-website-unread")
+        in_widget(visitor, "chat-open").click()
+        assert "Great, the keys will be ready." in in_widget(visitor, "chat-log").text
+        visitor.refresh()  # another page of the website: the chat goes on, nothing counted twice
+        wait.until(lambda d: "Great, the keys will be ready." in in_widget(d, "chat-log").text)
+        assert in_widget(visitor, "chat-body").is_displayed()  # it was open, it opens again
+
     # The same script on a website the dealership does not list shows nothing.
     with dealer_website(f"{web}/chat/{riverside.slug}.js") as elsewhere:
         stranger = phone(open_browser(PHONE))
