@@ -57,6 +57,9 @@ def send_message(
     body = body.strip()
     if not body and not media:
         raise ValueError("Write a message or attach a photo.")
+    note = ""
+    if answering is None and (instead := transport(channel).fallback(lead, automated=automated or actor is None)):
+        channel, note = instead  # a chat visitor who left is answered by text or email
     sender, recipient = transport(channel).addresses(lead)
     if answering is not None:
         sender, recipient = answering.to_address or sender, answering.from_address or recipient
@@ -80,6 +83,7 @@ def send_message(
             to_address=recipient,
             sent_by=None if automated else actor,
             automated=automated,
+            note=note,
             created_at=now,
             due_at=due,
         )

@@ -70,6 +70,11 @@ class Message(LeasedJob):
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     automated = models.BooleanField(default=False, help_text="Sent by Forecourt itself (auto-reply, automation).")
+    note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Where it went when not as asked: an answer to a visitor who had left the chat went by text.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)

@@ -103,10 +103,17 @@ def panel_context(
     problems: list[str] | None = None,
     chosen: list[int] | None = None,
     template_id: int | None = None,
+    channel: str = "",
 ) -> dict[str, Any]:
     """Everything the panel draws: the thread, and the composer as it was left."""
+    from chat.actions import is_present, latest_visitor
+
+    visitor = latest_visitor(lead)
     return {
         **thread_context(lead),
+        "chat_visitor": visitor,
+        "chat_visitor_present": visitor is not None and is_present(visitor),
+        "channel": channel,
         "user": user,
         "cannot_text": why_not_text(lead),
         "mobile": mobile_of(lead),
@@ -182,6 +189,7 @@ def send(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _lead(request, lead_id)
     user = _user(request)
     body = request.POST.get("body", "")
+    channel = request.POST.get("channel", "sms")
     chosen, media = _chosen_stock(lead, request)
     uploads = request.FILES.getlist("upload")
 
@@ -190,8 +198,12 @@ def send(request: HttpRequest, lead_id: int) -> HttpResponse:
             for problem in problems:
                 messages.error(request, problem)
             return HttpResponseRedirect(reverse("lead-detail", args=[lead.pk]) + "#conversation")
-        return _panel(request, lead, status=422, body=body, problems=list(problems), chosen=chosen)
+        return _panel(request, lead, status=422, body=body, problems=list(problems), chosen=chosen, channel=channel)
 
+    if channel not in ("sms", "chat"):
+        return refuse("Choose how to send it: by text or in the chat.")
+    if channel == "chat" and (media or uploads):
+        return refuse("Photos go by text only; send the words in the chat, or choose Text.")
     if len(body.strip()) > MAX_TEXT:
         return refuse(f"A text holds at most {MAX_TEXT:,} characters (this one has {len(body.strip()):,}).")
     left = unfilled_fields(body)
@@ -210,11 +222,11 @@ def send(request: HttpRequest, lead_id: int) -> HttpResponse:
                     dealership=lead.dealership, content=content, content_type=kind, name=upload.name or "", actor=user
                 )
                 media.append(photos.photo_url(photo))
-            send_message(lead=lead, channel="sms", body=body, media=media, actor=user)
+            sent = send_message(lead=lead, channel=channel, body=body, media=media, actor=user)
     except ValueError as refusal:  # CannotSend (opted out, no number) and an empty message alike
         return refuse(str(refusal))
     if not request.headers.get("HX-Request"):
-        messages.success(request, "Text queued.")
+        messages.success(request, sent.note or ("Text queued." if sent.channel == "sms" else "Sent in the chat."))
         return HttpResponseRedirect(reverse("lead-detail", args=[lead.pk]) + "#conversation")
     return _panel(request, lead)
 

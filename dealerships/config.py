@@ -42,6 +42,7 @@ from dealerships.config_values import (
     phone,
     tax_rate,
     url,
+    web_origin,
     week_hours,
 )
 
@@ -70,8 +71,10 @@ DEALERSHIP_KEYS = (
     "distribution",
     "links",
     "worksheets",
+    "chat",
 )
 WORKSHEET_KEYS = ("tax_rate", "doc_fee")
+CHAT_KEYS = ("origins",)
 EMAIL_KEYS = ("intake", "from_name", "send_emails")
 DEPARTMENT_KEYS = ("method", "fallback", "existing_customers")
 USER_KEYS = ("email", "name", "mobile", "password", "memberships")
@@ -122,6 +125,7 @@ def default_dealership(slug: str) -> dict[str, Any]:
         },
         "links": dict.fromkeys(LINKS, ""),
         "worksheets": {"tax_rate": "0", "doc_fee": "0.00"},
+        "chat": {"origins": []},
     }
 
 
@@ -221,6 +225,11 @@ def _dealership(raw: Any, path: str, known: Known, errors: Errors) -> dict[str, 
             merged["worksheets"]["tax_rate"] = tax_rate(sheets["tax_rate"], f"{path}.worksheets.tax_rate", errors)
         if "doc_fee" in sheets:
             merged["worksheets"]["doc_fee"] = amount(sheets["doc_fee"], f"{path}.worksheets.doc_fee", errors)
+    chat = mapping(given["chat"] or {}, f"{path}.chat", CHAT_KEYS, errors) if "chat" in given else None
+    if chat and "origins" in chat:
+        origins = a_list(chat["origins"], f"{path}.chat.origins", errors)
+        read = (web_origin(o, f"{path}.chat.origins[{i}]", errors) for i, o in enumerate(origins))
+        merged["chat"]["origins"] = list(dict.fromkeys(o for o in read if o))
     if merged["email"]["from_name"] is None:
         merged["email"]["from_name"] = merged["name"]
     return merged

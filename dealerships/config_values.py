@@ -158,6 +158,45 @@ def url(value: Any, path: str, errors: Errors) -> str:
     return text
 
 
+def web_origin(value: Any, path: str, errors: Errors) -> str:
+    """A website as browsers name it in `Origin`: "https://www.example.com" or "http://host:8080",
+    lower-case, without the default port or a trailing slash; "" after an error."""
+    text = a_text(value, path, errors, max_length=200)
+    if text is None:
+        errors.add(path, "is empty")
+        return ""
+    parts = urlsplit(text)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+        or port == -1
+        or " " in text
+    ):
+        errors.add(path, f'"{text}" is not a website address like "https://www.example.com" (no path)')
+        return ""
+    scheme = parts.scheme.lower()
+    default = {"http": 80, "https": 443}[scheme]
+    shown = f":{port}" if port is not None and port != default else ""
+    host = parts.hostname.lower()
+    if ":" in host:  # IPv6, bracketed as browsers write it
+        host = f"[{host}]"
+    else:
+        try:  # browsers write an international name in its ASCII (punycode) form
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            errors.add(path, f'"{text}" has a host name that cannot be a website')
+            return ""
+    return f"{scheme}://{host}{shown}"
+
+
 def a_list(value: Any, path: str, errors: Errors) -> list[Any]:
     if value is None:
         return []

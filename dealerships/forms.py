@@ -74,6 +74,12 @@ class DealershipSettingsForm(forms.Form):
         "After-hours text", "Sent to customers who text while you are closed.", widget=forms.Textarea(attrs={"rows": 3})
     )
 
+    chat_origins = _text(
+        "Websites the live chat works on",
+        "One per line, e.g. https://www.riverside-toyota.example; the chat refuses every other website.",
+        widget=forms.Textarea(attrs={"rows": 2, "autocapitalize": "off", "spellcheck": "false"}),
+    )
+
     def __init__(self, *args: Any, members: Iterable[User] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["timezone"].widget.choices = [(zone, zone) for zone in sorted(config.time_zones())]
@@ -152,6 +158,7 @@ class DealershipSettingsForm(forms.Form):
         for department, values in settings["distribution"].items():
             for key, value in values.items():
                 initial[f"distribution_{department}_{key}"] = value or ""
+        initial["chat_origins"] = "\n".join(settings["chat"]["origins"])
         return initial
 
     def document(self, *, organization: str, slug: str) -> dict[str, Any]:
@@ -186,6 +193,7 @@ class DealershipSettingsForm(forms.Form):
             },
             "links": {key: data[f"links_{key}"] for key in config.LINKS},
             "worksheets": {key: data[f"worksheets_{key}"] for key in config.WORKSHEET_KEYS},
+            "chat": {"origins": [line.strip() for line in data["chat_origins"].splitlines() if line.strip()]},
         }
         return {"organization": organization, "dealerships": [dealership]}
 

@@ -59,6 +59,9 @@ class Dealership(models.Model):
     worksheets = models.JSONField(
         default=dict, blank=True, help_text='Worksheet defaults: {"tax_rate": "0.0625", "doc_fee": "150.00"}.'
     )
+    chat_origins = models.JSONField(
+        default=list, blank=True, help_text="Websites (scheme://host[:port]) the live-chat script works on."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

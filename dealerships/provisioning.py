@@ -28,7 +28,7 @@ from dealerships.models import Dealership, DealershipChange, Organization
 
 # Settings whose value is a mapping of named leaves; a change is reported per leaf
 # (`escalation.stage1_minutes`, `hours.sat`, `distribution.sales.method`).
-NESTED = ("hours", "phones", "email", "escalation", "distribution", "links", "worksheets")
+NESTED = ("hours", "phones", "email", "escalation", "distribution", "links", "worksheets", "chat")
 
 
 @dataclass
@@ -135,6 +135,7 @@ def dealership_settings(dealership: Dealership) -> dict[str, Any]:
         "distribution": distribution,
         "links": {key: (dealership.links or {}).get(key, "") for key in config.LINKS},
         "worksheets": {**defaults["worksheets"], **(dealership.worksheets or {})},
+        "chat": {"origins": list(dealership.chat_origins or [])},
     }
 
 
@@ -237,6 +238,7 @@ def _write(dealership: Dealership, settings: Mapping[str, Any]) -> None:
     dealership.distribution = {d: dict(v) for d, v in settings["distribution"].items()}
     dealership.links = {key: url for key, url in settings["links"].items() if url}
     dealership.worksheets = dict(settings["worksheets"])
+    dealership.chat_origins = list(settings["chat"]["origins"])
     dealership.save()
 
 

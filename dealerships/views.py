@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from accounts.models import User
 from accounts.queries import dealerships_administered_by
@@ -42,5 +43,6 @@ def dealership_settings(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "intake_domain": settings.INTAKE_DOMAIN,
         "history": dealership.changes.select_related("actor")[:10],
+        "chat_script_url": f"{settings.BASE_URL}{reverse('chat-script', args=[dealership.slug])}",
     }
     return render(request, "dealerships/settings.html", context, status=400 if form.errors else 200)

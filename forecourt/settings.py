@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "distribution",
     "conversations",
     "worksheets",
+    "chat",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +151,13 @@ LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 RESET_REQUESTS_PER_EMAIL = env_int("RESET_REQUESTS_PER_EMAIL", 3)
 RESET_REQUESTS_PER_ADDRESS = env_int("RESET_REQUESTS_PER_ADDRESS", 20)
 RESET_REQUEST_WINDOW_SECONDS = env_int("RESET_REQUEST_WINDOW_SECONDS", 60 * 60)
+# Live chat on dealers' websites (docs/conversations.md, "Live chat"): messages a visitor may post a
+# minute, messages one website may take a minute from all its visitors, new chats one address may
+# start an hour; and the minutes without a poll after which a visitor has left the chat.
+CHAT_MESSAGES_PER_VISITOR = env_int("CHAT_MESSAGES_PER_VISITOR", 10)
+CHAT_MESSAGES_PER_SITE = env_int("CHAT_MESSAGES_PER_SITE", 120)
+CHAT_NEW_CHATS_PER_ADDRESS = env_int("CHAT_NEW_CHATS_PER_ADDRESS", 5)
+CHAT_AWAY_MINUTES = env_int("CHAT_AWAY_MINUTES", 2)
 # Behind a reverse proxy that does not set REMOTE_ADDR itself, the header (e.g. X-Forwarded-For)
 # whose last address the proxy wrote; empty = trust REMOTE_ADDR only (see docs/accounts.md).
 TRUSTED_PROXY_HEADER = env_str("FORECOURT_TRUSTED_PROXY_HEADER", "")

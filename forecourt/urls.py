@@ -25,4 +25,5 @@ urlpatterns = [
     path("conversations/", include("conversations.invite_urls")),
     path("hooks/", include("conversations.webhook_urls")),
     path("messages/media/<str:token>", message_media, name="message-media"),
+    path("chat/", include("chat.urls")),  # the live-chat script for dealers' websites and its widget's endpoint
 ]

@@ -47,6 +47,11 @@ class Transport:
         """(from, to) for a new message to the lead's customer; NoAddress if there is none."""
         raise NotImplementedError
 
+    def fallback(self, lead: Lead, *, automated: bool) -> tuple[str, str] | None:
+        """(another channel, why) when this channel cannot reach the customer now but that one can
+        (a chat visitor who left is answered by text); None to send on this channel."""
+        return None
+
     def send(self, message: Message) -> dict[str, Any]:
         """Hand one stored message to the provider, outside any transaction; returns the fields
         to record (at least `provider_id`) or raises forecourt.lib.outbox.DeliveryError."""
