@@ -58,6 +58,7 @@ def send_message(
     if not body and not media:
         raise ValueError("Write a message or attach a photo.")
     sender, recipient = transport(channel).addresses(lead)
+    transport(channel).check(body=body, media=media)
     if answering is not None:
         sender, recipient = answering.to_address or sender, answering.from_address or recipient
     automated = automated or actor is None

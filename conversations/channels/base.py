@@ -3,6 +3,7 @@ who cannot be reached on a channel."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,9 @@ class Transport:
     def addresses(self, lead: Lead) -> tuple[str, str]:
         """(from, to) for a new message to the lead's customer; NoAddress if there is none."""
         raise NotImplementedError
+
+    def check(self, *, body: str, media: Sequence[str]) -> None:
+        """ValueError, in words, for a message this channel cannot carry (before anything is stored)."""
 
     def send(self, message: Message) -> dict[str, Any]:
         """Hand one stored message to the provider, outside any transaction; returns the fields

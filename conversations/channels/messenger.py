@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -31,6 +32,7 @@ from messenger import graph, payload
 from messenger.models import MessengerContact
 
 WINDOW = timedelta(hours=24)
+MAX_TEXT = 2000  # the Send API refuses a longer text
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 
 
@@ -72,6 +74,12 @@ class MessengerTransport(Transport):
                 "page answer only within 24 hours of the customer's last message. Text, call or email them instead."
             )
         return dealership.messenger_page_id, contact.psid
+
+    def check(self, *, body: str, media: Sequence[str]) -> None:
+        if media:
+            raise ValueError("Photos cannot be sent on Messenger from Forecourt yet; send them by text.")
+        if len(body) > MAX_TEXT:
+            raise ValueError(f"A Messenger message holds at most {MAX_TEXT:,} characters (this one has {len(body):,}).")
 
     def send(self, message: Message) -> dict[str, Any]:
         if message.media:
