@@ -23,6 +23,7 @@ from accounts.models import User
 from conversations import photos
 from conversations.actions import send_message
 from conversations.channels import transport
+from conversations.channels.messenger import contact_of
 from conversations.channels.sms import mobile_of
 from conversations.consent import check_may_send
 from conversations.models import Message, MessageTemplate, Photo
@@ -85,6 +86,33 @@ def why_not_text(lead: Lead) -> str:
     return ""
 
 
+def why_not_messenger(lead: Lead) -> str | None:
+    """None when the customer never wrote on Messenger (the channel is not offered); else why a
+    Messenger message cannot go now (the 24-hour window closed, …), or "" when it can."""
+    if not lead.dealership.messenger_page_id or contact_of(lead) is None:
+        return None
+    try:
+        check_may_send(lead=lead, channel="messenger")
+        transport("messenger").addresses(lead)
+    except ValueError as refusal:
+        return str(refusal)
+    return ""
+
+
+def channels_for(lead: Lead, cannot_text: str, cannot_messenger: str | None) -> list[tuple[str, str]]:
+    """The channels the composer offers for this lead: (value, label), most recent inbound first."""
+    offered = [("sms", "Text")] if not cannot_text else []
+    if cannot_messenger == "":
+        offered.append(("messenger", "Messenger"))
+    last_in = (
+        Message.objects.filter(conversation__lead=lead, direction=Message.Direction.IN)
+        .order_by("-created_at", "-id")
+        .values_list("channel", flat=True)
+        .first()
+    )
+    return sorted(offered, key=lambda choice: choice[0] != last_in)
+
+
 def thread_context(lead: Lead) -> dict[str, Any]:
     messages_ = _thread(lead)
     return {
@@ -103,12 +131,18 @@ def panel_context(
     problems: list[str] | None = None,
     chosen: list[int] | None = None,
     template_id: int | None = None,
+    channel: str = "",
 ) -> dict[str, Any]:
     """Everything the panel draws: the thread, and the composer as it was left."""
+    cannot_text, cannot_messenger = why_not_text(lead), why_not_messenger(lead)
+    channels = channels_for(lead, cannot_text, cannot_messenger)
     return {
         **thread_context(lead),
         "user": user,
-        "cannot_text": why_not_text(lead),
+        "cannot_text": cannot_text,
+        "cannot_messenger": cannot_messenger,
+        "channels": channels,
+        "channel": channel if channel in dict(channels) else (channels[0][0] if channels else ""),
         "mobile": mobile_of(lead),
         "templates": list(MessageTemplate.objects.filter(dealership=lead.dealership)),
         "template_id": template_id,
@@ -182,6 +216,7 @@ def send(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _lead(request, lead_id)
     user = _user(request)
     body = request.POST.get("body", "")
+    channel = request.POST.get("channel") or "sms"
     chosen, media = _chosen_stock(lead, request)
     uploads = request.FILES.getlist("upload")
 
@@ -190,7 +225,10 @@ def send(request: HttpRequest, lead_id: int) -> HttpResponse:
             for problem in problems:
                 messages.error(request, problem)
             return HttpResponseRedirect(reverse("lead-detail", args=[lead.pk]) + "#conversation")
-        return _panel(request, lead, status=422, body=body, problems=list(problems), chosen=chosen)
+        return _panel(request, lead, status=422, body=body, problems=list(problems), chosen=chosen, channel=channel)
+
+    if channel not in ("sms", "messenger"):
+        return refuse("Choose Text or Messenger.")
 
     if len(body.strip()) > MAX_TEXT:
         return refuse(f"A text holds at most {MAX_TEXT:,} characters (this one has {len(body.strip()):,}).")
@@ -210,11 +248,11 @@ def send(request: HttpRequest, lead_id: int) -> HttpResponse:
                     dealership=lead.dealership, content=content, content_type=kind, name=upload.name or "", actor=user
                 )
                 media.append(photos.photo_url(photo))
-            send_message(lead=lead, channel="sms", body=body, media=media, actor=user)
+            send_message(lead=lead, channel=channel, body=body, media=media, actor=user)
     except ValueError as refusal:  # CannotSend (opted out, no number) and an empty message alike
         return refuse(str(refusal))
     if not request.headers.get("HX-Request"):
-        messages.success(request, "Text queued.")
+        messages.success(request, "Messenger message queued." if channel == "messenger" else "Text queued.")
         return HttpResponseRedirect(reverse("lead-detail", args=[lead.pk]) + "#conversation")
     return _panel(request, lead)
 
