@@ -133,7 +133,6 @@ def _lead_of(dealership: Dealership, event: payload.Event, name: str) -> tuple[L
         existing_customer=contact.customer if contact else None,
         source_name=SOURCE,
         source_kind=Lead.SourceKind.MESSENGER,
-        source_ref=event.psid,
         actor=None,
     )
     if contact is None:
