@@ -215,11 +215,11 @@ def _dealership(raw: Any, path: str, known: Known, errors: Errors) -> dict[str, 
     if "links" in given and (links := mapping(given["links"] or {}, f"{path}.links", LINKS, errors)):
         for key, value in links.items():
             merged["links"][key] = url(value, f"{path}.links.{key}", errors)
-    if "messenger" in given and (
-        messenger := mapping(given["messenger"] or {}, f"{path}.messenger", MESSENGER_KEYS, errors)
-    ):
-        if "page_id" in messenger:
-            merged["messenger"]["page_id"] = _page_id(messenger["page_id"], f"{path}.messenger.page_id", errors)
+    messenger = (
+        mapping(given["messenger"] or {}, f"{path}.messenger", MESSENGER_KEYS, errors) if "messenger" in given else None
+    )
+    if messenger and "page_id" in messenger:
+        merged["messenger"]["page_id"] = _page_id(messenger["page_id"], f"{path}.messenger.page_id", errors)
     if merged["email"]["from_name"] is None:
         merged["email"]["from_name"] = merged["name"]
     return merged
@@ -432,7 +432,9 @@ def _check_references(
             intake_owners[intake] = dealership["slug"]
         page = dealership["messenger"]["page_id"]
         if page and page in page_owners:
-            errors.add(f"{path}.messenger.page_id", f'the Facebook page "{page}" is already connected to {page_owners[page]}')
+            errors.add(
+                f"{path}.messenger.page_id", f'the Facebook page "{page}" is already connected to {page_owners[page]}'
+            )
         elif page:
             page_owners[page] = dealership["slug"]
         for department, settings in dealership["distribution"].items():

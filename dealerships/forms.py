@@ -86,9 +86,7 @@ class DealershipSettingsForm(forms.Form):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
     )
 
-    def __init__(
-        self, *args: Any, members: Iterable[User] = (), page_token_set: bool = False, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, members: Iterable[User] = (), page_token_set: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["messenger_page_token"].help_text = (
             "Set. Enter a new one to replace it; leave empty to keep it."

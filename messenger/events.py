@@ -47,7 +47,9 @@ def process_event(call: WebhookCall) -> tuple[str, str]:
         found = payload.events(payload.load(call.body))
     except ValueError as exc:
         return WebhookCall.Status.FAILED, str(exc)
-    pages = {d.messenger_page_id: d for d in Dealership.objects.filter(messenger_page_id__in={e.page_id for e in found})}
+    pages = {
+        d.messenger_page_id: d for d in Dealership.objects.filter(messenger_page_id__in={e.page_id for e in found})
+    }
     notes: list[str] = []
     taken = 0
     waiting: list[str] = []
@@ -164,9 +166,7 @@ def _echo(dealership: Dealership, event: payload.Event) -> str:
         return f"{event.mid} is already in the thread"
     contact = MessengerContact.objects.filter(page_id=event.page_id, psid=event.psid).first()
     lead = (
-        Lead.objects.filter(customer=contact.customer, dealership=dealership)
-        .order_by("-received_at", "-id")
-        .first()
+        Lead.objects.filter(customer=contact.customer, dealership=dealership).order_by("-received_at", "-id").first()
         if contact
         else None
     )
@@ -215,4 +215,3 @@ def _receipt(event: payload.Event) -> int:
     else:
         return 0
     return chosen.update(status=Message.Status.DELIVERED, delivered_at=timezone.now())
-

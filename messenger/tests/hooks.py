@@ -23,7 +23,9 @@ def sign(body: bytes, secret: str = APP_SECRET) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def post_event(body: bytes | dict[str, Any], *, signed: bool = True, secret: str = APP_SECRET, signed_body: bytes | None = None) -> Any:
+def post_event(
+    body: bytes | dict[str, Any], *, signed: bool = True, secret: str = APP_SECRET, signed_body: bytes | None = None
+) -> Any:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     headers = {"X-Hub-Signature-256": sign(signed_body or raw, secret)} if signed else {}
     return Client().post(HOOK, raw, content_type="application/json", headers=headers)
@@ -42,10 +44,14 @@ def message_event(
     message: dict[str, Any] = {"mid": mid, "text": text}
     if attachments:
         message["attachments"] = [{"type": "image", "payload": {"url": url}} for url in attachments]
-    return page_body(page_id, [{"sender": {"id": psid}, "recipient": {"id": page_id}, "timestamp": at, "message": message}])
+    return page_body(
+        page_id, [{"sender": {"id": psid}, "recipient": {"id": page_id}, "timestamp": at, "message": message}]
+    )
 
 
-def echo_event(text: str, *, mid: str = "m_echo0001", psid: str = PSID, metadata: str | None = None, at: int = STARTED) -> dict[str, Any]:
+def echo_event(
+    text: str, *, mid: str = "m_echo0001", psid: str = PSID, metadata: str | None = None, at: int = STARTED
+) -> dict[str, Any]:
     """A page subscription body with one echo: a message the page sent to the customer."""
     message: dict[str, Any] = {"mid": mid, "text": text, "is_echo": True, "app_id": 263902037430900}
     if metadata is not None:

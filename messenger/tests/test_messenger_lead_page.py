@@ -35,7 +35,9 @@ def test_the_thread_marks_the_messenger_message_and_the_composer_answers_there(l
     assert '<input type="hidden" name="channel" value="messenger">' in page
 
     with at(OPEN + timedelta(minutes=2)):
-        answer = client.post(f"/leads/{lead.pk}/conversation/send/", {"body": "Yes! Come by at 5?", "channel": "messenger"})
+        answer = client.post(
+            f"/leads/{lead.pk}/conversation/send/", {"body": "Yes! Come by at 5?", "channel": "messenger"}
+        )
     assert answer.status_code == 302
     run_worker_at(OPEN + timedelta(minutes=2, seconds=1))
 
@@ -58,7 +60,9 @@ def test_with_a_phone_number_too_the_composer_offers_both_messenger_first(lead, 
 def test_after_the_window_closed_the_page_says_why_and_offers_no_messenger(lead, carol, client_for):
     with at(OPEN + timedelta(hours=30)):
         page = client_for(carol).get(f"/leads/{lead.pk}/").content.decode()
-        refused = client_for(carol).post(f"/leads/{lead.pk}/conversation/send/", {"body": "Hi?", "channel": "messenger"})
+        refused = client_for(carol).post(
+            f"/leads/{lead.pk}/conversation/send/", {"body": "Hi?", "channel": "messenger"}
+        )
     assert 'id="cannot-messenger"' in page
     assert "more than 24 hours ago" in page
     assert 'value="messenger"' not in page

@@ -176,7 +176,7 @@ def test_the_echo_of_forecourts_own_reply_adds_nothing(lead, carol, graph):
     run_worker_at(OPEN + timedelta(minutes=2, seconds=6))
 
     assert list(lead.conversation.messages.filter(direction="out")) == [message]
-    assert WebhookCall.objects.order_by("-id").first().status == WebhookCall.Status.IGNORED
+    assert WebhookCall.objects.latest("id").status == WebhookCall.Status.IGNORED
 
 
 def test_a_delivery_receipt_marks_the_reply_delivered(lead, carol, graph):
@@ -185,8 +185,12 @@ def test_a_delivery_receipt_marks_the_reply_delivered(lead, carol, graph):
     run_worker_at(OPEN + timedelta(minutes=2, seconds=1))
     message.refresh_from_db()
 
-    receipt = {"sender": {"id": PSID}, "recipient": {"id": PAGE_ID}, "timestamp": 1773673400000,
-               "delivery": {"mids": [message.provider_id], "watermark": 1773673400000}}
+    receipt = {
+        "sender": {"id": PSID},
+        "recipient": {"id": PAGE_ID},
+        "timestamp": 1773673400000,
+        "delivery": {"mids": [message.provider_id], "watermark": 1773673400000},
+    }
     with at(OPEN + timedelta(minutes=3)):
         post_event({"object": "page", "entry": [{"id": PAGE_ID, "time": 1773673400000, "messaging": [receipt]}]})
     run_worker_at(OPEN + timedelta(minutes=3, seconds=1))

@@ -71,7 +71,10 @@ def test_an_unquoted_page_id_is_read_as_its_digits(tmp_path):
 @pytest.mark.parametrize(
     ("messenger", "error"),
     [
-        ('{page_id: "riverside-toyota"}', 'dealerships[0].messenger.page_id: "riverside-toyota" is not a Facebook page id'),
+        (
+            '{page_id: "riverside-toyota"}',
+            'dealerships[0].messenger.page_id: "riverside-toyota" is not a Facebook page id',
+        ),
         ('{page_token: "EAAG"}', "dealerships[0].messenger.page_token: unknown key"),
         ("[1234567890]", "dealerships[0].messenger: expected a mapping"),
     ],
@@ -80,7 +83,9 @@ def test_a_bad_messenger_setting_is_refused_with_its_path_and_nothing_changes(tm
     run(tmp_path, FILE)
     before = list(Dealership.objects.values())
 
-    errors = refused(tmp_path, FILE.replace('{page_id: "1234567890"}', messenger).replace("Riverside Toyota", "Renamed"))
+    errors = refused(
+        tmp_path, FILE.replace('{page_id: "1234567890"}', messenger).replace("Riverside Toyota", "Renamed")
+    )
 
     assert error in errors
     assert list(Dealership.objects.values()) == before
@@ -92,7 +97,10 @@ def test_a_page_connected_to_another_dealership_is_refused(tmp_path, lakeside):
 
     errors = refused(tmp_path, FILE)
 
-    assert 'dealerships[0].messenger.page_id: the Facebook page "1234567890" is already connected to lakeside-honda' in errors
+    assert (
+        'dealerships[0].messenger.page_id: the Facebook page "1234567890" is already connected to lakeside-honda'
+        in errors
+    )
 
 
 def test_connecting_another_page_forgets_the_old_pages_token(tmp_path):
@@ -128,7 +136,7 @@ def test_the_settings_screen_connects_the_page_and_keeps_the_token_sealed(client
     assert PAGE_TOKEN not in page
     assert "Set. Enter a new one to replace it; leave empty to keep it." in page
     assert 'value="1234567890"' in page
-    change = DealershipChange.objects.filter(dealership=riverside).first()
+    change = DealershipChange.objects.filter(dealership=riverside).latest("at", "id")
     assert change.changes == [{"path": "messenger.page_token", "old": "not set", "new": "set"}]
 
 

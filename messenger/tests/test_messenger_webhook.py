@@ -46,7 +46,12 @@ def test_a_first_message_makes_a_lead_named_from_the_profile_and_tells_its_sales
 
     assert (answer.status_code, answer.content) == (200, b"EVENT_RECEIVED")
     [call] = WebhookCall.objects.all()
-    assert (call.status, call.provider, call.kind, call.provider_id) == ("received", "messenger", "messenger", "m_in0001")
+    assert (call.status, call.provider, call.kind, call.provider_id) == (
+        "received",
+        "messenger",
+        "messenger",
+        "m_in0001",
+    )
     assert "Is the white Tacoma still available?" in call.body
     assert not Lead.objects.exists()
 
@@ -60,7 +65,11 @@ def test_a_first_message_makes_a_lead_named_from_the_profile_and_tells_its_sales
     assert lead.assigned_to is not None
     assert Notification.objects.filter(user=lead.assigned_to, lead=lead, kind=Kind.NEW_LEAD).exists()
     [message] = lead.conversation.messages.all()
-    assert (message.channel, message.direction, message.body) == ("messenger", "in", "Is the white Tacoma still available?")
+    assert (message.channel, message.direction, message.body) == (
+        "messenger",
+        "in",
+        "Is the white Tacoma still available?",
+    )
     assert (message.from_address, message.to_address) == (PSID, page.messenger_page_id)
     assert call.message == message
     [profile_ask] = graph.fetches
@@ -181,5 +190,6 @@ def test_a_photo_the_customer_sends_is_kept_by_forecourt(graph, page, carol):
 
     message = Message.objects.get()
     [kept] = message.media_files.all()
+    assert kept.content is not None
     assert bytes(kept.content) == b"\xff\xd8photo-bytes"
     assert message.media == [kept.url]
