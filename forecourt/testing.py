@@ -311,8 +311,8 @@ class FakeGraph(ThreadingHTTPServer):
     (path, Authorization header, JSON body); `statuses` are the answers to give, in order (an error
     status answers with Graph's `{"error": {"message", "code"}}`), else 200 with a new `message_id`.
     GET …/{psid}?fields=first_name,last_name answers from `profiles` (psid -> (first, last));
-    an unknown psid gets Graph's 400. Any other GET path is a file from `files` (as an
-    attachment URL of a webhook). `fetches` lists every GET.
+    an unknown psid gets Graph's 400. A GET of a path in `files` is that file (an attachment URL
+    of a webhook), or the next of `file_statuses` while there are any. `fetches` lists every GET.
     """
 
     def __init__(self) -> None:
@@ -322,6 +322,7 @@ class FakeGraph(ThreadingHTTPServer):
         self.fetches: list[dict[str, Any]] = []
         self.profiles: dict[str, tuple[str, str]] = {}
         self.files: dict[str, tuple[bytes, str]] = {}
+        self.file_statuses: list[int] = []
 
     @property
     def base(self) -> str:
@@ -366,12 +367,12 @@ class _GraphHandler(BaseHTTPRequestHandler):
         path, _, query = self.path.partition("?")
         asked = parse_qs(query)
         self.server.fetches.append({"path": path, "query": asked, "auth": self.headers.get("Authorization")})
-        if path in self.server.files:
+        if path in self.server.files and self.server.file_statuses:
+            self._json(self.server.file_statuses.pop(0), {"error": {"message": "try again", "code": 2}})
+        elif path in self.server.files:
             content, kind = self.server.files[path]
             self._answer(200, content, kind)
-            return
-        psid = path.rsplit("/", 1)[-1]
-        if psid in self.server.profiles and "fields" in asked:
+        elif (psid := path.rsplit("/", 1)[-1]) in self.server.profiles and "fields" in asked:
             first, last = self.server.profiles[psid]
             self._json(200, {"first_name": first, "last_name": last, "id": psid})
         else:

@@ -59,12 +59,14 @@ def process_event(call: WebhookCall) -> tuple[str, str]:
             notes.append(f"no dealership has the Facebook page {event.page_id}")
             continue
         if event.kind == "message" and event.mid:
-            message = _customer_message(dealership, event)
-            taken += message is not None
-            if message is not None and event.attachments:
+            message, new = _customer_message(dealership, event)
+            kept = message.media_files.filter(fetched_at__isnull=False).count()
+            if event.attachments and kept < len(event.attachments):  # new, or a photo still to fetch
                 failures, permanent = keep_media(message, event.attachments)
                 if failures and not permanent:
                     waiting.extend(failures)
+                new = new or not failures
+            taken += new
         elif event.kind == "echo" and event.mid:
             outcome = _echo(dealership, event)
             taken += outcome == ""
@@ -87,10 +89,10 @@ def process_event(call: WebhookCall) -> tuple[str, str]:
 # A customer's message ------------------------------------------------------------------------
 
 
-def _customer_message(dealership: Dealership, event: payload.Event) -> Message | None:
-    """Put the message on the customer's lead; the message, or None when it was already there."""
-    if Message.objects.filter(channel="messenger", provider_id=event.mid).exists():
-        return None
+def _customer_message(dealership: Dealership, event: payload.Event) -> tuple[Message, bool]:
+    """Put the message on the customer's lead; the message, and True when it was not there yet."""
+    if (known := Message.objects.filter(channel="messenger", provider_id=event.mid).first()) is not None:
+        return known, False
     known = MessengerContact.objects.filter(page_id=event.page_id, psid=event.psid).exists()
     # Asked outside any transaction: it calls Meta. A message never waits for a name.
     name = "" if known else graph.profile_name(page_token=dealership.messenger_page_token, psid=event.psid)
@@ -106,13 +108,13 @@ def _customer_message(dealership: Dealership, event: payload.Event) -> Message |
         lead, contact, new_lead = _lead_of(dealership, event, name)
         message, new_message = receive_message(lead=lead, channel="messenger", inbound=inbound)
         if not new_message:
-            return None
+            return message, False
         at = min(event.at or timezone.now(), timezone.now())
         if contact.last_message_at is None or at > contact.last_message_at:
             MessengerContact.objects.filter(pk=contact.pk).update(last_message_at=at)
         if not new_lead:
             _tell_people_working(lead, message, has_photos=bool(event.attachments))
-    return message
+    return message, True
 
 
 def _lead_of(dealership: Dealership, event: payload.Event, name: str) -> tuple[Lead, MessengerContact, bool]:

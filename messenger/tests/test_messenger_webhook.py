@@ -4,6 +4,7 @@ secret, kept as they came, then put on the customer's lead by the worker, once p
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -193,3 +194,28 @@ def test_a_photo_the_customer_sends_is_kept_by_forecourt(graph, page, carol):
     assert kept.content is not None
     assert bytes(kept.content) == b"\xff\xd8photo-bytes"
     assert message.media == [kept.url]
+
+
+def test_a_photo_meta_will_not_hand_over_yet_leaves_the_message_and_is_fetched_on_a_later_try(graph, page, carol):
+    url = graph.add_file("tacoma.jpg", b"\xff\xd8photo-bytes")
+    graph.file_statuses = [503]
+
+    with time_machine.travel(OPEN, tick=False):
+        post_event(message_event("Here it is", attachments=[url]))
+        Worker().run_once()
+
+    message = Message.objects.get()
+    assert message.body == "Here it is"
+    assert "Not every photo could be kept" in message.last_error
+    call = WebhookCall.objects.get()
+    assert call.status == WebhookCall.Status.RECEIVED
+    assert "HTTP 503" in call.reason
+
+    with time_machine.travel(OPEN + timedelta(hours=1), tick=False):
+        Worker().run_once()
+
+    message.refresh_from_db()
+    call.refresh_from_db()
+    assert call.status == WebhookCall.Status.PROCESSED
+    assert (len(message.media), message.last_error) == (1, "")
+    assert Message.objects.count() == 1
