@@ -78,9 +78,9 @@ def process_event(call: WebhookCall) -> tuple[str, str]:
         raise TryAgain("; ".join(waiting))
     first = call.provider_id
     if first and call.message_id is None:
-        message = Message.objects.filter(channel="messenger", provider_id=first).first()
-        if message is not None:
-            WebhookCall.objects.filter(pk=call.pk).update(message=message)
+        made = Message.objects.filter(channel="messenger", provider_id=first).first()
+        if made is not None:
+            WebhookCall.objects.filter(pk=call.pk).update(message=made)
     if taken:
         return WebhookCall.Status.PROCESSED, "; ".join(notes)
     return WebhookCall.Status.IGNORED, "; ".join(notes) or "Nothing new: every event was already taken."
@@ -93,9 +93,9 @@ def _customer_message(dealership: Dealership, event: payload.Event) -> tuple[Mes
     """Put the message on the customer's lead; the message, and True when it was not there yet."""
     if (known := Message.objects.filter(channel="messenger", provider_id=event.mid).first()) is not None:
         return known, False
-    known = MessengerContact.objects.filter(page_id=event.page_id, psid=event.psid).exists()
+    wrote_before = MessengerContact.objects.filter(page_id=event.page_id, psid=event.psid).exists()
     # Asked outside any transaction: it calls Meta. A message never waits for a name.
-    name = "" if known else graph.profile_name(page_token=dealership.messenger_page_token, psid=event.psid)
+    name = "" if wrote_before else graph.profile_name(page_token=dealership.messenger_page_token, psid=event.psid)
     inbound = Inbound(
         provider_id=event.mid,
         from_address=event.psid,
