@@ -219,3 +219,12 @@ def test_a_photo_meta_will_not_hand_over_yet_leaves_the_message_and_is_fetched_o
     assert call.status == WebhookCall.Status.PROCESSED
     assert (len(message.media), message.last_error) == (1, "")
     assert Message.objects.count() == 1
+
+
+def test_a_body_longer_than_any_of_metas_is_refused_unread_and_nothing_is_stored(graph, page):
+    raw = json.dumps({"object": "page", "entry": [], "padding": "x" * (1024 * 1024)}).encode()
+
+    answer = post_event(raw)
+
+    assert answer.status_code == 413
+    assert not WebhookCall.objects.exists()
