@@ -117,6 +117,17 @@ def test_carol_answers_a_messenger_customer_from_her_phone(web, graph, open_brow
     driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", thread)
     driver.save_screenshot(str(SHOTS / "messenger-thread.png"))
 
+    # Once the customer can be texted too, she chooses; Messenger first, where they last wrote.
+    riverside.leads_phone = "+15125550199"
+    riverside.save()
+    lead.customer.phones.create(number="+15125550100", type="cellphone")
+    driver.get(f"{web}/leads/{lead.pk}/")
+    choice = driver.find_element(By.ID, "composer-channel")
+    assert [o.text for o in choice.find_elements(By.TAG_NAME, "option")] == ["Messenger", "Text"]
+    assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", choice)
+    driver.save_screenshot(str(SHOTS / "messenger-send-by.png"))
+
 
 def test_alice_connects_the_page_on_her_phone_and_the_token_is_never_shown_back(web, open_browser, riverside, alice):
     driver = open_browser(PHONE)
