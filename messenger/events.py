@@ -162,7 +162,7 @@ def _tell_people_working(lead: Lead, message: Message, *, has_photos: bool) -> N
 def _echo(dealership: Dealership, event: payload.Event) -> str:
     """Sync a message the page sent outside Forecourt into the thread; "" when it was added, else
     why not, in words."""
-    if event.metadata.startswith(graph.METADATA_PREFIX):
+    if event.metadata.startswith(graph.METADATA_PREFIX) or _in_flight(event):
         return f"{event.mid} is Forecourt's own message"
     if Message.objects.filter(channel="messenger", provider_id=event.mid).exists():
         return f"{event.mid} is already in the thread"
@@ -178,6 +178,19 @@ def _echo(dealership: Dealership, event: payload.Event) -> str:
     text = event.text or ("(a photo)" if event.attachments else "")
     _store_echo(lead, event, text, at)
     return ""
+
+
+def _in_flight(event: payload.Event) -> bool:
+    """A message of Forecourt's to this person, with this text, handed to Meta but not yet recorded
+    as sent: its echo may come first, should Meta ever leave the metadata out."""
+    return Message.objects.filter(
+        channel="messenger",
+        direction=Message.Direction.OUT,
+        to_address=event.psid,
+        body=event.text,
+        provider_id="",
+        status=Message.Status.QUEUED,
+    ).exists()
 
 
 def _store_echo(lead: Lead, event: payload.Event, text: str, at: datetime) -> None:

@@ -197,3 +197,18 @@ def test_a_delivery_receipt_marks_the_reply_delivered(lead, carol, graph):
 
     message.refresh_from_db()
     assert message.status == Message.Status.DELIVERED
+
+
+def test_an_echo_that_comes_before_forecourt_recorded_its_reply_adds_nothing_even_without_metadata(lead, carol, graph):
+    from conversations.webhook_calls import process_call
+
+    with at(OPEN + timedelta(minutes=2)):
+        message = send_message(lead=lead, channel="messenger", body="Come by at 5?", actor=carol)
+        post_event(echo_event("Come by at 5?", mid="m_sent0001"))
+        call = WebhookCall.objects.latest("id")
+        assert process_call(call.pk) == WebhookCall.Status.IGNORED
+    run_worker_at(OPEN + timedelta(minutes=2, seconds=1))
+
+    message.refresh_from_db()
+    assert (message.status, message.provider_id) == ("sent", "m_sent0001")
+    assert list(lead.conversation.messages.filter(direction="out")) == [message]
