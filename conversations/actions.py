@@ -61,6 +61,7 @@ def send_message(
     if answering is None and (instead := transport(channel).fallback(lead, automated=automated or actor is None)):
         channel, note = instead  # a chat visitor who left is answered by text or email
     sender, recipient = transport(channel).addresses(lead)
+    transport(channel).check(body=body, media=media)
     if answering is not None:
         sender, recipient = answering.to_address or sender, answering.from_address or recipient
     automated = automated or actor is None

@@ -56,7 +56,8 @@ MediaUrl = Annotated[str, Field(max_length=2000), AfterValidator(_web_address)]
 
 class MessageIn(Input):
     channel: Literal["sms", "email", "messenger", "chat"] = Field(
-        description='How it goes: "sms" (a text from the dealership\'s number) is the one that works today.'
+        description='How it goes: "sms" (a text from the dealership\'s number) or "messenger" (from its Facebook '
+        "page, within 24 hours of the customer's last message there)."
     )
     body: str = Field("", max_length=1600, description="The text; may be empty with `media` or a `template`.")
     subject: str = Field("", max_length=300, description="Email only.")

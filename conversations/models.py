@@ -222,12 +222,16 @@ class WebhookCall(LeasedJob):
     class Kind(models.TextChoices):
         TEXT = "text", "Text or photo from a customer"
         STATUS = "status", "Delivery status"
+        MESSENGER = "messenger", "Messenger event"
 
     provider = models.CharField(max_length=20, default="twilio")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     path = models.CharField(max_length=200)
     form = models.JSONField(default=dict, help_text="The form fields as sent: each name with its values.")
-    provider_id = models.CharField(max_length=100, blank=True, db_index=True, help_text="Twilio's MessageSid.")
+    body = models.TextField(blank=True, help_text="The body as sent when it is not a form (Messenger's JSON).")
+    provider_id = models.CharField(
+        max_length=100, blank=True, db_index=True, help_text="Twilio's MessageSid, Messenger's mid."
+    )
     received_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)

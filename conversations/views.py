@@ -23,6 +23,7 @@ from accounts.models import User
 from conversations import photos
 from conversations.actions import send_message
 from conversations.channels import transport
+from conversations.channels.messenger import contact_of
 from conversations.channels.sms import mobile_of
 from conversations.consent import check_may_send
 from conversations.models import Message, MessageTemplate, Photo
@@ -85,6 +86,42 @@ def why_not_text(lead: Lead) -> str:
     return ""
 
 
+def why_not_messenger(lead: Lead) -> str | None:
+    """None when the customer never wrote on Messenger (the channel is not offered); else why a
+    Messenger message cannot go now (the 24-hour window closed, …), or "" when it can."""
+    if not lead.dealership.messenger_page_id or contact_of(lead) is None:
+        return None
+    try:
+        check_may_send(lead=lead, channel="messenger")
+        transport("messenger").addresses(lead)
+    except ValueError as refusal:
+        return str(refusal)
+    return ""
+
+
+SENT_WORDS = {"sms": "Text queued.", "messenger": "Messenger message queued.", "chat": "Sent in the chat."}
+
+
+def channels_for(
+    lead: Lead, cannot_text: str, cannot_messenger: str | None, *, chat: bool, chat_present: bool
+) -> list[tuple[str, str]]:
+    """The channels the composer offers for this lead: (value, label), the one the customer last
+    wrote on first. Chat is offered once the customer chatted; after they left the chat, an answer
+    there goes by text when it can (the chat channel's fallback)."""
+    offered = [("sms", "Text")] if not cannot_text else []
+    if cannot_messenger == "":
+        offered.append(("messenger", "Messenger"))
+    if chat:
+        offered.append(("chat", "Chat" if chat_present else "Chat (left the chat)"))
+    last_in = (
+        Message.objects.filter(conversation__lead=lead, direction=Message.Direction.IN)
+        .order_by("-created_at", "-id")
+        .values_list("channel", flat=True)
+        .first()
+    )
+    return sorted(offered, key=lambda choice: choice[0] != last_in)
+
+
 def thread_context(lead: Lead) -> dict[str, Any]:
     messages_ = _thread(lead)
     return {
@@ -109,13 +146,19 @@ def panel_context(
     from chat.actions import is_present, latest_visitor
 
     visitor = latest_visitor(lead)
+    present = visitor is not None and is_present(visitor)
+    cannot_text, cannot_messenger = why_not_text(lead), why_not_messenger(lead)
+    channels = channels_for(lead, cannot_text, cannot_messenger, chat=visitor is not None, chat_present=present)
     return {
         **thread_context(lead),
         "chat_visitor": visitor,
-        "chat_visitor_present": visitor is not None and is_present(visitor),
-        "channel": channel,
+        "chat_visitor_present": present,
+        "channels_offered_beyond_text": any(value != "sms" for value, _ in channels),
         "user": user,
-        "cannot_text": why_not_text(lead),
+        "cannot_text": cannot_text,
+        "cannot_messenger": cannot_messenger,
+        "channels": channels,
+        "channel": channel if channel in dict(channels) else (channels[0][0] if channels else ""),
         "mobile": mobile_of(lead),
         "templates": list(MessageTemplate.objects.filter(dealership=lead.dealership)),
         "template_id": template_id,
@@ -189,7 +232,7 @@ def send(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _lead(request, lead_id)
     user = _user(request)
     body = request.POST.get("body", "")
-    channel = request.POST.get("channel", "sms")
+    channel = request.POST.get("channel") or "sms"
     chosen, media = _chosen_stock(lead, request)
     uploads = request.FILES.getlist("upload")
 
@@ -200,8 +243,8 @@ def send(request: HttpRequest, lead_id: int) -> HttpResponse:
             return HttpResponseRedirect(reverse("lead-detail", args=[lead.pk]) + "#conversation")
         return _panel(request, lead, status=422, body=body, problems=list(problems), chosen=chosen, channel=channel)
 
-    if channel not in ("sms", "chat"):
-        return refuse("Choose how to send it: by text or in the chat.")
+    if channel not in SENT_WORDS:
+        return refuse("Choose how to send it: by text, Messenger or in the chat.")
     if channel == "chat" and (media or uploads):
         return refuse("Photos go by text only; send the words in the chat, or choose Text.")
     if len(body.strip()) > MAX_TEXT:
@@ -226,7 +269,7 @@ def send(request: HttpRequest, lead_id: int) -> HttpResponse:
     except ValueError as refusal:  # CannotSend (opted out, no number) and an empty message alike
         return refuse(str(refusal))
     if not request.headers.get("HX-Request"):
-        messages.success(request, sent.note or ("Text queued." if sent.channel == "sms" else "Sent in the chat."))
+        messages.success(request, sent.note or SENT_WORDS.get(sent.channel, "Message queued."))
         return HttpResponseRedirect(reverse("lead-detail", args=[lead.pk]) + "#conversation")
     return _panel(request, lead)
 

@@ -90,6 +90,8 @@ def store_call(
     provider_id: str = "",
     status: str = WebhookCall.Status.RECEIVED,
     reason: str = "",
+    provider: str = "twilio",
+    body: str = "",
 ) -> WebhookCall:
     """Keep one webhook request as it came, committed before anything works on it. A call left to
     work on (`received`) is handed to the worker once the commit is done."""
@@ -97,6 +99,8 @@ def store_call(
     done = status != WebhookCall.Status.RECEIVED
     with transaction.atomic():
         call = WebhookCall.objects.create(
+            provider=provider,
+            body=body,
             kind=kind,
             path=path[:200],
             form=form_of(form),
@@ -107,7 +111,7 @@ def store_call(
             reason=reason,
             processed_at=now if done else None,
         )
-        if kind == WebhookCall.Kind.TEXT and not done:
+        if kind in (WebhookCall.Kind.TEXT, WebhookCall.Kind.MESSENGER) and not done:
             enqueue_on_commit(process_webhook_call_task, call.pk)
     return call
 
@@ -128,6 +132,11 @@ def process_call(call_id: int) -> str | None:
     try:
         if call.kind == WebhookCall.Kind.STATUS:
             status, reason = _apply_status(call)
+            return _finish(call, status, reason)
+        if call.kind == WebhookCall.Kind.MESSENGER:
+            from messenger.events import process_event  # Messenger builds on this app
+
+            status, reason = process_event(call)
             return _finish(call, status, reason)
         return _process_text(call)
     except DATABASE_AWAY:

@@ -72,9 +72,12 @@ DEALERSHIP_KEYS = (
     "links",
     "worksheets",
     "chat",
+    "messenger",
 )
 WORKSHEET_KEYS = ("tax_rate", "doc_fee")
 CHAT_KEYS = ("origins",)
+MESSENGER_KEYS = ("page_id",)
+PAGE_ID = re.compile(r"[0-9]{5,30}")
 EMAIL_KEYS = ("intake", "from_name", "send_emails")
 DEPARTMENT_KEYS = ("method", "fallback", "existing_customers")
 USER_KEYS = ("email", "name", "mobile", "password", "memberships")
@@ -126,6 +129,7 @@ def default_dealership(slug: str) -> dict[str, Any]:
         "links": dict.fromkeys(LINKS, ""),
         "worksheets": {"tax_rate": "0", "doc_fee": "0.00"},
         "chat": {"origins": []},
+        "messenger": {"page_id": ""},
     }
 
 
@@ -140,6 +144,8 @@ class Known:
     """(email, slug) pairs."""
     intake_owners: Mapping[str, str] = field(default_factory=dict)
     """intake address -> slug of the dealership that has it."""
+    page_owners: Mapping[str, str] = field(default_factory=dict)
+    """Facebook page id -> slug of the dealership that connected it."""
 
 
 @dataclass
@@ -230,9 +236,23 @@ def _dealership(raw: Any, path: str, known: Known, errors: Errors) -> dict[str, 
         origins = a_list(chat["origins"], f"{path}.chat.origins", errors)
         read = (web_origin(o, f"{path}.chat.origins[{i}]", errors) for i, o in enumerate(origins))
         merged["chat"]["origins"] = list(dict.fromkeys(o for o in read if o))
+    messenger = (
+        mapping(given["messenger"] or {}, f"{path}.messenger", MESSENGER_KEYS, errors) if "messenger" in given else None
+    )
+    if messenger and "page_id" in messenger:
+        merged["messenger"]["page_id"] = _page_id(messenger["page_id"], f"{path}.messenger.page_id", errors)
     if merged["email"]["from_name"] is None:
         merged["email"]["from_name"] = merged["name"]
     return merged
+
+
+def _page_id(value: Any, path: str, errors: Errors) -> str:
+    """A Facebook page id: its digits, as text (YAML may read an unquoted one as a number)."""
+    page = a_text(value, path, errors, max_length=30)
+    if page is not None and not PAGE_ID.fullmatch(page):
+        errors.add(path, f'"{page}" is not a Facebook page id (its digits, as on the page\'s About section)')
+        return ""
+    return page or ""
 
 
 def _region(given: dict[str, Any], merged: dict[str, Any], path: str, errors: Errors) -> None:
@@ -423,6 +443,7 @@ def _check_references(
     all_users = set(known.users) | set(emails)
     works_at = set(known.memberships) | {(u["email"], m["dealership"]) for u in users for m in u["memberships"]}
     intake_owners = {i: s for i, s in known.intake_owners.items() if s not in slugs}
+    page_owners = {p: s for p, s in known.page_owners.items() if s not in slugs}
     for dealership in dealerships:
         path = f"dealerships[{slugs[dealership['slug']]}]"
         intake = dealership["email"]["intake"]
@@ -430,6 +451,13 @@ def _check_references(
             errors.add(f"{path}.email.intake", f'"{intake}" is already the intake address of {intake_owners[intake]}')
         elif intake:
             intake_owners[intake] = dealership["slug"]
+        page = dealership["messenger"]["page_id"]
+        if page and page in page_owners:
+            errors.add(
+                f"{path}.messenger.page_id", f'the Facebook page "{page}" is already connected to {page_owners[page]}'
+            )
+        elif page:
+            page_owners[page] = dealership["slug"]
         for department, settings in dealership["distribution"].items():
             fallback = settings.get("fallback")
             where = f"{path}.distribution.{department}.fallback"

@@ -79,9 +79,25 @@ class DealershipSettingsForm(forms.Form):
         "One per line, e.g. https://www.riverside-toyota.example; the chat refuses every other website.",
         widget=forms.Textarea(attrs={"rows": 2, "autocapitalize": "off", "spellcheck": "false"}),
     )
+    messenger_page_id = _text(
+        "Facebook page id", "The digits in the page's About section (Page transparency); empty = not connected."
+    )
+    # Never shown back: the page says only whether one is set (see `__init__`).
+    messenger_page_token = forms.CharField(
+        label="Page access token",
+        required=False,
+        max_length=1000,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
 
-    def __init__(self, *args: Any, members: Iterable[User] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, members: Iterable[User] = (), page_token_set: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["messenger_page_token"].help_text = (
+            "Set. Enter a new one to replace it; leave empty to keep it."
+            if page_token_set
+            else "Not set. Paste the page's token from Meta to answer customers on Messenger."
+        )
         self.fields["timezone"].widget.choices = [(zone, zone) for zone in sorted(config.time_zones())]
         for day, name in DAY_NAMES.items():
             self.fields[f"hours_{day}"] = _text(name, widget=forms.TextInput(attrs={"placeholder": "closed"}))
@@ -142,6 +158,15 @@ class DealershipSettingsForm(forms.Form):
     def group_worksheets(self) -> list[forms.BoundField]:
         return self._group("worksheets_")
 
+    def group_messenger(self) -> list[forms.BoundField]:
+        return self._group("messenger_")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("messenger_page_token") and not (data.get("messenger_page_id") or "").strip():
+            self.add_error("messenger_page_token", "Enter the Facebook page id this token belongs to.")
+        return data
+
     @staticmethod
     def initial_from(settings: Mapping[str, Any]) -> dict[str, Any]:
         """Form values for a dealership's current settings (document shape)."""
@@ -152,7 +177,7 @@ class DealershipSettingsForm(forms.Form):
         initial["days_off"] = "\n".join(settings["days_off"])
         for day in DAY_NAMES:
             initial[f"hours_{day}"] = ", ".join(settings["hours"].get(day) or [])
-        for group in ("phones", "email", "escalation", "links", "worksheets"):
+        for group in ("phones", "email", "escalation", "links", "worksheets", "messenger"):
             for key, value in settings[group].items():
                 initial[f"{group}_{key}"] = "" if value is None else value
         for department, values in settings["distribution"].items():
@@ -194,6 +219,7 @@ class DealershipSettingsForm(forms.Form):
             "links": {key: data[f"links_{key}"] for key in config.LINKS},
             "worksheets": {key: data[f"worksheets_{key}"] for key in config.WORKSHEET_KEYS},
             "chat": {"origins": [line.strip() for line in data["chat_origins"].splitlines() if line.strip()]},
+            "messenger": {"page_id": data["messenger_page_id"] or None},
         }
         return {"organization": organization, "dealerships": [dealership]}
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
+
+from forecourt.lib.sealed import SealedTextField
 
 
 class Department(models.TextChoices):
@@ -62,11 +65,21 @@ class Dealership(models.Model):
     chat_origins = models.JSONField(
         default=list, blank=True, help_text="Websites (scheme://host[:port]) the live-chat script works on."
     )
+    messenger_page_id = models.CharField(
+        max_length=30, blank=True, help_text="The Facebook page customers message (its numeric id)."
+    )
+    # The Send API needs it back; entered on the settings screen only, never shown or exported.
+    messenger_page_token = SealedTextField(blank=True)  # encrypted in the database
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["messenger_page_id"], condition=~Q(messenger_page_id=""), name="messenger_page_once"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -28,7 +28,7 @@ from dealerships.models import Dealership, DealershipChange, Organization
 
 # Settings whose value is a mapping of named leaves; a change is reported per leaf
 # (`escalation.stage1_minutes`, `hours.sat`, `distribution.sales.method`).
-NESTED = ("hours", "phones", "email", "escalation", "distribution", "links", "worksheets", "chat")
+NESTED = ("hours", "phones", "email", "escalation", "distribution", "links", "worksheets", "chat", "messenger")
 
 
 @dataclass
@@ -136,6 +136,8 @@ def dealership_settings(dealership: Dealership) -> dict[str, Any]:
         "links": {key: (dealership.links or {}).get(key, "") for key in config.LINKS},
         "worksheets": {**defaults["worksheets"], **(dealership.worksheets or {})},
         "chat": {"origins": list(dealership.chat_origins or [])},
+        # The page token is entered on the settings screen only: never in a document.
+        "messenger": {"page_id": dealership.messenger_page_id},
     }
 
 
@@ -178,6 +180,7 @@ def known_for(data: Any) -> config.Known:
         intake_owners=dict(
             Dealership.objects.exclude(intake_address=None).values_list("intake_address", "slug")  # type: ignore[arg-type]
         ),
+        page_owners=dict(Dealership.objects.exclude(messenger_page_id="").values_list("messenger_page_id", "slug")),
     )
 
 
@@ -239,6 +242,10 @@ def _write(dealership: Dealership, settings: Mapping[str, Any]) -> None:
     dealership.links = {key: url for key, url in settings["links"].items() if url}
     dealership.worksheets = dict(settings["worksheets"])
     dealership.chat_origins = list(settings["chat"]["origins"])
+    if dealership.messenger_page_id != settings["messenger"]["page_id"]:
+        # Another page (or none): the old page's token cannot send for it.
+        dealership.messenger_page_id = settings["messenger"]["page_id"]
+        dealership.messenger_page_token = ""
     dealership.save()
 
 

@@ -12,7 +12,7 @@ from accounts.models import User
 from accounts.queries import dealerships_administered_by
 from dealerships import provisioning
 from dealerships.forms import DealershipSettingsForm
-from dealerships.models import DealershipChange
+from dealerships.models import Dealership, DealershipChange
 
 
 def settings_index(request: HttpRequest) -> HttpResponse:
@@ -26,18 +26,24 @@ def dealership_settings(request: HttpRequest, slug: str) -> HttpResponse:
     dealership = get_object_or_404(dealerships_administered_by(request.user).select_related("organization"), slug=slug)
     members = User.objects.filter(memberships__dealership=dealership, is_active=True).order_by("name").distinct()
     current = provisioning.dealership_settings(dealership)
+    token_set = bool(dealership.messenger_page_token)
     if request.method == "POST":
-        form = DealershipSettingsForm(request.POST, members=members)
+        form = DealershipSettingsForm(request.POST, members=members, page_token_set=token_set)
         if form.is_valid():
             document = form.document(organization=dealership.organization.name, slug=dealership.slug)
             outcome = provisioning.provision(document, actor=request.user, source=DealershipChange.Source.SETTINGS)
             if outcome.ok:
                 changed = form.labels_for(outcome.settings_changed.get(dealership.slug, []))
+                if token := form.cleaned_data["messenger_page_token"]:
+                    save_page_token(dealership, token, actor=request.user)
+                    changed.append(str(form.fields["messenger_page_token"].label))
                 messages.success(request, f"Saved: {', '.join(changed)}." if changed else "Nothing to change.")
                 return redirect("dealership-settings", slug=dealership.slug)
             form.add_document_errors(outcome.errors)
     else:
-        form = DealershipSettingsForm(initial=DealershipSettingsForm.initial_from(current), members=members)
+        form = DealershipSettingsForm(
+            initial=DealershipSettingsForm.initial_from(current), members=members, page_token_set=token_set
+        )
     context = {
         "dealership": dealership,
         "form": form,
@@ -46,3 +52,15 @@ def dealership_settings(request: HttpRequest, slug: str) -> HttpResponse:
         "chat_script_url": f"{settings.BASE_URL}{reverse('chat-script', args=[dealership.slug])}",
     }
     return render(request, "dealerships/settings.html", context, status=400 if form.errors else 200)
+
+
+def save_page_token(dealership: Dealership, token: str, *, actor: User) -> None:
+    """Keep the Facebook page's token (sealed); the history says it changed, never what it is."""
+    dealership.refresh_from_db(fields=["messenger_page_token"])
+    was = "set" if dealership.messenger_page_token else "not set"
+    dealership.messenger_page_token = token
+    dealership.save(update_fields=["messenger_page_token", "updated_at"])
+    change = {"path": "messenger.page_token", "old": was, "new": "replaced" if was == "set" else "set"}
+    DealershipChange.objects.create(
+        dealership=dealership, actor=actor, source=DealershipChange.Source.SETTINGS, changes=[change]
+    )

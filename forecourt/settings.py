@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "conversations",
     "worksheets",
     "chat",
+    "messenger",
 ]
 
 MIDDLEWARE = [
@@ -222,6 +223,12 @@ SMS_PROVIDER = env_str("SMS_PROVIDER", "twilio" if env_str("TWILIO_ACCOUNT_SID")
 TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
 TWILIO_API_BASE = env_str("TWILIO_API_BASE", "https://api.twilio.com")
+
+# Facebook Messenger (docs/conversations.md): the Meta app's secret signs every webhook, the verify
+# token answers Meta's subscription check, and the Send API and profiles are asked of the Graph API.
+MESSENGER_APP_SECRET = env_str("MESSENGER_APP_SECRET")
+MESSENGER_VERIFY_TOKEN = env_str("MESSENGER_VERIFY_TOKEN")
+MESSENGER_API_BASE = env_str("MESSENGER_API_BASE", "https://graph.facebook.com").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -302,3 +302,91 @@ class _TwilioHandler(BaseHTTPRequestHandler):
 
     def log_message(self, *args: object) -> None:
         pass
+
+
+class FakeGraph(ThreadingHTTPServer):
+    """Answers like Meta's Graph API for Messenger, on loopback.
+
+    POST …/me/messages (or …/{page id}/messages), the Send API: each request is kept in `sent`
+    (path, Authorization header, JSON body); `statuses` are the answers to give, in order (an error
+    status answers with Graph's `{"error": {"message", "code"}}`), else 200 with a new `message_id`.
+    GET …/{psid}?fields=first_name,last_name answers from `profiles` (psid -> (first, last));
+    an unknown psid gets Graph's 400. A GET of a path in `files` is that file (an attachment URL
+    of a webhook), or the next of `file_statuses` while there are any. `fetches` lists every GET.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _GraphHandler)
+        self.sent: list[dict[str, Any]] = []
+        self.statuses: list[int] = []
+        self.fetches: list[dict[str, Any]] = []
+        self.profiles: dict[str, tuple[str, str]] = {}
+        self.files: dict[str, tuple[bytes, str]] = {}
+        self.file_statuses: list[int] = []
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def add_file(self, name: str, content: bytes, content_type: str = "image/jpeg") -> str:
+        """Serve a file as Meta's CDN serves a customer's attachment; its URL."""
+        path = f"/cdn/{name}"
+        self.files[path] = (content, content_type)
+        return f"{self.base}{path}"
+
+    def start(self) -> FakeGraph:
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+class _GraphHandler(BaseHTTPRequestHandler):
+    server: FakeGraph
+
+    def do_POST(self) -> None:
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        path = self.path.partition("?")[0]
+        self.server.sent.append({"path": path, "auth": self.headers.get("Authorization"), "json": body})
+        status = self.server.statuses.pop(0) if self.server.statuses else 200
+        if not path.endswith("/messages"):
+            status = 404
+        if status == 200 and isinstance(body, dict):
+            recipient = (body.get("recipient") or {}).get("id")
+            self._json(200, {"recipient_id": recipient, "message_id": f"m_sent{len(self.server.sent):04d}"})
+        else:
+            self._json(status, {"error": {"message": "(#2) Service temporarily unavailable", "code": 2}})
+
+    def do_GET(self) -> None:
+        path, _, query = self.path.partition("?")
+        asked = parse_qs(query)
+        self.server.fetches.append({"path": path, "query": asked, "auth": self.headers.get("Authorization")})
+        if path in self.server.files and self.server.file_statuses:
+            self._json(self.server.file_statuses.pop(0), {"error": {"message": "try again", "code": 2}})
+        elif path in self.server.files:
+            content, kind = self.server.files[path]
+            self._answer(200, content, kind)
+        elif (psid := path.rsplit("/", 1)[-1]) in self.server.profiles and "fields" in asked:
+            first, last = self.server.profiles[psid]
+            self._json(200, {"first_name": first, "last_name": last, "id": psid})
+        else:
+            self._json(400, {"error": {"message": f"Unsupported get request. Object with ID '{psid}'", "code": 100}})
+
+    def _json(self, status: int, answer: dict[str, Any]) -> None:
+        self._answer(status, json.dumps(answer).encode(), "application/json")
+
+    def _answer(self, status: int, payload: bytes, kind: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args: object) -> None:
+        pass

@@ -3,6 +3,7 @@ who cannot be reached on a channel."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,9 @@ class Transport:
         """(another channel, why) when this channel cannot reach the customer now but that one can
         (a chat visitor who left is answered by text); None to send on this channel."""
         return None
+
+    def check(self, *, body: str, media: Sequence[str]) -> None:
+        """ValueError, in words, for a message this channel cannot carry (before anything is stored)."""
 
     def send(self, message: Message) -> dict[str, Any]:
         """Hand one stored message to the provider, outside any transaction; returns the fields

@@ -44,6 +44,8 @@ def message_sender(message: Message, lead: Lead) -> str:
     """Who wrote it: the customer, the salesperson by name, or "Automatic" for Forecourt's own."""
     if message.direction == Message.Direction.IN:
         return lead.customer.display_name
+    if message.sent_by is None and not message.automated and message.channel == "messenger":
+        return f"{lead.dealership.name} page, in Messenger"  # sent outside Forecourt (an echo)
     if message.automated or message.sent_by is None:
         return "Automatic"
     return message.sent_by.name

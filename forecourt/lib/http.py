@@ -48,6 +48,13 @@ def post_form(
     return _json_call("POST", url, data=form, auth=auth, headers=dict(headers or {}), timeout=timeout)
 
 
+def post_json(
+    url: str, payload: Any, *, headers: Mapping[str, str] | None = None, timeout: float | None = None
+) -> Response:
+    """POST `payload` as JSON to `url`; the same time-out and error rules as `post_form`."""
+    return _json_call("POST", url, json=payload, headers=dict(headers or {}), timeout=timeout)
+
+
 def _seconds(timeout: float | None) -> float:
     return timeout if timeout is not None else settings.OUTBOUND_TIMEOUT_SECONDS
 
@@ -63,10 +70,11 @@ def get_json(
     params: Mapping[str, str] | None = None,
     auth: tuple[str, str] | None = None,
     timeout: float | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
     """GET `url` and read the answer as JSON; the same time-out and error rules as `post_form`."""
-    headers = {"Accept": "application/json"}
-    return _json_call("GET", url, params=dict(params or {}), auth=auth, headers=headers, timeout=timeout)
+    asked = {"Accept": "application/json", **(headers or {})}
+    return _json_call("GET", url, params=dict(params or {}), auth=auth, headers=asked, timeout=timeout)
 
 
 def _json_call(method: str, url: str, *, headers: dict[str, str], timeout: float | None, **send: Any) -> Response:
@@ -89,9 +97,19 @@ def _json_call(method: str, url: str, *, headers: dict[str, str], timeout: float
     except ValueError:
         body = None
     if not 200 <= answer.status_code < 300:
-        detail = (body or {}).get("message") if isinstance(body, dict) else None
+        detail = _message_of(body)
         raise _refuse(url, answer.status_code, str(detail or answer.text))
     return Response(status=answer.status_code, text=answer.text, json=body)
+
+
+def _message_of(body: Any) -> str | None:
+    """The error message a JSON answer gives: Twilio's `message`, or the Graph API's `error.message`."""
+    if not isinstance(body, dict):
+        return None
+    if body.get("message"):
+        return str(body["message"])
+    error = body.get("error")
+    return str(error["message"]) if isinstance(error, dict) and error.get("message") else None
 
 
 @dataclass(frozen=True)
