@@ -22,5 +22,7 @@ urlpatterns = [
     path("", include("conversations.urls")),
     path("conversations/", include("conversations.invite_urls")),
     path("hooks/", include("conversations.webhook_urls")),
+    path("hooks/", include("calls.webhook_urls")),
+    path("", include("calls.urls")),
     path("messages/media/<str:token>", message_media, name="message-media"),
 ]
