@@ -101,11 +101,32 @@ def customer_leg(call: Call, **fields: str) -> dict[str, str]:
     return {"CallSid": "CA" + "9" * 32, "ParentCallSid": call.provider_id, "AccountSid": "AC0123456789", **fields}
 
 
-def twiml(answer: Any) -> ElementTree.Element:
-    """The TwiML document of a webhook's answer, read as XML."""
+class TwiML:
+    """A webhook's TwiML answer, read as XML: its verbs and their attributes."""
+
+    def __init__(self, root: ElementTree.Element) -> None:
+        self.root = root
+
+    def has(self, verb: str) -> bool:
+        return self.root.find(f".//{verb}") is not None
+
+    def get(self, verb: str) -> ElementTree.Element:
+        found = self.root.find(f".//{verb}")
+        assert found is not None, f"no <{verb}> in {ElementTree.tostring(self.root)!r}"
+        return found
+
+    def attr(self, verb: str, name: str) -> str | None:
+        return self.get(verb).get(name)
+
+    def text(self, verb: str) -> str:
+        return self.get(verb).text or ""
+
+
+def twiml(answer: Any) -> TwiML:
+    """The TwiML document of a webhook's answer (which must be a 200 with TwiML)."""
     assert answer.status_code == 200, answer.content
     assert answer["Content-Type"].startswith("text/xml")
-    return ElementTree.fromstring(answer.content)
+    return TwiML(ElementTree.fromstring(answer.content))
 
 
 def status_path(call: Call) -> str:
