@@ -40,6 +40,30 @@ class CallOut(Schema):
     status: Literal["queued", "placed", "connecting", "ringing", "talking", "ended", "failed"]
 
 
+class CallEntryOut(Schema):
+    """A call in the lead's thread (`GET /api/v1/leads/{id}/messages`), beside its messages."""
+
+    id: int
+    at: str = Field(description="When the call was started or came in: ISO 8601 with offset.")
+    channel: Literal["call"]
+    direction: Literal["in", "out"]
+    body: str = Field(description="Who called whom and how it went, in words.")
+    media: list[str]
+    status: Literal["received", "queued", "sent", "delivered", "undelivered", "failed"] = Field(
+        description="received (a customer's call), queued, sent (ringing or talking), delivered "
+        "(answered), undelivered (not answered), failed."
+    )
+    error: str | None
+    from_: str = Field(alias="from")
+    to: str
+    automated: bool
+    sent_by: str | None
+    outcome: Literal["answered", "no_answer", "busy", "failed", "voicemail"] | None = Field(
+        description="How it went; null while it goes on."
+    )
+    duration_seconds: int | None = Field(description="How long the customer talked; null until it ended.")
+
+
 def _thread_status(call: Call) -> str:
     """A call's place in the messages API's `status` words (the finer `outcome` goes beside it)."""
     if call.direction == Call.Direction.IN:

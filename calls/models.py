@@ -96,6 +96,9 @@ class Call(LeasedJob):
             models.Index(fields=["lead", "created_at"], name="call_of_lead"),
         ]
 
+    # The conversation thread shows calls among messages and tells them apart by this.
+    is_call = True
+
     def __str__(self) -> str:
         return f"{self.direction} call {self.pk}: {self.status} {self.outcome}".strip()
 

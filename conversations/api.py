@@ -20,7 +20,7 @@ from api.access import caller, visible_lead
 from api.errors import ApiError, invalid, not_found
 from api.schemas import ErrorOut, Input, LeadOut
 from api.serializers import iso, lead_to_dict, with_lead_details
-from calls.api import call_to_dict
+from calls.api import CallEntryOut, call_to_dict
 from calls.queries import calls_of
 from conversations import actions
 from conversations.channels import CHANNELS, CannotSend
@@ -91,10 +91,6 @@ class MessageOut(Schema):
     to: str
     automated: bool
     sent_by: str | None = Field(description="The email of the person who sent it; null for the customer or Forecourt.")
-    outcome: Literal["answered", "no_answer", "busy", "failed", "voicemail"] | None = Field(
-        None, description='Calls only ("channel": "call"): how it went; null while it goes on.'
-    )
-    duration_seconds: int | None = Field(None, description="Calls only: how long the customer talked.")
 
 
 class InviteOut(Schema):
@@ -128,7 +124,7 @@ def _refused(exc: CannotSend) -> ApiError:
 
 @router.get(
     "/leads/{lead_id}/messages",
-    response={200: list[MessageOut], **ERRORS},
+    response={200: list[MessageOut | CallEntryOut], **ERRORS},
     by_alias=True,
     summary="The lead's conversation, oldest first",
 )

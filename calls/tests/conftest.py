@@ -13,6 +13,7 @@ from django.conf import settings
 from django.test import Client
 from twilio.request_validator import RequestValidator
 
+from api.tests.conftest import api_for  # noqa: F401 - the API tests' fixture, used here too
 from calls.models import Call
 from calls.tasks import CALLS
 from conftest import make_lead
