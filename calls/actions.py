@@ -132,3 +132,17 @@ def tell_of_missed_call(call: Call, *, taken_by_store: bool) -> None:
     text = f"Missed call from {who}" + (f" ({number})" if number and number != who else "")
     text += "; the store took it." if taken_by_store else "; nobody answered."
     notify(user=lead.assigned_to, kind=Kind.MISSED_CALL, lead=lead, text=text)
+
+
+def set_call_settings(
+    *, user: User, actor: User | None, outbound_phone: str | None = None, forward_calls: bool | None = None
+) -> list[str]:
+    """Change a user's call settings (values already validated; None leaves one as it is);
+    returns the names of those that changed."""
+    values = {"outbound_phone": outbound_phone, "forward_calls": forward_calls}
+    changed = [key for key, value in values.items() if value is not None and getattr(user, key) != value]
+    for key in changed:
+        setattr(user, key, values[key])
+    if changed:
+        user.save(update_fields=changed)
+    return changed

@@ -38,6 +38,7 @@ from dealerships.config_values import (
     email_address,
     mapping,
     minutes,
+    outbound_phone,
     phone,
     url,
     week_hours,
@@ -67,10 +68,12 @@ DEALERSHIP_KEYS = (
     "escalation",
     "distribution",
     "links",
+    "calls",
 )
+CALLS_KEYS = ("recordings",)
 EMAIL_KEYS = ("intake", "from_name", "send_emails")
 DEPARTMENT_KEYS = ("method", "fallback", "existing_customers")
-USER_KEYS = ("email", "name", "mobile", "password", "memberships")
+USER_KEYS = ("email", "name", "mobile", "password", "outbound_phone", "forward_calls", "memberships")
 MEMBERSHIP_KEYS = (
     "dealership",
     "role",
@@ -117,6 +120,7 @@ def default_dealership(slug: str) -> dict[str, Any]:
             "service": {"method": "first_available", "fallback": None, "existing_customers": "assigned_user"},
         },
         "links": dict.fromkeys(LINKS, ""),
+        "calls": {"recordings": False},
     }
 
 
@@ -209,6 +213,9 @@ def _dealership(raw: Any, path: str, known: Known, errors: Errors) -> dict[str, 
     if "links" in given and (links := mapping(given["links"] or {}, f"{path}.links", LINKS, errors)):
         for key, value in links.items():
             merged["links"][key] = url(value, f"{path}.links.{key}", errors)
+    calls = mapping(given["calls"] or {}, f"{path}.calls", CALLS_KEYS, errors) if "calls" in given else None
+    if calls and "recordings" in calls:
+        merged["calls"]["recordings"] = boolean(calls["recordings"], f"{path}.calls.recordings", errors)
     if merged["email"]["from_name"] is None:
         merged["email"]["from_name"] = merged["name"]
     return merged
@@ -313,6 +320,11 @@ def _user(
         # A local number is read in the country of the user's first dealership.
         country = next((countries.get(m["dealership"]) for m in memberships if m["dealership"] in countries), "US")
         user["mobile"] = phone(given["mobile"], f"{path}.mobile", country, errors)
+    if "outbound_phone" in given:
+        country = next((countries.get(m["dealership"]) for m in memberships if m["dealership"] in countries), "US")
+        user["outbound_phone"] = outbound_phone(given["outbound_phone"], f"{path}.outbound_phone", country, errors)
+    if "forward_calls" in given:
+        user["forward_calls"] = boolean(given["forward_calls"], f"{path}.forward_calls", errors)
     return user
 
 
