@@ -75,8 +75,10 @@ def outbound_status(call: Call, form: Mapping[str, str]) -> str:
     if call.is_over:
         return "the call had already ended"
     sid, status = form.get("CallSid", ""), form.get("CallStatus", "")
-    first_leg = sid == call.provider_id or (not form.get("ParentCallSid") and call.tried < 2)
-    if first_leg:
+    # The customer's leg is the Dial's child: its callbacks name the salesperson's leg as parent.
+    if not form.get("ParentCallSid"):
+        if sid and not call.provider_id:  # the provider called back before the worker noted its CallSid
+            Call.objects.filter(pk=call.pk, provider_id="").update(provider_id=sid[:64])
         if status in UNANSWERED:
             end_call(call, outcome=UNANSWERED[status])
             return f"the salesperson's phone: {status}; the customer was not called"
