@@ -168,3 +168,24 @@ def test_carol_calls_her_new_lead_from_her_phone_and_the_customer_calls_back_to_
     driver.get(f"{web}/calls/settings/")
     snap(driver, "settings")
     assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_an_admin_turns_call_recordings_on_from_a_phone(web, open_browser, riverside, alice):
+    driver = open_browser(PHONE)
+    wait = WebDriverWait(driver, 25, ignored_exceptions=(StaleElementReferenceException,))
+    driver.get(f"{web}/accounts/login/")
+    driver.find_element(By.ID, "id_email").send_keys("alice@example.com")
+    driver.find_element(By.ID, "id_password").send_keys(PASSWORD, Keys.ENTER)
+    wait.until(ec.url_to_be(f"{web}/"))
+
+    driver.get(f"{web}/dealerships/riverside-toyota/settings/")
+    box = driver.find_element(By.ID, "id_calls_recordings")
+    assert not box.is_selected()  # off unless turned on
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
+    snap(driver, "dealership-settings")
+    box.click()
+    box.submit()
+    wait.until(ec.text_to_be_present_in_element((By.ID, "messages"), "Record calls"))
+    riverside.refresh_from_db()
+    assert riverside.call_recordings is True
+    assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
