@@ -73,11 +73,8 @@ class DealershipSettingsForm(forms.Form):
     email_intake = _text("Lead intake address", "The part before the @; empty = no email intake.")
     email_from_name = _text("Emails are sent as")
     email_send_emails = forms.BooleanField(label="Send emails to customers", required=False)
-    calls_recordings = forms.BooleanField(
-        label="Record calls",
-        required=False,
-        help_text="Every call is announced as recorded before it is. Off unless you turn it on.",
-    )
+    # No help text: beside a checkbox it would split the box from its label; the label says it all.
+    calls_recordings = forms.BooleanField(label="Record calls (both sides hear it announced first)", required=False)
     after_hours_sms = _text(
         "After-hours text", "Sent to customers who text while you are closed.", widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -43,7 +43,7 @@ def test_an_admin_turns_recordings_on_for_the_dealership(client_for, alice, rive
 
     answer = client_for(alice).post(URL, data, follow=True)
 
-    assert "Saved: Record calls." in answer.content.decode()
+    assert "Saved: Record calls (both sides hear it announced first)." in answer.content.decode()
     riverside.refresh_from_db()
     assert riverside.call_recordings is True
     change = DealershipChange.objects.get()
