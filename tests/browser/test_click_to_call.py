@@ -123,12 +123,12 @@ def test_carol_calls_her_new_lead_from_her_phone_and_the_customer_calls_back_to_
     worker_pass(web, twilio)
     [request] = twilio.calls
     form = request["form"]
-    assert (form["To"], form["From"]) == ([CAROL_MOBILE], [LEADS_NUMBER])  # type: ignore[index]
+    assert (form["To"], form["From"]) == ([CAROL_MOBILE], [LEADS_NUMBER])
     call = Call.objects.get()
     assert call.status == Call.Status.PLACED
 
     # Carol answers: Twilio fetches the prompt; she presses 1; the customer is dialled.
-    prompt = twilio_posts(form["Url"][0], {"CallSid": call.provider_id, "AccountSid": SID})  # type: ignore[index]
+    prompt = twilio_posts(form["Url"][0], {"CallSid": call.provider_id, "AccountSid": SID})
     gather = found(prompt, "Gather")
     assert found(gather, "Say").text == "Call to Jordan Sample about the 2016 RAM 2500. Press any key to connect."
     bridged = twilio_posts(str(gather.get("action")), {"CallSid": call.provider_id, "Digits": "1"})
@@ -142,7 +142,7 @@ def test_carol_calls_her_new_lead_from_her_phone_and_the_customer_calls_back_to_
     twilio_posts(status_url, child | {"CallStatus": "ringing"})
     twilio_posts(status_url, child | {"CallStatus": "in-progress"})
     twilio_posts(status_url, child | {"CallStatus": "completed", "CallDuration": "95"})
-    twilio_posts(str(form["StatusCallback"][0]), {"CallSid": call.provider_id, "CallStatus": "completed"})  # type: ignore[index]
+    twilio_posts(str(form["StatusCallback"][0]), {"CallSid": call.provider_id, "CallStatus": "completed"})
 
     # The thread polls and shows the call; the timeline and the first response follow on a reload.
     wait.until(
