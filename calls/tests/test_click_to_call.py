@@ -224,3 +224,14 @@ def test_calls_are_not_recorded_by_default(twilio, call):
     assert bridged.attr("Dial", "record") is None
     assert "recorded" not in prompt.text("Say")
     assert path_of(first_url(twilio)).startswith("/hooks/twilio/voice/bridge/")
+
+
+def test_the_provider_calling_back_before_the_worker_noted_its_callsid_is_read_right(twilio, lead, carol_with_mobile):
+    call = start_call(lead=lead, user=carol_with_mobile, actor=carol_with_mobile)
+    Call.objects.filter(pk=call.pk).update(status=Call.Status.PLACED)  # placed, its CallSid not written yet
+    call.refresh_from_db()
+
+    hook(status_path(call), {"CallSid": "CAfirst", "CallStatus": "no-answer"})
+
+    call.refresh_from_db()
+    assert (call.provider_id, call.outcome) == ("CAfirst", Call.Outcome.NO_ANSWER)

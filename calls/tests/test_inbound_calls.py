@@ -168,3 +168,14 @@ def test_a_forged_inbound_call_gets_403_and_rings_nobody(lead, twilio):
     assert answer.status_code == 403
     assert not Call.objects.exists()
     assert not CallEvent.objects.exists()
+
+
+def test_a_recording_dealership_tells_the_caller_before_ringing_anyone(lead, twilio):
+    dealership = lead.dealership
+    dealership.call_recordings = True
+    dealership.save()
+
+    answer = twiml(rings())
+
+    assert "may be recorded" in answer.text("Say")
+    assert answer.attr("Dial", "record") == "record-from-answer-dual"
