@@ -37,6 +37,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(unique=True)
     name = models.CharField(max_length=150)
     mobile = models.CharField(max_length=20, blank=True, help_text="E.164")
+    outbound_phone = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The phone click-to-call rings first (E.164, then commas to pause a second each and the "
+        "extension); empty: the mobile.",
+    )
+    forward_calls = models.BooleanField(default=True, help_text="Calls from my customers ring my mobile.")
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)

@@ -20,6 +20,8 @@ from api.access import caller, visible_lead
 from api.errors import ApiError, invalid, not_found
 from api.schemas import ErrorOut, Input, LeadOut
 from api.serializers import iso, lead_to_dict, with_lead_details
+from calls.api import CallEntryOut, call_to_dict
+from calls.queries import calls_of
 from conversations import actions
 from conversations.channels import CHANNELS, CannotSend
 from conversations.models import Message, MessageTemplate
@@ -123,14 +125,17 @@ def _refused(exc: CannotSend) -> ApiError:
 
 @router.get(
     "/leads/{lead_id}/messages",
-    response={200: list[MessageOut], **ERRORS},
+    response={200: list[MessageOut | CallEntryOut], **ERRORS},
     by_alias=True,
     summary="The lead's conversation, oldest first",
 )
 def list_messages(request: HttpRequest, lead_id: Path[int]) -> JsonResponse:
     lead = visible_lead(request, lead_id)
     messages = Message.objects.filter(conversation__lead=lead).select_related("sent_by").order_by("created_at", "id")
-    return JsonResponse([message_to_dict(m) for m in messages], safe=False)
+    # Calls are part of the thread (channel "call"), in time order with the messages.
+    entries = [(m.created_at, 0, m.pk, message_to_dict(m)) for m in messages]
+    entries += [(c.created_at, 1, c.pk, call_to_dict(c)) for c in calls_of(lead)]
+    return JsonResponse([entry for *_, entry in sorted(entries, key=lambda e: e[:3])], safe=False)
 
 
 @router.post(

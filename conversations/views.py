@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from calls.models import Call
+from calls.queries import calls_of
 from conversations import photos
 from conversations.actions import send_message
 from conversations.channels import transport
@@ -56,16 +58,21 @@ def _lead(request: HttpRequest, lead_id: int) -> Lead:
 # Reading ---------------------------------------------------------------------------------------
 
 
-def _thread(lead: Lead) -> list[Message]:
+def _thread(lead: Lead) -> list[Message | Call]:
+    """The latest messages and calls of the lead, oldest first (calls are part of the thread)."""
     recent = Message.objects.filter(conversation__lead=lead).select_related("sent_by").order_by("-created_at", "-id")
-    return list(reversed(recent[:THREAD_LIMIT]))
+    calls = calls_of(lead).order_by("-created_at", "-id")
+    entries: list[Message | Call] = [*recent[:THREAD_LIMIT], *calls[:THREAD_LIMIT]]
+    entries.sort(key=lambda e: (e.created_at, isinstance(e, Call), e.pk))
+    return entries[-THREAD_LIMIT:]
 
 
 def fingerprint(lead: Lead) -> str:
     """What the thread looks like now, in a few characters: a poll that sends back the same one
-    gets 204 and nothing is drawn (one small query every few seconds per open lead page)."""
+    gets 204 and nothing is drawn (two small queries every few seconds per open lead page)."""
     rows = Message.objects.filter(conversation__lead=lead).values_list("id", "status").order_by("id")
-    return hashlib.blake2b(repr(list(rows)).encode(), digest_size=8).hexdigest()
+    calls = calls_of(lead).values_list("id", "status", "outcome", "duration_seconds").order_by("id")
+    return hashlib.blake2b(repr((list(rows), list(calls))).encode(), digest_size=8).hexdigest()
 
 
 def stock_photos(lead: Lead) -> list[VehiclePhoto]:

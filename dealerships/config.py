@@ -39,6 +39,7 @@ from dealerships.config_values import (
     email_address,
     mapping,
     minutes,
+    outbound_phone,
     phone,
     tax_rate,
     url,
@@ -73,14 +74,16 @@ DEALERSHIP_KEYS = (
     "worksheets",
     "chat",
     "messenger",
+    "calls",
 )
 WORKSHEET_KEYS = ("tax_rate", "doc_fee")
 CHAT_KEYS = ("origins",)
 MESSENGER_KEYS = ("page_id",)
 PAGE_ID = re.compile(r"[0-9]{5,30}")
+CALLS_KEYS = ("recordings",)
 EMAIL_KEYS = ("intake", "from_name", "send_emails")
 DEPARTMENT_KEYS = ("method", "fallback", "existing_customers")
-USER_KEYS = ("email", "name", "mobile", "password", "memberships")
+USER_KEYS = ("email", "name", "mobile", "password", "outbound_phone", "forward_calls", "memberships")
 MEMBERSHIP_KEYS = (
     "dealership",
     "role",
@@ -130,6 +133,7 @@ def default_dealership(slug: str) -> dict[str, Any]:
         "worksheets": {"tax_rate": "0", "doc_fee": "0.00"},
         "chat": {"origins": []},
         "messenger": {"page_id": ""},
+        "calls": {"recordings": False},
     }
 
 
@@ -241,6 +245,9 @@ def _dealership(raw: Any, path: str, known: Known, errors: Errors) -> dict[str, 
     )
     if messenger and "page_id" in messenger:
         merged["messenger"]["page_id"] = _page_id(messenger["page_id"], f"{path}.messenger.page_id", errors)
+    calls = mapping(given["calls"] or {}, f"{path}.calls", CALLS_KEYS, errors) if "calls" in given else None
+    if calls and "recordings" in calls:
+        merged["calls"]["recordings"] = boolean(calls["recordings"], f"{path}.calls.recordings", errors)
     if merged["email"]["from_name"] is None:
         merged["email"]["from_name"] = merged["name"]
     return merged
@@ -354,6 +361,11 @@ def _user(
         # A local number is read in the country of the user's first dealership.
         country = next((countries.get(m["dealership"]) for m in memberships if m["dealership"] in countries), "US")
         user["mobile"] = phone(given["mobile"], f"{path}.mobile", country, errors)
+    if "outbound_phone" in given:
+        country = next((countries.get(m["dealership"]) for m in memberships if m["dealership"] in countries), "US")
+        user["outbound_phone"] = outbound_phone(given["outbound_phone"], f"{path}.outbound_phone", country, errors)
+    if "forward_calls" in given:
+        user["forward_calls"] = boolean(given["forward_calls"], f"{path}.forward_calls", errors)
     return user
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
+from calls.phones import normalise_outbound_phone
 from dealerships.calendar import MIDNIGHT, WEEKDAYS, IntervalError, parse_day_hours
 from forecourt.lib.phone import to_e164
 
@@ -113,6 +114,18 @@ def phone(value: Any, path: str, country: str | None, errors: Errors) -> str:
         errors.add(path, f'"{text}" is not a phone number (write +15125550100, or a local number in {country or "US"})')
         return ""
     return number
+
+
+def outbound_phone(value: Any, path: str, country: str | None, errors: Errors) -> str:
+    """The phone click-to-call rings first: a number, then commas (one-second pauses) and digits."""
+    text = a_text(value, path, errors, max_length=40)
+    if text is None:
+        return ""
+    try:
+        return normalise_outbound_phone(text, country or "US")
+    except ValueError as exc:
+        errors.add(path, f'"{text}": {exc} (write +15125550100, or +15125550100,,,42 for extension 42)')
+        return ""
 
 
 def format_interval(start: Any, end: Any) -> str:

@@ -50,7 +50,10 @@ LINK_LABELS = {
 PHONE_LABELS = {
     "leads": ("Leads number", "The number customers text and call; sends all texts."),
     "main": ("Main number", "Where calls go when no salesperson takes them."),
-    "calls_forwarding": ("Calls forwarding number", ""),
+    "calls_forwarding": (
+        "Calls forwarding number",
+        "Where calls from anyone without an open lead go; empty: the main number.",
+    ),
 }
 
 
@@ -70,6 +73,8 @@ class DealershipSettingsForm(forms.Form):
     email_intake = _text("Lead intake address", "The part before the @; empty = no email intake.")
     email_from_name = _text("Emails are sent as")
     email_send_emails = forms.BooleanField(label="Send emails to customers", required=False)
+    # No help text: beside a checkbox it would split the box from its label; the label says it all.
+    calls_recordings = forms.BooleanField(label="Record calls (both sides hear it announced first)", required=False)
     after_hours_sms = _text(
         "After-hours text", "Sent to customers who text while you are closed.", widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -174,6 +179,7 @@ class DealershipSettingsForm(forms.Form):
             key: settings[key] or "" for key in ("name", "timezone", "country", "subdivision", "after_hours_sms")
         }
         initial["public_holidays"] = settings["public_holidays"]
+        initial["calls_recordings"] = settings["calls"]["recordings"]
         initial["days_off"] = "\n".join(settings["days_off"])
         for day in DAY_NAMES:
             initial[f"hours_{day}"] = ", ".join(settings["hours"].get(day) or [])
@@ -220,6 +226,7 @@ class DealershipSettingsForm(forms.Form):
             "worksheets": {key: data[f"worksheets_{key}"] for key in config.WORKSHEET_KEYS},
             "chat": {"origins": [line.strip() for line in data["chat_origins"].splitlines() if line.strip()]},
             "messenger": {"page_id": data["messenger_page_id"] or None},
+            "calls": {"recordings": data["calls_recordings"]},
         }
         return {"organization": organization, "dealerships": [dealership]}
 

@@ -52,6 +52,7 @@ class Dealership(models.Model):
     leads_phone = models.CharField(max_length=20, blank=True)
     main_phone = models.CharField(max_length=20, blank=True)
     calls_forwarding_phone = models.CharField(max_length=20, blank=True)
+    call_recordings = models.BooleanField(default=False, help_text="Calls are recorded, with an announcement.")
     intake_address = models.CharField(max_length=64, unique=True, null=True, blank=True)
     email_from_name = models.CharField(max_length=200, blank=True)
     send_emails = models.BooleanField(default=True)

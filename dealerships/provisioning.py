@@ -23,12 +23,13 @@ from django.db.models import Q
 
 from accounts import actions as accounts
 from accounts.models import Membership, User
+from calls.actions import set_call_settings
 from dealerships import config
 from dealerships.models import Dealership, DealershipChange, Organization
 
 # Settings whose value is a mapping of named leaves; a change is reported per leaf
 # (`escalation.stage1_minutes`, `hours.sat`, `distribution.sales.method`).
-NESTED = ("hours", "phones", "email", "escalation", "distribution", "links", "worksheets", "chat", "messenger")
+NESTED = ("hours", "phones", "email", "escalation", "distribution", "links", "worksheets", "chat", "messenger", "calls")
 
 
 @dataclass
@@ -138,6 +139,7 @@ def dealership_settings(dealership: Dealership) -> dict[str, Any]:
         "chat": {"origins": list(dealership.chat_origins or [])},
         # The page token is entered on the settings screen only: never in a document.
         "messenger": {"page_id": dealership.messenger_page_id},
+        "calls": {"recordings": dealership.call_recordings},
     }
 
 
@@ -246,6 +248,7 @@ def _write(dealership: Dealership, settings: Mapping[str, Any]) -> None:
         # Another page (or none): the old page's token cannot send for it.
         dealership.messenger_page_id = settings["messenger"]["page_id"]
         dealership.messenger_page_token = ""
+    dealership.call_recordings = settings["calls"]["recordings"]
     dealership.save()
 
 
@@ -301,6 +304,12 @@ def _apply_user(values: Mapping[str, Any], *, actor: User | None) -> tuple[User,
             mobile=values.get("mobile") or "",
             password=password,
         )
+        set_call_settings(
+            user=user,
+            actor=actor,
+            outbound_phone=values.get("outbound_phone"),
+            forward_calls=values.get("forward_calls"),
+        )
         lines = [f"created user {email}"]
         if not password:
             lines.append(f"queued password setup email to {email}")
@@ -314,6 +323,9 @@ def _apply_user(values: Mapping[str, Any], *, actor: User | None) -> tuple[User,
             name=values.get("name") or user.name,
             mobile=values.get("mobile", user.mobile),
         )
+    changed += set_call_settings(
+        user=user, actor=actor, outbound_phone=values.get("outbound_phone"), forward_calls=values.get("forward_calls")
+    )
     if values.get("password") and not user.check_password(values["password"]):
         user.set_password(values["password"])
         user.save(update_fields=["password"])
@@ -355,7 +367,16 @@ def export(slug: str) -> dict[str, Any]:
         if given["absent"]:
             given["absent"] = {k: date.fromisoformat(v) if v else None for k, v in given["absent"].items()}
         user = membership.user
-        users.append({"email": user.email, "name": user.name, "mobile": user.mobile, "memberships": [given]})
+        users.append(
+            {
+                "email": user.email,
+                "name": user.name,
+                "mobile": user.mobile,
+                "outbound_phone": user.outbound_phone,
+                "forward_calls": user.forward_calls,
+                "memberships": [given],
+            }
+        )
     return {"organization": dealership.organization.name, "dealerships": [settings], "users": users}
 
 

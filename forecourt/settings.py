@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "worksheets",
     "chat",
     "messenger",
+    "calls",
 ]
 
 MIDDLEWARE = [

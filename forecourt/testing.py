@@ -224,7 +224,9 @@ class Output:
 
 
 class FakeTwilio(ThreadingHTTPServer):
-    """Answers POST …/Messages.json like Twilio; `statuses` are the answers to give, in order.
+    """Answers POST …/Messages.json and …/Calls.json like Twilio (a MessageSid "SM…" or a CallSid
+    "CA…"); `statuses` are the answers to give, in order; `requests` lists every POST, and `calls`
+    those that asked for a call.
 
     GETs: Lookup (`/v2/PhoneNumbers/{E.164}?Fields=caller_name`) answers from `caller_names`;
     a media file answers from `media` (path -> (bytes, content type)), as Twilio's MediaUrls do.
@@ -239,6 +241,11 @@ class FakeTwilio(ThreadingHTTPServer):
         self.get_statuses: list[int] = []
         self.caller_names: dict[str, str] = {}
         self.media: dict[str, tuple[bytes, str]] = {}
+
+    @property
+    def calls(self) -> list[dict[str, object]]:
+        """The POSTs that asked for a call (…/Calls.json), oldest first."""
+        return [r for r in self.requests if str(r["path"]).endswith("/Calls.json")]
 
     def add_media(self, name: str, content: bytes, content_type: str = "image/jpeg") -> str:
         """Serve a media file as Twilio keeps one; its URL (a MediaUrl of a webhook)."""
@@ -268,7 +275,8 @@ class _TwilioHandler(BaseHTTPRequestHandler):
             {"path": self.path, "auth": self.headers.get("Authorization"), "form": parse_qs(body)}
         )
         status = self.server.statuses.pop(0) if self.server.statuses else 201
-        answer = {"sid": f"SM{len(self.server.requests):032d}"} if status == 201 else {"message": "nope"}
+        prefix = "CA" if self.path.endswith("/Calls.json") else "SM"
+        answer = {"sid": f"{prefix}{len(self.server.requests):032d}"} if status == 201 else {"message": "nope"}
         payload = json.dumps(answer).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")

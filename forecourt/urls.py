@@ -25,6 +25,8 @@ urlpatterns = [
     path("conversations/", include("conversations.invite_urls")),
     path("hooks/", include("conversations.webhook_urls")),
     path("hooks/", include("messenger.urls")),
+    path("hooks/", include("calls.webhook_urls")),
+    path("", include("calls.urls")),
     path("messages/media/<str:token>", message_media, name="message-media"),
     path("chat/", include("chat.urls")),  # the live-chat script for dealers' websites and its widget's endpoint
 ]

@@ -334,6 +334,7 @@ class Activity(models.Model):
         RESUBMISSION = "resubmission", "Resubmitted"
         ESCALATION = "escalation", "Escalation"
         FOLLOWUP = "followup", "Follow-up"
+        CALL = "call", "Call"
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="activities")
     at = models.DateTimeField(default=timezone.now)
