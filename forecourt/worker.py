@@ -28,6 +28,7 @@ RECONNECT_LONGEST_PAUSE = 15.0
 
 def sweeps() -> list[Callable[[], int]]:
     """Every periodic job, in order. Each does what is due now and returns how much it did."""
+    from appointments.tasks import sweep_reminders
     from conversations.tasks import sweep_messages
     from conversations.webhook_calls import sweep_webhook_calls
     from distribution.handover import sweep_handovers
@@ -42,6 +43,7 @@ def sweeps() -> list[Callable[[], int]]:
         sweep_inbound,
         sweep_webhook_calls,
         sweep_timers,
+        sweep_reminders,
         sweep_messages,
         sweep_emails,
         sweep_texts,

@@ -333,6 +333,7 @@ class Activity(models.Model):
         RESUBMISSION = "resubmission", "Resubmitted"
         ESCALATION = "escalation", "Escalation"
         FOLLOWUP = "followup", "Follow-up"
+        APPOINTMENT = "appointment", "Appointment"
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="activities")
     at = models.DateTimeField(default=timezone.now)

@@ -48,10 +48,11 @@ class Kind(models.TextChoices):
     ESCALATION = "escalation", "Escalation (a lead or follow-up is overdue)"
     REASSIGNED = "reassigned", "A lead was reassigned"
     RESUBMISSION = "resubmission", "A follow-up is due (resubmission)"
+    APPOINTMENT = "appointment", "Appointments booked for me, and the reminder the day before"
 
 
 # Informational kinds wait for opening hours; the others are escalations and go out when due.
-INFORMATIONAL = frozenset({Kind.NEW_LEAD, Kind.CUSTOMER_REPLIED, Kind.REASSIGNED})
+INFORMATIONAL = frozenset({Kind.NEW_LEAD, Kind.CUSTOMER_REPLIED, Kind.REASSIGNED, Kind.APPOINTMENT})
 CHANNELS = ("in_app", "email", "sms")
 # Texts cost money and buzz a phone: by default only for a new lead and an escalation.
 DEFAULT_CHANNELS: dict[str, dict[str, bool]] = {
