@@ -23,4 +23,6 @@ urlpatterns = [
     path("conversations/", include("conversations.invite_urls")),
     path("hooks/", include("conversations.webhook_urls")),
     path("messages/media/<str:token>", message_media, name="message-media"),
+    # Booking appointments, the calendar screens and each person's .ics feed.
+    path("", include("appointments.urls")),
 ]
