@@ -89,7 +89,7 @@ def feed_page(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     feed = actions.feed_of(user)
     url = request.build_absolute_uri(reverse("calendar-feed", args=[feed.token]))
-    context = {"feed_url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
+    context = {"subscribe_url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
     return render(request, "appointments/feed.html", context)
 
 

@@ -70,7 +70,8 @@ def _booking(
                     insist=form.cleaned_data["insist"],
                 )
             except BookingRefused as refusal:
-                field = {"starts_at": "time", "ends_at": "minutes"}.get(refusal.field, refusal.field)
+                # A time refused (past, closed) is about the day and the time together: said above the form.
+                field = {"ends_at": "minutes"}.get(refusal.field, refusal.field)
                 form.add_error(field if field in form.fields else None, str(refusal))
             else:
                 told = f" {appointment.customer_notice}" if appointment.customer_notice else ""
