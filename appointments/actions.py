@@ -108,14 +108,16 @@ def book_appointment(
     return appointment
 
 
-OUTCOMES = {
+OUTCOMES: dict[str, str] = {
     Appointment.Status.KEPT: "kept",
     Appointment.Status.NO_SHOW: "a no-show",
     Appointment.Status.CANCELLED: "cancelled",
 }
 
 
-def mark_appointment(*, appointment: Appointment, outcome: str, actor: User, now: datetime | None = None) -> Appointment:
+def mark_appointment(
+    *, appointment: Appointment, outcome: str, actor: User, now: datetime | None = None
+) -> Appointment:
     """Say how it went: kept (the lead records a visit, which counts as contact with the
     customer), no-show (a follow-up to book again) or cancelled. Once only: ValueError for an
     appointment already marked, a no-show before it started, or an unknown outcome.

@@ -36,7 +36,9 @@ ERRORS: dict[int, type[ErrorOut]] = {
 
 class AppointmentIn(Input):
     starts_at: AwareDatetime = Field(description="ISO 8601 with offset, e.g. 2026-03-10T10:00:00-05:00.")
-    ends_at: AwareDatetime | None = Field(None, description="Default: an hour after the start (15 minutes for a call back).")
+    ends_at: AwareDatetime | None = Field(
+        None, description="Default: an hour after the start (15 minutes for a call back)."
+    )
     user: str | None = Field(None, max_length=254, description="Email of who keeps it; default the lead's salesperson.")
     vehicle: int | None = Field(None, ge=1, description="Id of one of the lead's vehicles (`VehicleInterest`).")
     note: str = Field("", max_length=2000)
@@ -121,7 +123,9 @@ def book(request: HttpRequest, lead_id: Path[int], payload: AppointmentIn) -> Js
         )
     except BookingRefused as refusal:
         code = "outside_hours" if refusal.outside_hours else "invalid"
-        raise ApiError(422, code, f"{refusal.field}: {refusal}", fields=[{"field": refusal.field, "message": str(refusal)}]) from None
+        raise ApiError(
+            422, code, f"{refusal.field}: {refusal}", fields=[{"field": refusal.field, "message": str(refusal)}]
+        ) from None
     return JsonResponse(appointment_to_dict(appointment), status=201)
 
 

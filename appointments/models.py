@@ -45,9 +45,7 @@ class Appointment(models.Model):
     CUSTOMER_KINDS = (Kind.APPOINTMENT, Kind.TEST_DRIVE, Kind.DELIVERY)
 
     dealership = models.ForeignKey("dealerships.Dealership", on_delete=models.CASCADE, related_name="appointments")
-    lead = models.ForeignKey(
-        "leads.Lead", null=True, blank=True, on_delete=models.CASCADE, related_name="appointments"
-    )
+    lead = models.ForeignKey("leads.Lead", null=True, blank=True, on_delete=models.CASCADE, related_name="appointments")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.APPOINTMENT)
     title = models.CharField(max_length=200, blank=True, help_text="For a free-standing event: what it is.")
@@ -90,7 +88,9 @@ class Appointment(models.Model):
             ),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="appointment_ends_after_start")
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="appointment_ends_after_start"
+            )
         ]
 
     def __str__(self) -> str:
@@ -99,7 +99,7 @@ class Appointment(models.Model):
     @property
     def what(self) -> str:
         """What the calendar shows: the customer's name, or the event's title."""
-        if self.lead_id is not None:
+        if self.lead is not None:
             return self.lead.customer.display_name
         return self.title or self.get_kind_display()
 

@@ -76,7 +76,8 @@ def _booking(
             else:
                 told = f" {appointment.customer_notice}" if appointment.customer_notice else ""
                 messages.success(
-                    request, f"{appointment.get_kind_display()} booked for {shown(appointment)} with {appointment.user.name}.{told}"
+                    request,
+                    f"{appointment.get_kind_display()} booked for {shown(appointment)} with {appointment.user.name}.{told}",
                 )
                 if _is_sheet(request):
                     return HttpResponse(status=204, headers={"HX-Redirect": next_url})

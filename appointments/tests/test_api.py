@@ -84,7 +84,10 @@ def test_bad_input_gets_a_clear_422_and_changes_nothing(api_for, lead, carol, bo
 
 def test_another_salespersons_lead_and_appointment_are_404(api_for, lead, carol, dave):  # noqa: F811
     with at(MONDAY_10):
-        assert api_for(dave).post(f"/leads/{lead.pk}/appointments", {"starts_at": TUESDAY_10.isoformat()}).status_code == 404
+        assert (
+            api_for(dave).post(f"/leads/{lead.pk}/appointments", {"starts_at": TUESDAY_10.isoformat()}).status_code
+            == 404
+        )
         booked = api_for(carol).post(f"/leads/{lead.pk}/appointments", {"starts_at": TUESDAY_10.isoformat()}).json()
         assert api_for(dave).post(f"/appointments/{booked['id']}", {"outcome": "cancelled"}).status_code == 404
     assert Appointment.objects.get().status == "booked"

@@ -40,7 +40,9 @@ def test_the_customer_gets_a_confirmation_text_which_the_outbox_sends(lead, caro
     with at(MONDAY_10):
         book_appointment(dealership=lead.dealership, lead=lead, actor=carol, starts_at=TUESDAY_10)
     message = Message.objects.get(conversation__lead=lead)
-    assert message.automated and message.channel == "sms" and message.to_address == "+15125550100"
+    assert message.automated
+    assert message.channel == "sms"
+    assert message.to_address == "+15125550100"
     assert message.body == (
         "Hi Jordan, your appointment at Riverside Toyota with Carol is booked for Tue Mar 10, 10:00 AM. "
         "Reply if you need to change it."
@@ -74,7 +76,9 @@ def test_someone_else_booking_for_the_salesperson_tells_them(lead, carol, bob):
 
 def test_booking_another_salesperson_of_the_dealership(lead, carol, dave):
     with at(MONDAY_10):
-        appointment = book_appointment(dealership=lead.dealership, lead=lead, actor=carol, user=dave, starts_at=TUESDAY_10)
+        appointment = book_appointment(
+            dealership=lead.dealership, lead=lead, actor=carol, user=dave, starts_at=TUESDAY_10
+        )
     assert appointment.user == dave
     assert Notification.objects.filter(user=dave, kind="appointment").count() == 1
 
@@ -102,7 +106,9 @@ def test_a_time_in_the_past_or_outside_opening_hours_is_refused_and_nothing_chan
 def test_outside_opening_hours_is_booked_when_the_user_insists(lead, carol):
     evening = chicago(2026, 3, 10, 20, 0)
     with at(MONDAY_10):
-        appointment = book_appointment(dealership=lead.dealership, lead=lead, actor=carol, starts_at=evening, insist=True)
+        appointment = book_appointment(
+            dealership=lead.dealership, lead=lead, actor=carol, starts_at=evening, insist=True
+        )
     assert appointment.outside_hours
     assert "outside opening hours" in lead.activities.get(kind=Activity.Kind.APPOINTMENT).text
 

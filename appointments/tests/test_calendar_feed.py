@@ -27,8 +27,12 @@ def events(token: str) -> list:
 @pytest.fixture
 def booked(lead, carol, dave):
     with at(MONDAY_10):
-        mine = book_appointment(dealership=lead.dealership, lead=lead, actor=carol, starts_at=TUESDAY_10, note="Bring keys")
-        book_appointment(dealership=lead.dealership, actor=dave, starts_at=TUESDAY_10, kind="call_back", title="Daves call")
+        mine = book_appointment(
+            dealership=lead.dealership, lead=lead, actor=carol, starts_at=TUESDAY_10, note="Bring keys"
+        )
+        book_appointment(
+            dealership=lead.dealership, actor=dave, starts_at=TUESDAY_10, kind="call_back", title="Daves call"
+        )
     return mine
 
 

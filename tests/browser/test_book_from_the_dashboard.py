@@ -56,7 +56,11 @@ def bookable_lead(web, riverside, carol):
         riverside,
         assigned_to=carol,
         # A toll-free number says nowhere about where its owner is: quiet hours follow the dealership's zone.
-        customer={"first_name": "Jordan", "last_name": "Sample", "phones": [{"number": "+18005550100", "type": "cellphone"}]},
+        customer={
+            "first_name": "Jordan",
+            "last_name": "Sample",
+            "phones": [{"number": "+18005550100", "type": "cellphone"}],
+        },
         vehicles=[{"year": 2016, "make": "RAM", "model": "2500", "stock": "D9760"}],
     )
 
@@ -103,12 +107,18 @@ def test_carol_books_her_customer_from_the_dashboard_on_her_phone(web, open_brow
     assert driver.current_url == f"{web}/"
     assert "Appointment booked for" in driver.find_element(By.ID, "messages").text
     today_box = driver.find_element(By.ID, "todays-appointments")
-    assert "2:00 PM" in today_box.text and "2016 RAM 2500" in today_box.text
+    assert "2:00 PM" in today_box.text
+    assert "2016 RAM 2500" in today_box.text
     shot(driver, "dashboard-booked")
 
     appointment = Appointment.objects.get()
-    assert (appointment.lead_id, appointment.user.email, appointment.note) == (lead.pk, "carol@example.com", "Wants to drive the RAM")
-    assert appointment.vehicle is not None and appointment.vehicle.lead_id == lead.pk
+    assert (appointment.lead_id, appointment.user.email, appointment.note) == (
+        lead.pk,
+        "carol@example.com",
+        "Wants to drive the RAM",
+    )
+    assert appointment.vehicle is not None
+    assert appointment.vehicle.lead_id == lead.pk
     lead.refresh_from_db()
     assert lead.status == Lead.Status.APPOINTMENT
 
@@ -116,7 +126,9 @@ def test_carol_books_her_customer_from_the_dashboard_on_her_phone(web, open_brow
     assert worker.returncode == 0, worker.stderr
     confirmation = Message.objects.get(conversation__lead=lead, direction="out")
     assert confirmation.automated
-    assert confirmation.body.startswith("Hi Jordan, your appointment (2016 RAM 2500) at Riverside Toyota with Carol is booked for")
+    assert confirmation.body.startswith(
+        "Hi Jordan, your appointment (2016 RAM 2500) at Riverside Toyota with Carol is booked for"
+    )
     assert confirmation.status == Message.Status.SENT
 
     driver.get(f"{web}/calendar/feed/")
