@@ -122,9 +122,22 @@ def test_carol_books_her_customer_from_the_dashboard_on_her_phone(web, open_brow
     lead.refresh_from_db()
     assert lead.status == Lead.Status.APPOINTMENT
 
+    # Then a text from the same row, still without leaving the dashboard.
+    row = driver.find_element(By.CSS_SELECTOR, f'#my-leads li[data-lead-id="{lead.pk}"]')
+    row.find_element(By.CSS_SELECTOR, ".quick-text").click()
+    wait.until(ec.visibility_of_element_located((By.ID, "quick-body"))).send_keys("See you at 2! Carol")
+    shot(driver, "text-sheet")
+    driver.find_element(By.ID, "quick-send").click()
+    wait.until(lambda d: "Text to Jordan Sample queued." in d.find_element(By.ID, "messages").text)
+    assert not driver.find_element(By.ID, "quick-sheet").is_displayed()
+    assert driver.current_url == f"{web}/"
+    typed = Message.objects.get(conversation__lead=lead, body="See you at 2! Carol")
+    assert typed.sent_by is not None
+    assert typed.sent_by.email == "carol@example.com"
+
     worker = run_manage("runworker", "--once")
     assert worker.returncode == 0, worker.stderr
-    confirmation = Message.objects.get(conversation__lead=lead, direction="out")
+    confirmation = Message.objects.get(conversation__lead=lead, direction="out", automated=True)
     assert confirmation.automated
     assert confirmation.body.startswith(
         "Hi Jordan, your appointment (2016 RAM 2500) at Riverside Toyota with Carol is booked for"
