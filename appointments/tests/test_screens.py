@@ -101,6 +101,7 @@ def test_booking_from_the_page_refuses_a_closed_time_and_books_an_open_one(clien
     with at(MONDAY_10):
         page = client.get(f"/leads/{lead.pk}/").content.decode()
     assert "Test drive · Carol Seller" in page
+    assert "Sat Mar 14, 10:00 AM" in page  # the lead page says which day
 
 
 def test_the_sheet_answers_with_a_redirect_htmx_follows_back_to_the_dashboard(client_for, lead, carol):
