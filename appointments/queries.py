@@ -68,11 +68,17 @@ def today_for(user: User, now: datetime | None = None) -> list[Appointment]:
 
 
 def unmarked_for(user: User, now: datetime | None = None) -> QuerySet[Appointment]:
-    """Started appointments nobody has marked kept, no-show or cancelled: they need attention.
-    A salesperson's own; a manager's, everyone's at the dealerships they manage."""
+    """Appointments that need attention until someone marks them kept, no-show or cancelled:
+    every one of today (the dealership's day), and any earlier one that started and was never
+    marked. A salesperson's own; a manager's, everyone's at the dealerships they manage."""
     now = now or timezone.now()
     managed = list(dealerships_seen_whole_by(user).values_list("pk", flat=True))
-    rows = appointments_visible_to(user).filter(status=Appointment.Status.BOOKED, starts_at__lte=now)
+    due = Q(starts_at__lte=now)
+    for dealership in Dealership.objects.filter(memberships__user=user).distinct():
+        local = now.astimezone(ZoneInfo(dealership.timezone)).date()
+        _, end_of_today = local_day_bounds(dealership.timezone, local)
+        due |= Q(dealership=dealership, starts_at__lt=end_of_today)
+    rows = appointments_visible_to(user).filter(due, status=Appointment.Status.BOOKED)
     return with_details(rows.filter(Q(user_id=user.pk) | Q(dealership_id__in=managed))).order_by("starts_at", "pk")
 
 

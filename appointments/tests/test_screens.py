@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts.models import Membership
 from appointments.actions import book_appointment
 from appointments.models import Appointment
-from appointments.tests.conftest import MONDAY_10
+from appointments.tests.conftest import MONDAY_10, TUESDAY_10
 from conftest import make_lead
 from escalations.tests.support import at, chicago
 from leads.models import Lead
@@ -35,21 +35,32 @@ def this_afternoon(lead, carol):
         )
 
 
-def test_todays_appointments_are_on_the_dashboard_and_need_attention_once_started(client_for, this_afternoon, carol):
+def test_todays_appointments_are_on_the_dashboard_and_need_attention_until_marked(
+    client_for, this_afternoon, carol, lead
+):
     client = client_for(carol)
     with at(MONDAY_10 + timedelta(minutes=5)):
         page = client.get("/").content.decode()
+        tomorrow = book_appointment(dealership=lead.dealership, lead=lead, actor=carol, starts_at=TUESDAY_10)
     assert 'Today\'s appointments <span class="muted">(1)</span>' in page
     assert f"3:00 PM{DASH}4:00 PM" in page
     assert "Trade papers" in page
-    assert 'id="attention-appointments"' not in page
+    # Today's appointment needs attention all day; only once it has started may it be marked kept.
+    assert '<span class="count-value" id="attention-appointments">1</span>' in page
+    assert 'value="kept"' not in todays_box(page)
 
     with at(MONDAY_15 + timedelta(minutes=10)):
         page = client.get("/").content.decode()
     assert '<span class="count-value" id="attention-appointments">1</span>' in page
     assert "Appointments to mark" in page
-    assert 'value="kept"' in page
-    assert 'value="no_show"' in page
+    assert 'value="kept"' in todays_box(page)
+    assert 'value="no_show"' in todays_box(page)
+
+    # Still unmarked the next morning: still needs attention, with the new day's appointment.
+    with at(TUESDAY_10 - timedelta(hours=1)):
+        page = client.get("/").content.decode()
+    assert '<span class="count-value" id="attention-appointments">2</span>' in page
+    assert f'data-appointment-id="{tomorrow.pk}"' in todays_box(page)
 
 
 def test_marking_from_the_dashboard_clears_the_attention(client_for, this_afternoon, carol, lead):
