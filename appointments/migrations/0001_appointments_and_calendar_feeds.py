@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('dealerships', '0002_dealershipchange'),
-        ('leads', '0011_appointments_and_calendar_feeds'),
+        ('leads', '0010_first_reply_channel'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
