@@ -12,6 +12,7 @@ from ninja.parser import Parser
 from api.auth import full_access
 from api.errors import api_view, install_error_handlers, parse_json, unknown_route
 from api.leads import router as leads_router
+from appointments.api import router as appointments_router
 from calls.api import router as calls_router
 from conversations.api import router as conversations_router
 from conversations.consent_api import router as consent_router
@@ -44,6 +45,7 @@ api.add_router("", consent_router)
 api.add_router("", conversations_router)
 api.add_router("", worksheets_router)
 api.add_router("", calls_router)
+api.add_router("", appointments_router)
 
 
 def _patterns() -> list[URLPattern | URLResolver]:

@@ -3,7 +3,7 @@ dashboard's "needs attention" queue, always scoped to what the user may see."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,6 +11,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from appointments.models import Appointment
+from appointments.queries import unmarked_for
 from escalations.models import LeadSla
 from followups.models import FollowUp
 from followups.queries import open_followups_for
@@ -132,10 +134,13 @@ class Attention:
     soon_count: int
     followups: list[FollowUp]
     followups_count: int
+    # Appointments that started and nobody marked (appointments.queries.unmarked_for).
+    appointments: list[Appointment] = field(default_factory=list)
+    appointments_count: int = 0
 
     @property
     def total(self) -> int:
-        return self.overdue_count + self.soon_count + self.followups_count
+        return self.overdue_count + self.soon_count + self.followups_count + self.appointments_count
 
 
 def needs_attention(user: User, now: datetime | None = None) -> Attention:
@@ -146,6 +151,7 @@ def needs_attention(user: User, now: datetime | None = None) -> Attention:
         "sla__stage1_due_at", "pk"
     )
     tasks = followups_due_for(user, now).order_by("due_at", "pk")
+    unmarked = unmarked_for(user, now)
     return Attention(
         overdue=list(overdue[:ATTENTION_ROWS]),
         overdue_count=overdue.count(),
@@ -153,4 +159,6 @@ def needs_attention(user: User, now: datetime | None = None) -> Attention:
         soon_count=soon.count(),
         followups=list(tasks[:ATTENTION_ROWS]),
         followups_count=tasks.count(),
+        appointments=list(unmarked[:ATTENTION_ROWS]),
+        appointments_count=unmarked.count(),
     )

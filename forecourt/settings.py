@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "chat",
     "messenger",
     "calls",
+    "appointments",
 ]
 
 MIDDLEWARE = [

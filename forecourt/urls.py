@@ -29,4 +29,6 @@ urlpatterns = [
     path("", include("calls.urls")),
     path("messages/media/<str:token>", message_media, name="message-media"),
     path("chat/", include("chat.urls")),  # the live-chat script for dealers' websites and its widget's endpoint
+    # Booking appointments, the calendar screens and each person's .ics feed.
+    path("", include("appointments.urls")),
 ]

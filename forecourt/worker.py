@@ -28,6 +28,7 @@ RECONNECT_LONGEST_PAUSE = 15.0
 
 def sweeps() -> list[Callable[[], int]]:
     """Every periodic job, in order. Each does what is due now and returns how much it did."""
+    from appointments.tasks import sweep_reminders
     from calls.tasks import sweep_calls
     from conversations.tasks import sweep_messages
     from conversations.webhook_calls import sweep_webhook_calls
@@ -43,6 +44,7 @@ def sweeps() -> list[Callable[[], int]]:
         sweep_inbound,
         sweep_webhook_calls,
         sweep_timers,
+        sweep_reminders,
         sweep_messages,
         sweep_calls,
         sweep_emails,

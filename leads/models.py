@@ -335,6 +335,7 @@ class Activity(models.Model):
         ESCALATION = "escalation", "Escalation"
         FOLLOWUP = "followup", "Follow-up"
         CALL = "call", "Call"
+        APPOINTMENT = "appointment", "Appointment"
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="activities")
     at = models.DateTimeField(default=timezone.now)

@@ -49,10 +49,11 @@ class Kind(models.TextChoices):
     REASSIGNED = "reassigned", "A lead was reassigned"
     RESUBMISSION = "resubmission", "A follow-up is due (resubmission)"
     MISSED_CALL = "missed_call", "A customer called and I missed it"
+    APPOINTMENT = "appointment", "Appointments booked for me, and the reminder the day before"
 
 
 # Informational kinds wait for opening hours; the others are escalations and go out when due.
-INFORMATIONAL = frozenset({Kind.NEW_LEAD, Kind.CUSTOMER_REPLIED, Kind.REASSIGNED, Kind.MISSED_CALL})
+INFORMATIONAL = frozenset({Kind.NEW_LEAD, Kind.CUSTOMER_REPLIED, Kind.REASSIGNED, Kind.MISSED_CALL, Kind.APPOINTMENT})
 CHANNELS = ("in_app", "email", "sms")
 # Texts cost money and buzz a phone: by default only for a new lead and an escalation.
 DEFAULT_CHANNELS: dict[str, dict[str, bool]] = {

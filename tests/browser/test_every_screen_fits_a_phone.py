@@ -70,8 +70,9 @@ def showroom(riverside: Dealership, alice: User, bob: User, carol: User) -> Lead
 def _screens(slug: str, lead_id: int, role: str) -> list[str]:
     everyone = ["/", "/leads/", f"/leads/{lead_id}/", "/leads/new/", "/followups/", "/notifications/",
                 "/notifications/preferences/", "/accounts/password/change/", "/escalations/attention/",
-                "/calls/settings/",
-                "/distribution/pool/", f"/leads/{lead_id}/worksheets/new/"]  # fmt: skip
+                "/calls/settings/", f"/leads/{lead_id}/worksheets/new/",
+                "/distribution/pool/", "/calendar/", f"/calendar/?view=day&dealership={slug}", "/calendar/feed/",
+                f"/calendar/{slug}/new/", f"/leads/{lead_id}/appointments/new/"]  # fmt: skip
     admin = ["/accounts/users/", "/accounts/users/new/", "/dealerships/", f"/dealerships/{slug}/settings/",
              f"/distribution/{slug}/", f"/distribution/{slug}/yaml/", f"/followups/settings/{slug}/", "/intake/",
              "/intake/rules/", "/intake/import/", f"/intake/settings/{slug}/"]  # fmt: skip
