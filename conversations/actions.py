@@ -57,7 +57,8 @@ def send_message(
     body = body.strip()
     if not body and not media:
         raise ValueError("Write a message or attach a photo.")
-    sender, recipient = transport(channel).addresses(lead)
+    carrier = transport(channel)
+    sender, recipient = carrier.addresses(lead)
     if answering is not None:
         sender, recipient = answering.to_address or sender, answering.from_address or recipient
     automated = automated or actor is None
@@ -84,6 +85,7 @@ def send_message(
             due_at=due,
         )
         Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
+        carrier.prepared(message, actor=actor)
         if not message.automated:
             lead_actions.record_human_reply(lead=lead, at=now, actor=actor, channel=channel)
         _wake_sender(message)

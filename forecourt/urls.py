@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("conversations.urls")),
     path("conversations/", include("conversations.invite_urls")),
     path("hooks/", include("conversations.webhook_urls")),
+    path("relay/", include("relay.urls")),
     path("messages/media/<str:token>", message_media, name="message-media"),
 ]

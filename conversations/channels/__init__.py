@@ -9,9 +9,10 @@ send one stored message (`send`), how to check that a webhook really came from t
 from __future__ import annotations
 
 from conversations.channels.base import CannotSend, Inbound, NoAddress, Transport
+from conversations.channels.email import EmailTransport
 from conversations.channels.sms import SmsTransport
 
-CHANNELS: dict[str, Transport] = {"sms": SmsTransport()}
+CHANNELS: dict[str, Transport] = {"sms": SmsTransport(), "email": EmailTransport()}
 
 
 def transport(channel: str) -> Transport:

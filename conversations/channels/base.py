@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
+    from accounts.models import User
     from conversations.models import Message
     from leads.models import Lead
 
@@ -46,6 +47,10 @@ class Transport:
     def addresses(self, lead: Lead) -> tuple[str, str]:
         """(from, to) for a new message to the lead's customer; NoAddress if there is none."""
         raise NotImplementedError
+
+    def prepared(self, message: Message, *, actor: User | None) -> None:
+        """Called once a new outbound message is stored, in the same transaction: a channel keeps
+        what it needs to send it later (email: the mail it answers, the sender's copy)."""
 
     def send(self, message: Message) -> dict[str, Any]:
         """Hand one stored message to the provider, outside any transaction; returns the fields
