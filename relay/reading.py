@@ -122,7 +122,12 @@ def _body_text(mail: EmailMessage) -> str:
     part = mail.get_body(preferencelist=("plain", "html"))
     if part is None:
         return ""
-    content = part.get_content()
+    try:
+        content = part.get_content()
+    except (LookupError, UnicodeError):
+        # A charset nobody knows: the words are most likely ASCII or UTF-8, so show them anyway.
+        payload = part.get_payload(decode=True)
+        content = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
     if isinstance(content, bytes):
         content = content.decode("utf-8", errors="replace")
     return html_to_text(content) if part.get_content_type() == "text/html" else str(content)
