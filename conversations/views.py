@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -31,6 +32,8 @@ from conversations.templates import Draft, draft, unfilled_fields
 from inventory.models import VehiclePhoto
 from leads.models import Lead
 from leads.queries import lead_for
+from relay.models import Attachment
+from relay.composer import MAX_EMAIL, VoiceRefused, email_composer, read_voice, send_email
 
 THREAD_LIMIT = 100
 # Twilio refuses a longer body (error 21617); better said before it is queued than after it failed.
@@ -56,7 +59,12 @@ def _lead(request: HttpRequest, lead_id: int) -> Lead:
 
 
 def _thread(lead: Lead) -> list[Message]:
-    recent = Message.objects.filter(conversation__lead=lead).select_related("sent_by").order_by("-created_at", "-id")
+    recent = (
+        Message.objects.filter(conversation__lead=lead)
+        .select_related("sent_by", "email")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.defer("content")))
+        .order_by("-created_at", "-id")
+    )
     return list(reversed(recent[:THREAD_LIMIT]))
 
 
@@ -103,12 +111,17 @@ def panel_context(
     problems: list[str] | None = None,
     chosen: list[int] | None = None,
     template_id: int | None = None,
+    channel: str = "",
+    subject: str | None = None,
 ) -> dict[str, Any]:
-    """Everything the panel draws: the thread, and the composer as it was left."""
+    """Everything the panel draws: the thread, and the composer as it was left (on the channel
+    the customer last used, unless the salesperson chose another)."""
+    cannot_text = why_not_text(lead)
     return {
         **thread_context(lead),
+        **email_composer(lead, cannot_text=cannot_text, channel=channel, subject=subject),
         "user": user,
-        "cannot_text": why_not_text(lead),
+        "cannot_text": cannot_text,
         "mobile": mobile_of(lead),
         "templates": list(MessageTemplate.objects.filter(dealership=lead.dealership)),
         "template_id": template_id,
@@ -158,6 +171,7 @@ def composer_draft(request: HttpRequest, lead_id: int) -> HttpResponse:
         "problems": filled.problems if filled else [],
         "template_id": template_id,
         "max_text": MAX_TEXT,
+        "max_email": MAX_EMAIL,
     }
     return render(request, "conversations/_composer_text.html", context)
 
@@ -184,13 +198,20 @@ def send(request: HttpRequest, lead_id: int) -> HttpResponse:
     body = request.POST.get("body", "")
     chosen, media = _chosen_stock(lead, request)
     uploads = request.FILES.getlist("upload")
+    channel = request.POST.get("channel", "sms")
+    subject = request.POST.get("subject", "")
 
     def refuse(*problems: str) -> HttpResponse:
         if not request.headers.get("HX-Request"):
             for problem in problems:
                 messages.error(request, problem)
             return HttpResponseRedirect(reverse("lead-detail", args=[lead.pk]) + "#conversation")
-        return _panel(request, lead, status=422, body=body, problems=list(problems), chosen=chosen)
+        return _panel(
+            request, lead, status=422, body=body, problems=list(problems), chosen=chosen, channel=channel, subject=subject
+        )
+
+    if channel == "email":
+        return _send_email(request, lead, user, body=body, subject=subject, refuse=refuse)
 
     if len(body.strip()) > MAX_TEXT:
         return refuse(f"A text holds at most {MAX_TEXT:,} characters (this one has {len(body.strip()):,}).")
@@ -215,6 +236,25 @@ def send(request: HttpRequest, lead_id: int) -> HttpResponse:
         return refuse(str(refusal))
     if not request.headers.get("HX-Request"):
         messages.success(request, "Text queued.")
+        return HttpResponseRedirect(reverse("lead-detail", args=[lead.pk]) + "#conversation")
+    return _panel(request, lead)
+
+
+def _send_email(
+    request: HttpRequest, lead: Lead, user: User, *, body: str, subject: str, refuse: Any
+) -> HttpResponse:
+    """The composer on Email: its subject, text and voice note, from the lead's reply address."""
+    left = unfilled_fields(body)
+    if left:
+        return refuse(*(f"Replace {{{name}}} before sending." for name in left))
+    recording = request.FILES.get("voice")
+    try:
+        voice = read_voice(recording) if recording is not None else None
+        send_email(lead=lead, actor=user, subject=subject, body=body, voice=voice)
+    except (VoiceRefused, ValueError) as refusal:  # CannotSend (opted out, no address) among them
+        return refuse(str(refusal))
+    if not request.headers.get("HX-Request"):
+        messages.success(request, "Email queued.")
         return HttpResponseRedirect(reverse("lead-detail", args=[lead.pk]) + "#conversation")
     return _panel(request, lead)
 
