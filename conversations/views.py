@@ -32,8 +32,8 @@ from conversations.templates import Draft, draft, unfilled_fields
 from inventory.models import VehiclePhoto
 from leads.models import Lead
 from leads.queries import lead_for
-from relay.models import Attachment
 from relay.composer import MAX_EMAIL, VoiceRefused, email_composer, read_voice, send_email
+from relay.models import Attachment
 
 THREAD_LIMIT = 100
 # Twilio refuses a longer body (error 21617); better said before it is queued than after it failed.
@@ -207,7 +207,14 @@ def send(request: HttpRequest, lead_id: int) -> HttpResponse:
                 messages.error(request, problem)
             return HttpResponseRedirect(reverse("lead-detail", args=[lead.pk]) + "#conversation")
         return _panel(
-            request, lead, status=422, body=body, problems=list(problems), chosen=chosen, channel=channel, subject=subject
+            request,
+            lead,
+            status=422,
+            body=body,
+            problems=list(problems),
+            chosen=chosen,
+            channel=channel,
+            subject=subject,
         )
 
     if channel == "email":
@@ -240,9 +247,7 @@ def send(request: HttpRequest, lead_id: int) -> HttpResponse:
     return _panel(request, lead)
 
 
-def _send_email(
-    request: HttpRequest, lead: Lead, user: User, *, body: str, subject: str, refuse: Any
-) -> HttpResponse:
+def _send_email(request: HttpRequest, lead: Lead, user: User, *, body: str, subject: str, refuse: Any) -> HttpResponse:
     """The composer on Email: its subject, text and voice note, from the lead's reply address."""
     left = unfilled_fields(body)
     if left:

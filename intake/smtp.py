@@ -65,10 +65,12 @@ def store_delivery(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> list[Inbo
         for rcpt in rcpt_tos:
             dealership_id = dealership_for_address(rcpt)
             channel = InboundEmail.Channel.SMTP
-            key: int | str | None = dealership_id
+            key: int | str = rcpt.lower()
             if dealership_id is None:
                 # A lead's reply address: one row per address, so mail to two leads reaches both.
-                dealership_id, channel, key = relay_dealership(rcpt), InboundEmail.Channel.RELAY, rcpt.lower()
+                dealership_id, channel = relay_dealership(rcpt), InboundEmail.Channel.RELAY
+            else:
+                key = dealership_id
             if dealership_id is None or key in seen:
                 continue
             seen.add(key)

@@ -87,9 +87,7 @@ def read_voice(upload: UploadedFile) -> tuple[bytes, str]:
     return content, kind
 
 
-def send_email(
-    *, lead: Lead, actor: User, subject: str, body: str, voice: tuple[bytes, str] | None = None
-) -> Message:
+def send_email(*, lead: Lead, actor: User, subject: str, body: str, voice: tuple[bytes, str] | None = None) -> Message:
     """An email from the composer, with its voice note attached; nothing is stored when it cannot go."""
     if len(body.strip()) > MAX_EMAIL:
         raise ValueError(f"An email holds at most {MAX_EMAIL:,} characters.")

@@ -68,7 +68,9 @@ def process_relay_mail(inbound: InboundEmail) -> None:
             return
         reading = read_email(mail)
         if _from_ourselves(reading):
-            finish(inbound, InboundEmail.Status.NO_LEAD, "Mail from Forecourt's own relay domain: a loop, not answered.")
+            finish(
+                inbound, InboundEmail.Status.NO_LEAD, "Mail from Forecourt's own relay domain: a loop, not answered."
+            )
             return
         staff = _staff_sender(lead, reading.sender)
         if staff is not None:
@@ -206,9 +208,7 @@ def _sent_on(inbound: InboundEmail, lead: Lead, relay: RelayAddress, person: Use
         finish(inbound, InboundEmail.Status.PROCESSED, "Already sent on to the customer.", lead)
         return
     try:
-        message = send_message(
-            lead=lead, channel="email", body=reading.text, subject=reading.subject, actor=person
-        )
+        message = send_message(lead=lead, channel="email", body=reading.text, subject=reading.subject, actor=person)
     except (CannotSend, ValueError) as refusal:
         finish(inbound, InboundEmail.Status.NO_LEAD, f"{person.name}'s answer could not go: {refusal}", lead)
         return
@@ -226,14 +226,19 @@ def _bounced(inbound: InboundEmail, lead: Lead, bounces: list[Bounce]) -> None:
     """Mark each address that failed for good as failing on the customer, and the email it
     answers (when the report names it) as undelivered."""
     if not bounces:
-        finish(inbound, InboundEmail.Status.PROCESSED, "A delivery report with no permanent failure: nothing to do.", lead)
+        finish(
+            inbound, InboundEmail.Status.PROCESSED, "A delivery report with no permanent failure: nothing to do.", lead
+        )
         return
     customer_addresses = set(lead.customer.emails.values_list("email", flat=True))
     marked = []
     for bounce in bounces:
         sent = (
             Message.objects.filter(
-                conversation__lead=lead, channel="email", direction=Message.Direction.OUT, provider_id=bounce.original_message_id
+                conversation__lead=lead,
+                channel="email",
+                direction=Message.Direction.OUT,
+                provider_id=bounce.original_message_id,
             ).first()
             if bounce.original_message_id
             else None
@@ -249,5 +254,9 @@ def _bounced(inbound: InboundEmail, lead: Lead, bounces: list[Bounce]) -> None:
             defaults={"reason": f"{bounce.status} {bounce.diagnostic}".strip(), "at": timezone.now(), "message": sent},
         )
         marked.append(bounce.recipient)
-    said = f"Hard bounce: {', '.join(marked)} marked as failing." if marked else "A bounce for no address of this customer."
+    said = (
+        f"Hard bounce: {', '.join(marked)} marked as failing."
+        if marked
+        else "A bounce for no address of this customer."
+    )
     finish(inbound, InboundEmail.Status.PROCESSED, said, lead)

@@ -33,7 +33,9 @@ class RelayAddress(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["lead"], condition=Q(retired_at__isnull=True), name="one_live_relay_per_lead")
+            models.UniqueConstraint(
+                fields=["lead"], condition=Q(retired_at__isnull=True), name="one_live_relay_per_lead"
+            )
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,4 @@
-""""Copy me": whether a salesperson gets a copy of every email they send a customer (yes unless they said no)."""
+""" "Copy me": whether a salesperson gets a copy of every email they send a customer (yes unless they said no)."""
 
 from __future__ import annotations
 

@@ -107,7 +107,7 @@ def automatic_because(mail: Message) -> str:
     precedence = _one_line(mail.get("Precedence")).lower()
     if precedence in ("bulk", "junk", "list", "auto_reply"):
         return f"Precedence: {precedence}"
-    for name in mail.keys():
+    for name in mail:
         if name.lower().startswith("list-"):
             return f"{name} header (a mailing list)"
     if _one_line(mail.get("X-Autoreply")).lower() in ("yes", "true") or mail.get("X-Autorespond"):
@@ -194,7 +194,7 @@ def hard_bounces(mail: EmailMessage) -> list[Bounce] | None:
     is not one. Delayed and temporary failures (status 4.x.x) are not bounces."""
     if mail.get_content_type() != "multipart/report":
         return None
-    if (mail.get_param("report-type") or "").lower() != "delivery-status":
+    if str(mail.get_param("report-type") or "").lower() != "delivery-status":
         return None
     original = ""
     fields: list[Message] = []

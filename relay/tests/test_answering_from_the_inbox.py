@@ -23,7 +23,9 @@ Saturday at 10 works. Can I bring my trade?
 
 
 def test_the_assignees_answer_from_their_inbox_is_recorded_and_sent_on_to_the_customer(smtpd, lead, relay, carol, sink):
-    deliver(smtpd, customer_mail(relay, sender="Carol Seller <Carol@Example.com>", text=ANSWER), relay, "carol@example.com")
+    deliver(
+        smtpd, customer_mail(relay, sender="Carol Seller <Carol@Example.com>", text=ANSWER), relay, "carol@example.com"
+    )
 
     [inbound] = settled()
     assert inbound.status == InboundEmail.Status.PROCESSED, inbound.reason
@@ -31,7 +33,8 @@ def test_the_assignees_answer_from_their_inbox_is_recorded_and_sent_on_to_the_cu
     assert (message.direction, message.channel, message.sent_by) == ("out", "email", carol)
     assert message.body == "Sure, bring the Civic and we'll appraise it."
     lead = Lead.objects.get(pk=lead.pk)
-    assert lead.first_response_channel == "email" and lead.first_response_at is not None
+    assert lead.first_response_channel == "email"
+    assert lead.first_response_at is not None
 
     Worker().run_once()
     [sent] = [m for m in sink.messages if m["To"] == "jordan@example.com"]
@@ -52,7 +55,9 @@ def test_a_collaborators_answer_is_sent_on_too_but_a_strangers_mail_is_the_custo
 
 
 def test_an_out_of_office_reply_from_the_assignees_mailbox_never_reaches_the_customer(smtpd, lead, relay, sink):
-    auto = customer_mail(relay, sender="carol@example.com", text="I am out until Monday.", headers={"Auto-Submitted": "auto-replied"})
+    auto = customer_mail(
+        relay, sender="carol@example.com", text="I am out until Monday.", headers={"Auto-Submitted": "auto-replied"}
+    )
     deliver(smtpd, auto, relay, "carol@example.com")
 
     [inbound] = settled()

@@ -89,7 +89,9 @@ def test_a_voice_note_that_is_no_recording_is_refused_and_nothing_is_stored(text
 
 def test_an_email_without_a_subject_is_refused_with_the_text_kept(texting, carol, client_for):
     answer = client_for(carol).post(
-        reverse("conversation-send", args=[texting.pk]), {"channel": "email", "subject": " ", "body": "Hello"}, headers=HX
+        reverse("conversation-send", args=[texting.pk]),
+        {"channel": "email", "subject": " ", "body": "Hello"},
+        headers=HX,
     )
     assert answer.status_code == 422
     assert "Give the email a subject." in answer.content.decode()
@@ -102,15 +104,20 @@ def test_the_thread_marks_each_channel_and_folds_an_emails_quoted_history(textin
     mail = customer_wrote(texting, "email", "Saturday works", subject="Visit", quoted="On Mon Carol wrote:\n> When?")
     Attachment.objects.create(message=mail, name="trade.pdf", content_type="application/pdf", content=b"%PDF", size=4)
     shown = page(client_for(carol), texting)
-    assert 'data-channel="sms"' in shown and 'data-channel="email"' in shown
+    assert 'data-channel="sms"' in shown
+    assert 'data-channel="email"' in shown
     assert '<p class="msg-subject">Visit</p>' in shown
-    assert "<details class=\"msg-quoted\"><summary>Earlier mail</summary><pre>On Mon Carol wrote:\n&gt; When?</pre>" in shown
+    assert (
+        '<details class="msg-quoted"><summary>Earlier mail</summary><pre>On Mon Carol wrote:\n&gt; When?</pre>' in shown
+    )
     assert "trade.pdf</a>" in shown
 
 
 def test_an_attachment_is_only_for_staff_who_may_see_the_lead(texting, carol, frank, client_for):
     mail = customer_wrote(texting, "email", "See attached", subject="Docs")
-    file = Attachment.objects.create(message=mail, name="<b>x</b>.html", content_type="text/html", content=b"<b>", size=3)
+    file = Attachment.objects.create(
+        message=mail, name="<b>x</b>.html", content_type="text/html", content=b"<b>", size=3
+    )
     assert client_for(frank).get(file.url).status_code == 404
     answer = client_for(carol).get(file.url)
     assert answer.status_code == 200
@@ -141,3 +148,12 @@ def test_a_salesperson_email_sent_from_the_api_threads_under_the_customers_mail(
     [mail] = [m for m in sink.messages if m["To"] == "jordan@example.com"]
     assert mail["In-Reply-To"] == "<Question@x>"
     assert mail["References"] == "<Question@x>"
+
+
+def test_copy_me_is_chosen_on_the_notification_preferences_screen(carol, client_for):
+    client = client_for(carol)
+    screen = client.get(reverse("notification-preferences")).content.decode()
+    assert 'id="copy-me-box" checked' in screen
+    answer = client.post(reverse("relay-copy-me"), {"next": reverse("notification-preferences")})
+    assert answer["Location"] == reverse("notification-preferences")
+    assert 'id="copy-me-box" checked' not in client.get(reverse("notification-preferences")).content.decode()

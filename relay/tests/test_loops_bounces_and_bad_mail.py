@@ -86,7 +86,9 @@ Subject: Your RAM 2500
 """
 
 
-def test_a_hard_bounce_marks_the_customers_address_as_failing_and_the_email_undelivered(smtpd, lead, relay, carol, sink):
+def test_a_hard_bounce_marks_the_customers_address_as_failing_and_the_email_undelivered(
+    smtpd, lead, relay, carol, sink
+):
     from conversations.actions import send_message
 
     sent = send_message(lead=lead, channel="email", subject="Your RAM 2500", body="It's here.", actor=carol)

@@ -40,7 +40,9 @@ def to_customer(sink):
 
 def test_an_email_leaves_from_the_leads_reply_address_with_both_names_and_is_the_first_reply(lead, carol, sink):
     with at(MONDAY_10):
-        message = send_message(lead=lead, channel="email", subject="Your RAM 2500", body="Hi Jordan,\nIt's here.", actor=carol)
+        message = send_message(
+            lead=lead, channel="email", subject="Your RAM 2500", body="Hi Jordan,\nIt's here.", actor=carol
+        )
 
     lead.refresh_from_db()
     assert (lead.first_response_at, lead.first_response_channel) == (MONDAY_10, "email")
@@ -68,7 +70,10 @@ def test_copy_me_sends_the_salesperson_a_blind_copy_unless_they_turned_it_off(le
         send_message(lead=lead, channel="email", subject="Two", body="Second", actor=carol)
     run_worker_at(MONDAY_10 + timedelta(minutes=1, seconds=1))
 
-    assert [rcpts for _, rcpts in sink.envelopes] == [["jordan@example.com", "carol@example.com"], ["jordan@example.com"]]
+    assert [rcpts for _, rcpts in sink.envelopes] == [
+        ["jordan@example.com", "carol@example.com"],
+        ["jordan@example.com"],
+    ]
     assert all(m["Bcc"] is None for m in sink.messages)  # the customer never sees the copy
 
 
@@ -94,7 +99,8 @@ def test_a_name_or_subject_with_line_breaks_cannot_add_a_header(lead, carol, sin
     [mail] = to_customer(sink)
     assert mail["Bcc"] is None
     assert all("thief" not in ",".join(rcpts) for _, rcpts in sink.envelopes)
-    assert "\n" not in mail["Subject"] and "\n" not in str(mail["From"])
+    assert "\n" not in mail["Subject"]
+    assert "\n" not in str(mail["From"])
 
 
 def test_no_email_for_a_customer_without_an_address_one_that_bounced_or_when_emails_are_off(lead, carol, riverside):
@@ -113,7 +119,9 @@ def test_the_api_sends_an_email_with_its_subject_and_shows_it_in_the_thread(lead
     _, raw = ApiToken.issue(user=carol)
     api = ApiClient(raw)
     with at(MONDAY_10):
-        answer = api.post(f"/leads/{lead.pk}/messages", {"channel": "email", "subject": "Photos", "body": "Attached soon"})
+        answer = api.post(
+            f"/leads/{lead.pk}/messages", {"channel": "email", "subject": "Photos", "body": "Attached soon"}
+        )
     assert answer.status_code == 202, answer.content
     assert answer.json()["channel"] == "email"
     assert answer.json()["sent_by"] == "carol@example.com"

@@ -82,7 +82,8 @@ def test_carol_answers_jordans_email_with_a_voice_note_from_her_phone(web, open_
     sent = Message.objects.get(direction="out")
     assert (sent.channel, sent.subject) == ("email", "Re: Visit on Saturday")
     note = Attachment.objects.get(message=sent)
-    assert note.content_type.startswith("audio/") and note.size > 1000
+    assert note.content_type.startswith("audio/")
+    assert note.size > 1000
     try:
         worker = run_manage("runworker", "--once", SMTP_URL=sink.url)
         assert worker.returncode == 0, worker.stderr
