@@ -11,7 +11,7 @@ from django.db import transaction
 
 from accounts.models import User
 from conversations.actions import send_message
-from conversations.channels import transport
+from conversations.channels.email import reachable_email
 from conversations.consent import check_may_send
 from conversations.models import Message
 from leads.models import Lead
@@ -27,7 +27,7 @@ def why_not_email(lead: Lead) -> str:
     """Why this lead's customer cannot be emailed (no address, opted out, emails off); "" when they can."""
     try:
         check_may_send(lead=lead, channel="email")
-        transport("email").addresses(lead)
+        reachable_email(lead)  # not `addresses`: drawing the page makes no reply address
     except ValueError as refusal:
         return str(refusal)
     return ""

@@ -45,6 +45,16 @@ def customer_email(lead: Lead) -> str:
     return ""
 
 
+def reachable_email(lead: Lead) -> str:
+    """The customer's address to write to; EmailsOff or NoAddress when no email can go (nothing is written)."""
+    if not lead.dealership.send_emails:
+        raise EmailsOff(f"{lead.dealership.name} does not send emails to customers (dealership settings, email).")
+    customer = customer_email(lead)
+    if not customer:
+        raise NoAddress(f"{lead.customer.display_name} has no email address that can take mail.")
+    return customer
+
+
 def sender_name(message: Message) -> str:
     """ "Carol Seller at Riverside Toyota", or the dealership's from-name alone for Forecourt's own mail."""
     dealership = message.conversation.lead.dealership
@@ -95,11 +105,7 @@ class EmailTransport(Transport):
     def addresses(self, lead: Lead) -> tuple[str, str]:
         from relay.addresses import relay_address_of
 
-        if not lead.dealership.send_emails:
-            raise EmailsOff(f"{lead.dealership.name} does not send emails to customers (dealership settings, email).")
-        customer = customer_email(lead)
-        if not customer:
-            raise NoAddress(f"{lead.customer.display_name} has no email address that can take mail.")
+        customer = reachable_email(lead)
         return relay_address_of(lead).address, customer
 
     def prepared(self, message: Message, *, actor: User | None) -> None:
