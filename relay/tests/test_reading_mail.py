@@ -69,7 +69,7 @@ def test_an_html_only_reply_reaches_the_thread_as_words():
     mail["From"] = "Jordan <JORDAN@Example.com>"
     mail["Subject"] = "Re: RAM"
     mail.set_content("<p>Yes please</p><blockquote>On Mon Carol wrote: When?</blockquote>", subtype="html")
-    reading = read_email(message_from_bytes(mail.as_bytes(), policy=default))  # type: ignore[arg-type]
+    reading = read_email(message_from_bytes(mail.as_bytes(), policy=default))
     assert reading.sender == "jordan@example.com"
     assert reading.text == "Yes please"
     assert "When?" in reading.quoted
