@@ -56,7 +56,7 @@ MediaUrl = Annotated[str, Field(max_length=2000), AfterValidator(_web_address)]
 
 class MessageIn(Input):
     channel: Literal["sms", "email", "messenger", "chat"] = Field(
-        description='How it goes: "sms" (a text from the dealership\'s number) is the one that works today.'
+        description='How it goes: "sms" (a text from the dealership\'s number) or "email" (from the lead\'s reply address).'
     )
     body: str = Field("", max_length=1600, description="The text; may be empty with `media` or a `template`.")
     subject: str = Field("", max_length=300, description="Email only.")
@@ -81,6 +81,7 @@ class MessageOut(Schema):
     at: str = Field(description="When it was written or received: ISO 8601 with offset.")
     channel: str
     direction: Literal["in", "out"]
+    subject: str = Field(description='An email\'s subject; "" for other channels.')
     body: str
     media: list[str]
     status: Literal["received", "queued", "sent", "delivered", "failed", "undelivered", "held"]
@@ -102,6 +103,7 @@ def message_to_dict(message: Message) -> dict[str, Any]:
         "at": iso(message.created_at),
         "channel": message.channel,
         "direction": message.direction,
+        "subject": message.subject,
         "body": message.body,
         "media": list(message.media or []),
         "status": message.status,

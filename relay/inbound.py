@@ -57,8 +57,8 @@ def process_relay_mail(inbound: InboundEmail) -> None:
     assert isinstance(mail, EmailMessage)
     relay = relay_for(inbound.rcpt_to)
     if relay is None or relay.retired_at is not None:
-        why = "retired" if relay is not None else "unknown"
-        finish(inbound, InboundEmail.Status.NO_LEAD, f"Sent to an {why} reply address: attached to no lead.")
+        why = "a retired" if relay is not None else "an unknown"
+        finish(inbound, InboundEmail.Status.NO_LEAD, f"Sent to {why} reply address: attached to no lead.")
         return
     lead = Lead.objects.select_related("dealership", "customer", "assigned_to").get(pk=relay.lead_id)
     with transaction.atomic():

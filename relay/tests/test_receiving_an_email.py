@@ -83,7 +83,9 @@ def test_an_unknown_or_guessed_reply_address_is_refused_at_rcpt_and_nothing_is_k
     assert InboundEmail.objects.count() == 0
 
 
-def test_mail_to_a_retired_reply_address_is_kept_on_the_intake_screen_and_attaches_to_no_lead(smtpd, lead, relay):
+def test_mail_to_a_retired_reply_address_is_kept_on_the_intake_screen_and_attaches_to_no_lead(
+    smtpd, lead, relay, alice, client_for
+):
     retire(RelayAddress.objects.get(lead=lead))
     deliver(smtpd, customer_mail(relay, text="Is it still for sale?"), relay)
 
@@ -93,3 +95,6 @@ def test_mail_to_a_retired_reply_address_is_kept_on_the_intake_screen_and_attach
     assert not inbound.leads.exists()
     assert not Message.objects.exists()
     assert b"Is it still for sale?" in inbound.raw_bytes
+    screen = client_for(alice).get("/intake/").content.decode()
+    assert "Email to a lead&#x27;s reply address" in screen
+    assert "Sent to a retired reply address" in screen
