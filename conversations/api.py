@@ -81,7 +81,6 @@ class MessageOut(Schema):
     at: str = Field(description="When it was written or received: ISO 8601 with offset.")
     channel: str
     direction: Literal["in", "out"]
-    subject: str = Field(description='An email\'s subject; "" for other channels.')
     body: str
     media: list[str]
     status: Literal["received", "queued", "sent", "delivered", "failed", "undelivered", "held"]
@@ -103,7 +102,6 @@ def message_to_dict(message: Message) -> dict[str, Any]:
         "at": iso(message.created_at),
         "channel": message.channel,
         "direction": message.direction,
-        "subject": message.subject,
         "body": message.body,
         "media": list(message.media or []),
         "status": message.status,

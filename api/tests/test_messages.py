@@ -142,7 +142,7 @@ def test_a_dealership_without_a_number_to_text_from_is_409_no_address(api_for, c
     assert messages_of(lead) == []
 
 
-@pytest.mark.parametrize("channel", ["email", "messenger", "chat"])
+@pytest.mark.parametrize("channel", ["messenger", "chat"])
 def test_a_channel_forecourt_cannot_use_yet_is_refused_clearly(api_for, carol, lead, channel):
     response = api_for(carol).post(
         f"/leads/{lead.pk}/messages", {"channel": channel, "body": "Hi", "subject": "Your visit"}

@@ -95,7 +95,8 @@ def test_a_hard_bounce_marks_the_customers_address_as_failing_and_the_email_unde
     Worker().run_once()
     sent.refresh_from_db()
     assert sent.status == Message.Status.SENT
-    deliver(smtpd, DSN.format(relay=relay, message_id=sent.provider_id).encode(), relay, "")
+    report = DSN.format(relay=relay, message_id=sent.provider_id)
+    deliver(smtpd, report.replace("\n", "\r\n").encode(), relay, "")  # on the wire, as a mail server sends it
 
     [inbound] = settled()
     assert inbound.status == InboundEmail.Status.PROCESSED, inbound.reason
@@ -111,7 +112,7 @@ def test_a_hard_bounce_marks_the_customers_address_as_failing_and_the_email_unde
 
 def test_a_delayed_delivery_report_is_no_bounce(smtpd, lead, relay):
     delayed = DSN.format(relay=relay, message_id="<x@y>").replace("Action: failed", "Action: delayed")
-    deliver(smtpd, delayed.replace("Status: 5.1.1", "Status: 4.4.1").encode(), relay, "")
+    deliver(smtpd, delayed.replace("Status: 5.1.1", "Status: 4.4.1").replace("\n", "\r\n").encode(), relay, "")
 
     [inbound] = settled()
     assert inbound.status == InboundEmail.Status.PROCESSED
@@ -138,7 +139,7 @@ JVBERi0xLjQK%%%not base64 at all
 
 
 def test_malformed_mime_still_reaches_the_thread_with_what_could_be_read_and_the_raw_mail_kept(smtpd, lead, relay):
-    deliver(smtpd, MALFORMED.replace(b"{relay}", relay.encode()), relay)
+    deliver(smtpd, MALFORMED.replace(b"{relay}", relay.encode()).replace(b"\n", b"\r\n"), relay)
 
     [inbound] = settled()
     assert inbound.status == InboundEmail.Status.PROCESSED, inbound.reason
