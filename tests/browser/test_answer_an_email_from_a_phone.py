@@ -18,7 +18,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from conftest import PASSWORD
 from conversations.models import Message
 from forecourt.testing import SmtpSink, run_manage
-from relay.models import Attachment
+from relay.models import Attachment, BouncedAddress
 from relay.tests.conftest import customer_mail, deliver, lead, relay, smtpd  # noqa: F401 (fixtures)
 from tests.browser.conftest import PHONE
 
@@ -96,3 +96,20 @@ def test_carol_answers_jordans_email_with_a_voice_note_from_her_phone(web, open_
     assert voice.get_content_type() == note.content_type
     wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "#thread .msg-out .msg-status"), "Sent"))
     shot(driver, "email-sent-phone")
+
+    # A hard bounce later: the failing address is said above the thread, and email is no longer offered.
+    BouncedAddress.objects.create(customer=lead.customer, email="jordan@example.com", reason="5.1.1 User unknown")
+    driver.refresh()
+    notice = driver.find_element(By.CSS_SELECTOR, ".bounced")
+    assert "jordan@example.com is failing" in notice.text
+    assert not driver.find_elements(By.ID, "channel-email")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", notice)
+    shot(driver, "bounced-phone")
+
+    # "Copy me" is Carol's own choice, beside her notification preferences.
+    driver.get(f"{web}/notifications/preferences/")
+    box = driver.find_element(By.ID, "copy-me-box")
+    assert box.is_selected()
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
+    shot(driver, "copy-me-phone")
+    assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
