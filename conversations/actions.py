@@ -60,8 +60,9 @@ def send_message(
     note = ""
     if answering is None and (instead := transport(channel).fallback(lead, automated=automated or actor is None)):
         channel, note = instead  # a chat visitor who left is answered by text or email
-    sender, recipient = transport(channel).addresses(lead)
-    transport(channel).check(body=body, media=media)
+    carrier = transport(channel)
+    sender, recipient = carrier.addresses(lead)
+    carrier.check(body=body, media=media)
     if answering is not None:
         sender, recipient = answering.to_address or sender, answering.from_address or recipient
     automated = automated or actor is None
@@ -89,6 +90,7 @@ def send_message(
             due_at=due,
         )
         Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
+        carrier.prepared(message, actor=actor)
         if not message.automated:
             lead_actions.record_human_reply(lead=lead, at=now, actor=actor, channel=channel)
         _wake_sender(message)

@@ -23,7 +23,7 @@ from api.serializers import iso, lead_to_dict, with_lead_details
 from calls.api import CallEntryOut, call_to_dict
 from calls.queries import calls_of
 from conversations import actions
-from conversations.channels import CHANNELS, CannotSend
+from conversations.channels import CannotSend
 from conversations.models import Message, MessageTemplate
 from conversations.templates import TemplateError, render_template
 from forecourt.lib.phone import to_e164
@@ -39,7 +39,6 @@ ERRORS: dict[int, type[ErrorOut]] = {
     409: ErrorOut,
     422: ErrorOut,
 }
-CHANNEL_WORDS = {"sms": "text", "email": "email", "messenger": "Messenger", "chat": "chat"}
 MAX_MEDIA = 10
 
 
@@ -58,8 +57,9 @@ MediaUrl = Annotated[str, Field(max_length=2000), AfterValidator(_web_address)]
 
 class MessageIn(Input):
     channel: Literal["sms", "email", "messenger", "chat"] = Field(
-        description='How it goes: "sms" (a text from the dealership\'s number) or "messenger" (from its Facebook '
-        "page, within 24 hours of the customer's last message there)."
+        description='How it goes: "sms" (a text from the dealership\'s number), "email" (from the lead\'s reply '
+        'address), "messenger" (from its Facebook page, within 24 hours of the customer\'s last message there) '
+        'or "chat" (to a customer who chatted on the dealership\'s website).'
     )
     body: str = Field("", max_length=1600, description="The text; may be empty with `media` or a `template`.")
     subject: str = Field("", max_length=300, description="Email only.")
@@ -146,12 +146,6 @@ def list_messages(request: HttpRequest, lead_id: Path[int]) -> JsonResponse:
 )
 def send_message(request: HttpRequest, lead_id: Path[int], payload: MessageIn) -> JsonResponse:
     lead = visible_lead(request, lead_id)
-    if payload.channel not in CHANNELS:
-        usable = ", ".join(f'"{name}"' for name in CHANNELS)
-        raise invalid(
-            "channel",
-            f"Forecourt cannot send by {CHANNEL_WORDS[payload.channel]} yet; use {usable}.",
-        )
     body = payload.body
     if payload.template is not None:
         if body:

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -34,6 +35,8 @@ from conversations.templates import Draft, draft, unfilled_fields
 from inventory.models import VehiclePhoto
 from leads.models import Lead
 from leads.queries import lead_for
+from relay.composer import MAX_EMAIL, VoiceRefused, default_channel, email_composer, read_voice, send_email
+from relay.models import Attachment
 
 THREAD_LIMIT = 100
 # Twilio refuses a longer body (error 21617); better said before it is queued than after it failed.
@@ -60,7 +63,12 @@ def _lead(request: HttpRequest, lead_id: int) -> Lead:
 
 def _thread(lead: Lead) -> list[Message | Call]:
     """The latest messages and calls of the lead, oldest first (calls are part of the thread)."""
-    recent = Message.objects.filter(conversation__lead=lead).select_related("sent_by").order_by("-created_at", "-id")
+    recent = (
+        Message.objects.filter(conversation__lead=lead)
+        .select_related("sent_by", "email")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.defer("content")))
+        .order_by("-created_at", "-id")
+    )
     calls = calls_of(lead).order_by("-created_at", "-id")
     entries: list[Message | Call] = [*recent[:THREAD_LIMIT], *calls[:THREAD_LIMIT]]
     entries.sort(key=lambda e: (e.created_at, isinstance(e, Call), e.pk))
@@ -110,23 +118,26 @@ SENT_WORDS = {"sms": "Text queued.", "messenger": "Messenger message queued.", "
 
 
 def channels_for(
-    lead: Lead, cannot_text: str, cannot_messenger: str | None, *, chat: bool, chat_present: bool
+    lead: Lead,
+    cannot_text: str,
+    cannot_messenger: str | None,
+    *,
+    cannot_email: str,
+    chat: bool,
+    chat_present: bool,
 ) -> list[tuple[str, str]]:
-    """The channels the composer offers for this lead: (value, label), the one the customer last
+    """The channels the composer offers for this lead, (value, label), the one the customer last
     wrote on first. Chat is offered once the customer chatted; after they left the chat, an answer
-    there goes by text when it can (the chat channel's fallback)."""
+    there goes by text or email when it can (the chat channel's fallback)."""
     offered = [("sms", "Text")] if not cannot_text else []
+    if not cannot_email:
+        offered.append(("email", "Email"))
     if cannot_messenger == "":
         offered.append(("messenger", "Messenger"))
     if chat:
-        offered.append(("chat", "Chat" if chat_present else "Chat (left the chat)"))
-    last_in = (
-        Message.objects.filter(conversation__lead=lead, direction=Message.Direction.IN)
-        .order_by("-created_at", "-id")
-        .values_list("channel", flat=True)
-        .first()
-    )
-    return sorted(offered, key=lambda choice: choice[0] != last_in)
+        offered.append(("chat", "Chat" if chat_present else "Chat (left)"))
+    first = default_channel(lead, [value for value, _ in offered])
+    return sorted(offered, key=lambda choice: choice[0] != first)
 
 
 def thread_context(lead: Lead) -> dict[str, Any]:
@@ -148,23 +159,34 @@ def panel_context(
     chosen: list[int] | None = None,
     template_id: int | None = None,
     channel: str = "",
+    subject: str | None = None,
 ) -> dict[str, Any]:
-    """Everything the panel draws: the thread, and the composer as it was left."""
+    """Everything the panel draws: the thread, and the composer as it was left (on the channel
+    the customer last used, unless the salesperson chose another)."""
     from chat.actions import is_present, latest_visitor
 
     visitor = latest_visitor(lead)
     present = visitor is not None and is_present(visitor)
     cannot_text, cannot_messenger = why_not_text(lead), why_not_messenger(lead)
-    channels = channels_for(lead, cannot_text, cannot_messenger, chat=visitor is not None, chat_present=present)
+    mail = email_composer(lead, cannot_text=cannot_text, channel=channel, subject=subject)
+    channels = channels_for(
+        lead,
+        cannot_text,
+        cannot_messenger,
+        cannot_email=mail["cannot_email"],
+        chat=visitor is not None,
+        chat_present=present,
+    )
     return {
         **thread_context(lead),
+        **mail,
         "chat_visitor": visitor,
         "chat_visitor_present": present,
-        "channels_offered_beyond_text": any(value != "sms" for value, _ in channels),
         "user": user,
         "cannot_text": cannot_text,
         "cannot_messenger": cannot_messenger,
         "channels": channels,
+        "offers_email": "email" in dict(channels),
         "channel": channel if channel in dict(channels) else (channels[0][0] if channels else ""),
         "mobile": mobile_of(lead),
         "templates": list(MessageTemplate.objects.filter(dealership=lead.dealership)),
@@ -215,6 +237,7 @@ def composer_draft(request: HttpRequest, lead_id: int) -> HttpResponse:
         "problems": filled.problems if filled else [],
         "template_id": template_id,
         "max_text": MAX_TEXT,
+        "max_email": MAX_EMAIL,
     }
     return render(request, "conversations/_composer_text.html", context)
 
@@ -242,16 +265,29 @@ def send(request: HttpRequest, lead_id: int) -> HttpResponse:
     channel = request.POST.get("channel") or "sms"
     chosen, media = _chosen_stock(lead, request)
     uploads = request.FILES.getlist("upload")
+    subject = request.POST.get("subject", "")
 
     def refuse(*problems: str) -> HttpResponse:
         if not request.headers.get("HX-Request"):
             for problem in problems:
                 messages.error(request, problem)
             return HttpResponseRedirect(reverse("lead-detail", args=[lead.pk]) + "#conversation")
-        return _panel(request, lead, status=422, body=body, problems=list(problems), chosen=chosen, channel=channel)
+        return _panel(
+            request,
+            lead,
+            status=422,
+            body=body,
+            problems=list(problems),
+            chosen=chosen,
+            channel=channel,
+            subject=subject,
+        )
+
+    if channel == "email":
+        return _send_email(request, lead, user, body=body, subject=subject, refuse=refuse)
 
     if channel not in SENT_WORDS:
-        return refuse("Choose how to send it: by text, Messenger or in the chat.")
+        return refuse("Choose how to send it: by text, email, Messenger or in the chat.")
     if channel == "chat" and (media or uploads):
         return refuse("Photos go by text only; send the words in the chat, or choose Text.")
     if len(body.strip()) > MAX_TEXT:
@@ -277,6 +313,23 @@ def send(request: HttpRequest, lead_id: int) -> HttpResponse:
         return refuse(str(refusal))
     if not request.headers.get("HX-Request"):
         messages.success(request, sent.note or SENT_WORDS.get(sent.channel, "Message queued."))
+        return HttpResponseRedirect(reverse("lead-detail", args=[lead.pk]) + "#conversation")
+    return _panel(request, lead)
+
+
+def _send_email(request: HttpRequest, lead: Lead, user: User, *, body: str, subject: str, refuse: Any) -> HttpResponse:
+    """The composer on Email: its subject, text and voice note, from the lead's reply address."""
+    left = unfilled_fields(body)
+    if left:
+        return refuse(*(f"Replace {{{name}}} before sending." for name in left))
+    recording = request.FILES.get("voice")
+    try:
+        voice = read_voice(recording) if recording is not None else None
+        send_email(lead=lead, actor=user, subject=subject, body=body, voice=voice)
+    except (VoiceRefused, ValueError) as refusal:  # CannotSend (opted out, no address) among them
+        return refuse(str(refusal))
+    if not request.headers.get("HX-Request"):
+        messages.success(request, "Email queued.")
         return HttpResponseRedirect(reverse("lead-detail", args=[lead.pk]) + "#conversation")
     return _panel(request, lead)
 

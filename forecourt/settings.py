@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "messenger",
     "calls",
     "appointments",
+    "relay",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +177,8 @@ SECURE_CSP = {
     "style-src": [CSP.SELF, CSP.NONCE],
     # Stock photos live on the dealer's website or inventory feed (https): the composer shows them.
     "img-src": [CSP.SELF, "data:", "https:"],
+    # A voice note recorded in the browser is played back from a blob: URL before it is sent.
+    "media-src": [CSP.SELF, "blob:"],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "form-action": [CSP.SELF],

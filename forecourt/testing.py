@@ -40,6 +40,8 @@ class SmtpSink:
 
     hang_first: bool = False
     messages: list[EmailMessage] = field(default_factory=list)
+    # (envelope sender, envelope recipients) of each message, in order: a Bcc is only seen here.
+    envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     hanging: threading.Event = field(default_factory=threading.Event)
     controller: Controller | None = None
 
@@ -50,6 +52,7 @@ class SmtpSink:
             self.hanging.set()
             await asyncio.Event().wait()
         message = email.message_from_bytes(envelope.content, policy=default_policy)
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.messages.append(message)
         return "250 OK"
 

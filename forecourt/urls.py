@@ -27,6 +27,7 @@ urlpatterns = [
     path("hooks/", include("messenger.urls")),
     path("hooks/", include("calls.webhook_urls")),
     path("", include("calls.urls")),
+    path("relay/", include("relay.urls")),
     path("messages/media/<str:token>", message_media, name="message-media"),
     path("chat/", include("chat.urls")),  # the live-chat script for dealers' websites and its widget's endpoint
     # Booking appointments, the calendar screens and each person's .ics feed.

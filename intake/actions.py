@@ -135,6 +135,8 @@ def process_inbound(inbound_id: int) -> Result | None:
 
 def process_held(inbound: InboundEmail) -> Result:
     """Steps 2 to 4 of `process_inbound`, for a row this process already holds (`store_inbound(hold=True)`)."""
+    if inbound.channel == InboundEmail.Channel.RELAY:
+        return _process_relay_mail(inbound)
     try:
         prospects = [
             p.to_dict() for p in parse_document_or_email(inbound.raw_bytes, country=inbound.dealership.country)
@@ -161,6 +163,17 @@ def process_held(inbound: InboundEmail) -> Result:
         _failed_attempt(inbound, exc)
         return Result(inbound)
     return result
+
+
+def _process_relay_mail(inbound: InboundEmail) -> Result:
+    """Mail to a lead's reply address: the email relay (above intake) reads it into the lead's thread."""
+    from relay.inbound import process_relay_mail
+
+    try:
+        process_relay_mail(inbound)
+    except Exception as exc:
+        _failed_attempt(inbound, exc)
+    return Result(inbound)
 
 
 def _source_of(inbound: InboundEmail, prospect: dict[str, Any]) -> Source:

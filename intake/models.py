@@ -68,6 +68,7 @@ class InboundEmail(LeasedJob):
         IMAP = "imap", "Polled mailbox"
         HTTP = "http", "HTTP API"
         FILE = "file", "Command line"
+        RELAY = "relay", "Email to a lead's reply address"
 
     dealership = models.ForeignKey(Dealership, on_delete=models.CASCADE, related_name="inbound_emails")
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.SMTP)

@@ -1,6 +1,9 @@
-"""The SMTP intake server: accepts mail for `<intake>@FORECOURT_INTAKE_DOMAIN`, nothing else.
+"""The SMTP intake server: accepts mail for `<intake>@FORECOURT_INTAKE_DOMAIN` and for the leads'
+reply addresses `lead-<token>@FORECOURT_RELAY_DOMAIN` (the email relay), nothing else.
 
-Unknown recipients are refused at RCPT time (550), so the sending server keeps the bounce.
+Unknown recipients are refused at RCPT time (550), so the sending server keeps the bounce. A
+reply address that was retired is still accepted: the mail is kept on the Intake screen and
+attached to no lead, so a customer's late reply is never lost.
 DATA is answered 250 only once the raw message is committed to the database; processing then
 runs in this process's thread pool. If this process dies in between, the stored row's lease
 runs out and the worker's sweep processes it.
@@ -37,10 +40,18 @@ def dealership_for_address(address: str) -> int | None:
     return Dealership.objects.filter(intake_address__iexact=local).values_list("pk", flat=True).first()
 
 
+def relay_dealership(address: str) -> int | None:
+    """The dealership of the lead whose reply address (live or retired) `address` is."""
+    from relay.addresses import relay_for  # the relay sits above intake
+
+    relay = relay_for(address)
+    return relay.lead.dealership_id if relay is not None else None
+
+
 def _recipient_lookup(address: str) -> int | None:
     close_old_connections()
     try:
-        return dealership_for_address(address)
+        return dealership_for_address(address) or relay_dealership(address)
     finally:
         close_old_connections()
 
@@ -50,18 +61,25 @@ def store_delivery(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> list[Inbo
     close_old_connections()
     try:
         stored = []
-        seen: set[int] = set()
+        seen: set[int | str] = set()
         for rcpt in rcpt_tos:
             dealership_id = dealership_for_address(rcpt)
-            if dealership_id is None or dealership_id in seen:
+            channel = InboundEmail.Channel.SMTP
+            key: int | str = rcpt.lower()
+            if dealership_id is None:
+                # A lead's reply address: one row per address, so mail to two leads reaches both.
+                dealership_id, channel = relay_dealership(rcpt), InboundEmail.Channel.RELAY
+            else:
+                key = dealership_id
+            if dealership_id is None or key in seen:
                 continue
-            seen.add(dealership_id)
+            seen.add(key)
             dealership = Dealership.objects.select_related("organization").get(pk=dealership_id)
             stored.append(
                 store_inbound(
                     dealership=dealership,
                     raw=raw,
-                    channel=InboundEmail.Channel.SMTP,
+                    channel=channel,
                     mail_from=mail_from,
                     rcpt_to=rcpt,
                     hold=True,
@@ -97,7 +115,7 @@ class IntakeHandler:
             log.exception("looking up recipient %s failed", address)
             return "451 4.3.0 Temporary failure, try again later"
         if dealership_id is None:
-            return "550 5.1.1 No lead intake address here by that name"
+            return "550 5.1.1 No lead intake or reply address here by that name"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

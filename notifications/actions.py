@@ -35,6 +35,7 @@ def queue_email(
     purpose: str,
     html: str = "",
     reply_to: str = "",
+    from_email: str = "",
     due_at: datetime | None = None,
     wake_worker: bool = True,
 ) -> OutboundEmail:
@@ -53,6 +54,7 @@ def queue_email(
         body=body,
         html=html,
         reply_to=one_line(reply_to),
+        from_email=one_line(from_email),
         purpose=purpose,
         message_id=f"<{uuid.uuid4().hex}@{domain}>",
         due_at=due_at or timezone.now(),

@@ -10,10 +10,16 @@ from __future__ import annotations
 
 from conversations.channels.base import CannotSend, Inbound, NoAddress, Transport
 from conversations.channels.chat import ChatTransport
+from conversations.channels.email import EmailTransport
 from conversations.channels.messenger import MessengerTransport
 from conversations.channels.sms import SmsTransport
 
-CHANNELS: dict[str, Transport] = {"sms": SmsTransport(), "messenger": MessengerTransport(), "chat": ChatTransport()}
+CHANNELS: dict[str, Transport] = {
+    "sms": SmsTransport(),
+    "email": EmailTransport(),
+    "messenger": MessengerTransport(),
+    "chat": ChatTransport(),
+}
 
 
 def transport(channel: str) -> Transport:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
+    from accounts.models import User
     from conversations.models import Message
     from leads.models import Lead
 
@@ -55,6 +56,10 @@ class Transport:
 
     def check(self, *, body: str, media: Sequence[str]) -> None:
         """ValueError, in words, for a message this channel cannot carry (before anything is stored)."""
+
+    def prepared(self, message: Message, *, actor: User | None) -> None:
+        """Called once a new outbound message is stored, in the same transaction: a channel keeps
+        what it needs to send it later (email: the mail it answers, the sender's copy)."""
 
     def send(self, message: Message) -> dict[str, Any]:
         """Hand one stored message to the provider, outside any transaction; returns the fields

@@ -78,7 +78,7 @@ def test_a_text_that_cannot_go_says_why_and_stores_nothing(riverside, carol, cli
     client = client_for(carol)
     page = client.get(reverse("lead-detail", args=[lead.pk])).content.decode()
     assert "Pat has no phone number that can take a text." in page
-    assert "Start a conversation" not in page
+    assert '<input type="hidden" name="channel" value="email">' in page  # Pat can still be emailed
 
     answer = client.post(send_url(lead), {"body": "Hi"}, headers=HX)
     assert answer.status_code == 422
@@ -174,6 +174,6 @@ def test_a_customer_who_opted_out_is_shown_as_such_and_only_the_call_button_stay
     page = client_for(carol).get(reverse("lead-detail", args=[lead.pk])).content.decode()
     assert "Jordan Sample opted out of texts on" in page
     assert "(replied STOP)." in page
-    assert "Start a conversation" not in page
+    assert '<input type="hidden" name="channel" value="email">' in page  # texts stop; email stays open
     assert 'id="thumb-text"' not in page
     assert 'href="tel:+15125550100"' in page

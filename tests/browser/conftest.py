@@ -53,7 +53,8 @@ def open_browser(browser_paths: tuple[str, str]) -> Iterator[Callable[[tuple[int
     chromium, driver_path = browser_paths
     drivers: list[webdriver.Chrome] = []
 
-    def start(size: tuple[int, int]) -> webdriver.Chrome:
+    def start(size: tuple[int, int], *flags: str) -> webdriver.Chrome:
+        """A browser of `size`; `flags` are more Chromium switches (a fake microphone, …)."""
         options = webdriver.ChromeOptions()
         options.binary_location = chromium
         for flag in (
@@ -66,6 +67,7 @@ def open_browser(browser_paths: tuple[str, str]) -> Iterator[Callable[[tuple[int
             "--disable-sync",
             "--no-first-run",
             f"--window-size={size[0]},{size[1]}",
+            *flags,
         ):
             options.add_argument(flag)
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # for csp_violations()

@@ -122,8 +122,9 @@ def test_carol_answers_a_messenger_customer_from_her_phone(web, graph, open_brow
     riverside.save()
     lead.customer.phones.create(number="+15125550100", type="cellphone")
     driver.get(f"{web}/leads/{lead.pk}/")
-    choice = driver.find_element(By.ID, "composer-channel")
-    assert [o.text for o in choice.find_elements(By.TAG_NAME, "option")] == ["Messenger", "Text"]
+    choice = driver.find_element(By.ID, "channel-pick")
+    assert [label.text for label in choice.find_elements(By.TAG_NAME, "label")] == ["Messenger", "Text"]
+    assert driver.find_element(By.ID, "channel-messenger").is_selected()
     assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", choice)
     driver.save_screenshot(str(SHOTS / "messenger-send-by.png"))

@@ -137,7 +137,9 @@ def test_carol_texts_her_new_lead_sees_it_delivered_gets_the_reply_and_a_stop_en
     refusal = driver.find_element(By.ID, "cannot-text").text
     assert "opted out of texts" in refusal
     assert "(replied STOP)" in refusal
-    assert not driver.find_elements(By.ID, "composer-send")
+    # Texts are over; the customer can still be emailed from the lead's reply address.
+    assert not driver.find_elements(By.ID, "channel-sms")
+    assert driver.find_element(By.CSS_SELECTOR, '#composer input[name="channel"]').get_attribute("value") == "email"
     confirmations = Message.objects.filter(direction="out", automated=True)
     assert [m.body for m in confirmations] == [
         "You're unsubscribed from Riverside Toyota texts. Reply START to resubscribe."

@@ -15,7 +15,7 @@ import pytest
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import WebDriverWait
 
 from accounts.models import Membership
 from conversations.models import Message
@@ -98,8 +98,7 @@ def test_a_visitor_chats_on_the_dealers_website_and_sees_the_salespersons_answer
         seller.get(f"{web}/leads/{lead.pk}/")
         seller_wait.until(ec.text_to_be_present_in_element((By.ID, "thread"), "Is the 2016 RAM 2500 still for sale?"))
         assert "Chat" in seller.find_element(By.CSS_SELECTOR, "#thread .msg-in .msg-channel").text
-        channel = Select(seller.find_element(By.ID, "composer-channel"))
-        assert channel.first_selected_option.get_attribute("value") == "chat"
+        assert seller.find_element(By.ID, "channel-chat").is_selected()
         seller.find_element(By.ID, "composer-body").send_keys("Yes it is! Want to drive it today at 5?")
         send = seller.find_element(By.ID, "composer-send")
         seller.execute_script("arguments[0].scrollIntoView({block: 'center'})", send)
