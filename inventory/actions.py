@@ -146,7 +146,9 @@ def _refuse(upload: StockUpload, problem: str) -> StockUpload:
     upload.claimed_until = None
     upload.save(update_fields=["status", "problem", "claimed_until"])
     if upload.source == StockUpload.Source.FEED:
-        StockFeed.objects.filter(dealership=upload.dealership).update(last_error=f"The feed's file was refused: {problem}")
+        StockFeed.objects.filter(dealership=upload.dealership).update(
+            last_error=f"The feed's file was refused: {problem}"
+        )
     return upload
 
 

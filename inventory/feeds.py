@@ -75,7 +75,9 @@ def poll_feed(pk: int) -> bool:
         check_address(feed.url)
         data = get_bytes(feed.url, limit=MAX_BYTES, timeout=FETCH_SECONDS).content
     except (HttpError, FeedRefused) as failure:
-        StockFeed.objects.filter(pk=pk).update(last_error=f"The feed could not be fetched: {failure}", claimed_until=None)
+        StockFeed.objects.filter(pk=pk).update(
+            last_error=f"The feed could not be fetched: {failure}", claimed_until=None
+        )
         return True
     upload = receive_file(
         dealership=feed.dealership, data=data, name=feed.url, actor=None, source=StockUpload.Source.FEED

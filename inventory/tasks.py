@@ -29,7 +29,10 @@ def sweep_inventory() -> int:
     2. Check every stored file still waiting (its task was lost, or a retry came due).
     3. Apply every confirmed file still waiting."""
     done = poll_due_feeds()
-    for step, pending in ((actions.check_upload, actions.pending_checks()), (actions.apply_upload, actions.pending_applies())):
+    for step, pending in (
+        (actions.check_upload, actions.pending_checks()),
+        (actions.apply_upload, actions.pending_applies()),
+    ):
         for pk in jobs.due_ids(pending):
             try:
                 done += step(pk) is not None

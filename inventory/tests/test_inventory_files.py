@@ -167,7 +167,9 @@ def test_files_that_are_not_inventory_are_refused_as_a_whole(data, message):
 
 
 def test_photo_addresses_that_are_not_web_addresses_are_left_out_with_a_warning():
-    data = b'Stock,Make,Model,Photos\nA1,Kia,Soul,"https://a.example/1.jpg|C:\\\\pics\\\\2.jpg|https://a.example/1.jpg"\n'
+    data = (
+        b'Stock,Make,Model,Photos\nA1,Kia,Soul,"https://a.example/1.jpg|C:\\\\pics\\\\2.jpg|https://a.example/1.jpg"\n'
+    )
 
     (row,) = read_sheet(data).rows
 
