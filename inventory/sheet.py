@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import urlsplit
 
 from inventory.vin import vin_problem
 
@@ -327,9 +326,11 @@ def _mileage(text: str, errors: list[str]) -> int | None:
     return int(cleaned)
 
 
+_URL = re.compile(r"https?://[^\s/?#]+[^\s]*", re.IGNORECASE)
+
+
 def _is_url(text: str) -> bool:
-    parts = urlsplit(text)
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and not re.search(r"\s", text)
+    return bool(_URL.fullmatch(text))
 
 
 def split_photos(text: str) -> tuple[list[str], int]:
