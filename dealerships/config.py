@@ -67,7 +67,10 @@ DEALERSHIP_KEYS = (
     "escalation",
     "distribution",
     "links",
+    "inventory",
 )
+INVENTORY_KEYS = ("feed_url", "every_minutes")
+FEED_MINUTES_AT_LEAST = 5
 EMAIL_KEYS = ("intake", "from_name", "send_emails")
 DEPARTMENT_KEYS = ("method", "fallback", "existing_customers")
 USER_KEYS = ("email", "name", "mobile", "password", "memberships")
@@ -117,6 +120,7 @@ def default_dealership(slug: str) -> dict[str, Any]:
             "service": {"method": "first_available", "fallback": None, "existing_customers": "assigned_user"},
         },
         "links": dict.fromkeys(LINKS, ""),
+        "inventory": {"feed_url": "", "every_minutes": 60},
     }
 
 
@@ -209,6 +213,10 @@ def _dealership(raw: Any, path: str, known: Known, errors: Errors) -> dict[str, 
     if "links" in given and (links := mapping(given["links"] or {}, f"{path}.links", LINKS, errors)):
         for key, value in links.items():
             merged["links"][key] = url(value, f"{path}.links.{key}", errors)
+    if "inventory" in given and (
+        inventory := mapping(given["inventory"] or {}, f"{path}.inventory", INVENTORY_KEYS, errors)
+    ):
+        _inventory(inventory, merged, f"{path}.inventory", errors)
     if merged["email"]["from_name"] is None:
         merged["email"]["from_name"] = merged["name"]
     return merged
@@ -252,6 +260,18 @@ def _email_settings(email: dict[str, Any], merged: dict[str, Any], path: str, er
         merged["email"]["from_name"] = a_text(email["from_name"], f"{path}.from_name", errors) or ""
     if "send_emails" in email:
         merged["email"]["send_emails"] = boolean(email["send_emails"], f"{path}.send_emails", errors)
+
+
+def _inventory(given: dict[str, Any], merged: dict[str, Any], path: str, errors: Errors) -> None:
+    """The inventory feed: a CSV address the worker fetches every `every_minutes` (docs/inventory.md)."""
+    if "feed_url" in given:
+        merged["inventory"]["feed_url"] = url(given["feed_url"], f"{path}.feed_url", errors)
+    if "every_minutes" in given:
+        every = minutes(given["every_minutes"], f"{path}.every_minutes", errors)
+        if every is not None and every < FEED_MINUTES_AT_LEAST:
+            errors.add(f"{path}.every_minutes", f"{every} is too often: a feed is fetched at most every 5 minutes")
+        elif every is not None:
+            merged["inventory"]["every_minutes"] = every
 
 
 def _distribution(raw: Any, merged: dict[str, Any], path: str, errors: Errors) -> None:

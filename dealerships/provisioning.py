@@ -25,10 +25,11 @@ from accounts import actions as accounts
 from accounts.models import Membership, User
 from dealerships import config
 from dealerships.models import Dealership, DealershipChange, Organization
+from inventory.models import StockFeed
 
 # Settings whose value is a mapping of named leaves; a change is reported per leaf
 # (`escalation.stage1_minutes`, `hours.sat`, `distribution.sales.method`).
-NESTED = ("hours", "phones", "email", "escalation", "distribution", "links")
+NESTED = ("hours", "phones", "email", "escalation", "distribution", "links", "inventory")
 
 
 @dataclass
@@ -134,7 +135,15 @@ def dealership_settings(dealership: Dealership) -> dict[str, Any]:
         "escalation": {**defaults["escalation"], **(dealership.escalation or {})},
         "distribution": distribution,
         "links": {key: (dealership.links or {}).get(key, "") for key in config.LINKS},
+        "inventory": feed_settings(dealership),
     }
+
+
+def feed_settings(dealership: Dealership) -> dict[str, Any]:
+    feed = StockFeed.objects.filter(dealership_id=dealership.pk).first() if dealership.pk else None
+    if feed is None:
+        return dict(config.default_dealership(dealership.slug)["inventory"])
+    return {"feed_url": feed.url, "every_minutes": feed.every_minutes}
 
 
 def membership_settings(membership: Membership) -> dict[str, Any]:
@@ -236,6 +245,13 @@ def _write(dealership: Dealership, settings: Mapping[str, Any]) -> None:
     dealership.distribution = {d: dict(v) for d, v in settings["distribution"].items()}
     dealership.links = {key: url for key, url in settings["links"].items() if url}
     dealership.save()
+    inventory = settings.get("inventory")
+    if inventory is not None and inventory != feed_settings(dealership):
+        # A new address (or interval) is fetched at the worker's next pass.
+        StockFeed.objects.update_or_create(
+            dealership=dealership,
+            defaults={"url": inventory["feed_url"], "every_minutes": inventory["every_minutes"], "next_poll_at": None},
+        )
 
 
 def _apply(document: Mapping[str, Any], *, actor: User | None, source: str, outcome: Outcome) -> None:
