@@ -22,7 +22,7 @@ from dealerships.models import Dealership
 from forecourt.lib import jobs
 from forecourt.lib.wake import enqueue_on_commit
 from inventory.models import StockFeed, StockUpload, Vehicle, VehiclePhoto
-from inventory.sheet import Sheet, SheetError, StockRow, read_sheet
+from inventory.sheet import LABELS, Sheet, SheetError, StockRow, read_sheet
 
 log = logging.getLogger(__name__)
 
@@ -308,7 +308,7 @@ def report(dealership: Dealership, sheet: Sheet) -> dict[str, Any]:
         "unchanged": todo.unchanged,
         "sell": len(todo.sold),
         "kept_broken": todo.kept_broken,
-        "columns": sheet.columns,
+        "columns": [[header, LABELS.get(name, name)] for name, header in sheet.columns.items()],
         "ignored": sheet.ignored,
         "encoding": sheet.encoding,
         "delimiter": {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}[sheet.delimiter],

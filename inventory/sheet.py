@@ -42,6 +42,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "listing_url": ("listingurl", "vdpurl", "vdp", "vehicleurl", "detailurl", "url", "link"),
 }
 REQUIRED = ("stock", "make", "model")
+LABELS = {
+    "stock": "stock number",
+    "vin": "VIN",
+    "listing_url": "listing URL",
+    "photos": "photo URLs",
+}
 CONDITIONS = {
     "new": "new",
     "n": "new",

@@ -46,7 +46,7 @@ def test_the_preview_lists_every_bad_row_and_changes_nothing(client_for, alice):
     assert "Line 5 (stock #T103): no model" in page
     assert "Line 6 (stock #T104): stock number &#x27;T104&#x27; is also on line 7" in page
     assert "Line 7 (stock #T104): stock number &#x27;T104&#x27; is also on line 6" in page
-    assert "Internet Price → price" in page
+    assert "Internet Price → price" in page and "Photo URLs → photo URLs" in page
     assert Vehicle.objects.count() == 0
     assert bytes(StockUpload.objects.get().raw) == FILE.encode()  # the file is kept as it came
 
