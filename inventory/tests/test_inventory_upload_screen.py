@@ -203,3 +203,21 @@ def test_stock_is_seen_only_at_the_dealerships_one_works_at(client_for, alice, e
     page = client_for(erin).get("/inventory/", {"q": "camry"}).content.decode()
     assert "Camry" not in page
     assert "Civic" in client_for(erin).get("/inventory/", {"q": "L1"}).content.decode()
+
+
+def test_an_uploaded_units_photos_and_listing_show_on_the_lead_and_in_the_composer(
+    client_for, alice, carol, riverside, carols_lead
+):
+    riverside.leads_phone = "+15125550199"
+    riverside.save()
+    upload(client_for(alice), FILE)
+    client_for(alice).post(f"/inventory/upload/{StockUpload.objects.get().pk}/apply/")
+    camry = Vehicle.objects.get(stock="T100")
+    lead_actions.add_vehicle(lead=carols_lead, actor=carol, inventory_vehicle=camry, data={"interest": "buy"})
+
+    page = client_for(carol).get(f"/leads/{carols_lead.pk}/").content.decode()
+
+    assert page.count('src="https://img.example/t100-1.jpg"') == 2  # on the vehicle, and offered in the composer
+    assert 'href="https://riverside.example/v/t100"' in page
+    assert 'data-insert-link="https://riverside.example/v/t100"' in page
+    assert "Add listing link: 2019 Toyota Camry SE" in page
