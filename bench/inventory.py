@@ -38,13 +38,15 @@ def vin_for(number: int) -> str:
 def inventory_csv(rows: int, *, day: int) -> bytes:
     """A dealer management system's export: day 2 drops 5% of day 1, adds 5% and reprices 10%."""
     lines = ["Stock #,VIN,Year,Make,Model,Trim,Internet Price,Odometer,ImageList,VDP URL,New/Used"]
-    numbers = range(rows) if day == 1 else [n for n in range(rows) if n % 20 != 0] + list(range(rows, rows + rows // 20))
+    numbers = (
+        range(rows) if day == 1 else [n for n in range(rows) if n % 20 != 0] + list(range(rows, rows + rows // 20))
+    )
     for n in numbers:
         make, model = MODELS[n % len(MODELS)]
         price = 20000 + (n * 37) % 30000 + (500 if day == 2 and n % 10 == 3 else 0)
         photos = "|".join(f"https://img.dealer.example/{n}/{i}.jpg" for i in range(PHOTOS))
         lines.append(
-            f"S{n:06d},{vin_for(n)},{2015 + n % 11},{make},{model},LE,\"${price:,}\",{(n * 7919) % 120000},"
+            f'S{n:06d},{vin_for(n)},{2015 + n % 11},{make},{model},LE,"${price:,}",{(n * 7919) % 120000},'
             f'"{photos}",https://dealer.example/vehicle/S{n:06d},{"New" if n % 4 == 0 else "Used"}'
         )
     return ("\n".join(lines) + "\n").encode()

@@ -27,7 +27,6 @@ from inventory.sheet import LABELS, Sheet, SheetError, StockRow, read_sheet
 log = logging.getLogger(__name__)
 
 BATCH = 500
-PHOTO_BATCH = 5000  # three columns a photo: well under SQLite's limit of variables a statement
 MAX_ATTEMPTS = 3
 # A report keeps this many rows of each kind for the preview (the counts are always whole).
 REPORT_ERRORS = 500
@@ -77,7 +76,7 @@ def check_upload(pk: int) -> StockUpload | None:
         sheet = read_sheet(bytes(upload.raw), progress=progress)
     except SheetError as refusal:
         return _refuse(upload, str(refusal))
-    except Exception as exc:  # noqa: BLE001 - recorded on the row and retried; the file is kept
+    except Exception as exc:  # recorded on the row and retried; the file is kept
         return _failed(upload, exc)
     upload.report = report(upload.dealership, sheet)
     upload.rows_checked = len(sheet.rows)
@@ -134,7 +133,7 @@ def apply_upload(pk: int) -> StockUpload | None:
                 )
     except SheetError as refusal:
         return _refuse(upload, str(refusal))
-    except Exception as exc:  # noqa: BLE001 - rolled back, recorded on the row and retried
+    except Exception as exc:  # rolled back, recorded on the row and retried
         return _failed(upload, exc)
     if upload.source == StockUpload.Source.FEED:
         _prune_feed_files(upload.dealership)
@@ -262,38 +261,40 @@ def apply_sheet(*, dealership: Dealership, sheet: Sheet, now: datetime) -> dict[
 def _update_units(units: list[Vehicle]) -> None:
     """One UPDATE per unit, sent as a batch: Django's bulk_update builds a CASE per column whose
     cost grows with the square of the batch, far slower for tens of thousands of units."""
-    if not units:
-        return
-    meta = Vehicle._meta
     names = [*FIELDS, "status", "sold_at"]
-    fields = [meta.get_field(name) for name in names]
-    quote = connection.ops.quote_name
-    sets = ", ".join(f"{quote(field.column)} = %s" for field in fields)  # type: ignore[union-attr]
-    sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"  # type: ignore[union-attr]
-    rows = [
-        [field.get_db_prep_save(getattr(unit, field.attname), connection) for field in fields] + [unit.pk]  # type: ignore[union-attr]
-        for unit in units
-    ]
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5000):
-            cursor.executemany(sql, rows[start : start + 5000])
+    fields = [Vehicle._meta.get_field(name) for name in names]
+    rows = [[_prepared(field, unit) for field in fields] + [unit.pk] for unit in units]
+    sets = ", ".join(f"{{{name}}} = %s" for name in names)
+    _execute_many(Vehicle, "UPDATE {table} SET " + sets + " WHERE {id} = %s", rows)  # noqa: S608 - names from the model
 
 
 def _write_photos(dealership: Dealership, photos: dict[str, list[str]]) -> None:
+    """Replace the photos of the units whose photos changed (in the file's order)."""
     if not photos:
         return
     ids = dict(Vehicle.objects.filter(dealership=dealership).values_list("stock", "pk"))
     changed = [ids[stock] for stock in photos]
     for start in range(0, len(changed), BATCH):
         VehiclePhoto.objects.filter(vehicle_id__in=changed[start : start + BATCH]).delete()
-    VehiclePhoto.objects.bulk_create(
-        (
-            VehiclePhoto(vehicle_id=ids[stock], url=url, position=position)
-            for stock, urls in photos.items()
-            for position, url in enumerate(urls)
-        ),
-        batch_size=PHOTO_BATCH,
-    )
+    rows = [[ids[stock], url, position] for stock, urls in photos.items() for position, url in enumerate(urls)]
+    _execute_many(VehiclePhoto, "INSERT INTO {table} ({vehicle}, {url}, {position}) VALUES (%s, %s, %s)", rows)
+
+
+def _prepared(field: Any, unit: Vehicle) -> Any:
+    return field.get_db_prep_save(getattr(unit, field.attname), connection)
+
+
+def _execute_many(model: Any, template: str, rows: list[list[Any]]) -> None:
+    """Run one statement for many rows, batched. Tens of thousands of rows go several times faster
+    this way than through model instances; the names come from the model, never from input."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    names = {field.name: quote(field.column) for field in model._meta.concrete_fields}
+    sql = template.format_map({**names, "table": quote(model._meta.db_table), "id": quote(model._meta.pk.column)})
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
 
 
 def report(dealership: Dealership, sheet: Sheet) -> dict[str, Any]:

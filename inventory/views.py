@@ -81,7 +81,12 @@ def upload_file(request: HttpRequest) -> HttpResponse:
     user = _admin(request)
     dealerships = list(dealerships_administered_by(user).order_by("name"))
     form = StockFileForm(request.POST or None, request.FILES or None, dealerships=dealerships)
-    context = {"form": form, "aliases": [(LABELS.get(name, name), names) for name, names in ALIASES.items()], "max_mb": MAX_BYTES // (1024 * 1024), "is_admin": True}
+    context = {
+        "form": form,
+        "aliases": [(LABELS.get(name, name), names) for name, names in ALIASES.items()],
+        "max_mb": MAX_BYTES // (1024 * 1024),
+        "is_admin": True,
+    }
     if request.method != "POST" or not form.is_valid():
         return render(request, "inventory/upload.html", context, status=400 if request.method == "POST" else 200)
     dealership = next(d for d in dealerships if d.slug == form.cleaned_data["dealership"])

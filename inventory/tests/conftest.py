@@ -37,7 +37,7 @@ def feed_server(settings: Any) -> Iterator[FeedServer]:
     settings.INVENTORY_FEED_ALLOW_PRIVATE = True  # the feed server is on loopback
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+        def do_GET(self) -> None:
             feed.requests.append(self.path)
             answer = feed.answer
             self.send_response(answer.status)

@@ -26,10 +26,7 @@ FEED = (
 def provision_yaml(tmp_path, inventory: str) -> StringIO:
     path = tmp_path / "forecourt.yaml"
     path.write_text(
-        "organization: River Auto Group\n"
-        "dealerships:\n"
-        "  - slug: riverside-toyota\n"
-        f"    inventory: {inventory}\n"
+        f"organization: River Auto Group\ndealerships:\n  - slug: riverside-toyota\n    inventory: {inventory}\n"
     )
     err = StringIO()
     call_command("provision", str(path), stdout=StringIO(), stderr=err)
@@ -50,17 +47,25 @@ def test_the_feed_is_provisioned_exported_and_provisioned_again_unchanged(tmp_pa
 @pytest.mark.parametrize(
     ("inventory", "error"),
     [
-        ('{feed_url: "ftp://dms.example/x.csv"}', 'dealerships[0].inventory.feed_url: "ftp://dms.example/x.csv" is not an http(s) URL'),
-        ("{every_minutes: 2}", "dealerships[0].inventory.every_minutes: 2 is too often: a feed is fetched at most every 5 minutes"),
+        (
+            '{feed_url: "ftp://dms.example/x.csv"}',
+            'dealerships[0].inventory.feed_url: "ftp://dms.example/x.csv" is not an http(s) URL',
+        ),
+        (
+            "{every_minutes: 2}",
+            "dealerships[0].inventory.every_minutes: 2 is too often: a feed is fetched at most every 5 minutes",
+        ),
         ("{every_minutes: soon}", "dealerships[0].inventory.every_minutes:"),
         ('{feed_url: "https://a.example/x.csv", password: x}', "dealerships[0].inventory"),
     ],
 )
 def test_bad_feed_settings_are_refused_with_their_path_and_nothing_changes(tmp_path, riverside, inventory, error):
+    err = StringIO()
+    path = tmp_path / "forecourt.yaml"
+    path.write_text(
+        f"organization: River Auto Group\ndealerships:\n  - slug: riverside-toyota\n    inventory: {inventory}\n"
+    )
     with pytest.raises(CommandError):
-        err = StringIO()
-        path = tmp_path / "forecourt.yaml"
-        path.write_text(f"organization: River Auto Group\ndealerships:\n  - slug: riverside-toyota\n    inventory: {inventory}\n")
         call_command("provision", str(path), stdout=StringIO(), stderr=err)
     assert error in err.getvalue()
     assert not StockFeed.objects.exists()
@@ -78,7 +83,8 @@ def test_the_worker_fetches_the_feed_and_applies_it(feed_server, riverside):
     assert [p.url for p in tacoma.photos.all()] == ["https://img.example/f1-1.jpg", "https://img.example/f1-2.jpg"]
     assert StockUpload.objects.get().status == StockUpload.Status.APPLIED
     feed = StockFeed.objects.get()
-    assert feed.last_error == "" and feed.last_success_at is not None
+    assert feed.last_error == ""
+    assert feed.last_success_at is not None
 
     sweep_inventory()  # not due again for an hour
     assert len(feed_server.requests) == 1
@@ -93,7 +99,12 @@ def test_the_worker_fetches_the_feed_and_applies_it(feed_server, riverside):
     ("status", "body", "content_type", "shown"),
     [
         (500, "Internal Server Error", "text/plain", "The feed could not be fetched: HTTP 500"),
-        (200, "<html><body>Log in to see inventory</body></html>", "text/html", "The feed&#x27;s file was refused: No stock number"),
+        (
+            200,
+            "<html><body>Log in to see inventory</body></html>",
+            "text/html",
+            "The feed&#x27;s file was refused: No stock number",
+        ),
         (200, "Stock,Make,Model\nX1,,\nX2,,\n", "text/csv", "None of the 2 rows could be read"),
     ],
 )

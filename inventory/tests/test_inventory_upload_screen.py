@@ -42,11 +42,13 @@ def test_the_preview_lists_every_bad_row_and_changes_nothing(client_for, alice):
 
     page = response.content.decode()
     assert "2 of 6 vehicles can be applied" in page
-    assert "Line 4 (stock #T102): VIN &#x27;" in page and "fails its check digit" in page
+    assert "Line 4 (stock #T102): VIN &#x27;" in page
+    assert "fails its check digit" in page
     assert "Line 5 (stock #T103): no model" in page
     assert "Line 6 (stock #T104): stock number &#x27;T104&#x27; is also on line 7" in page
     assert "Line 7 (stock #T104): stock number &#x27;T104&#x27; is also on line 6" in page
-    assert "Internet Price → price" in page and "Photo URLs → photo URLs" in page
+    assert "Internet Price → price" in page
+    assert "Photo URLs → photo URLs" in page
     assert Vehicle.objects.count() == 0
     assert bytes(StockUpload.objects.get().raw) == FILE.encode()  # the file is kept as it came
 
@@ -71,7 +73,8 @@ def test_applying_the_preview_puts_the_good_rows_in_stock_with_photos_and_listin
     assert [p.url for p in camry.photos.all()] == ["https://img.example/t100-1.jpg", "https://img.example/t100-2.jpg"]
     assert sorted(Vehicle.objects.values_list("stock", flat=True)) == ["T100", "T101"]
     stock = client.get("/inventory/", {"q": "camry"}).content.decode()
-    assert "2019 Toyota Camry SE" in stock and "RAV4" not in stock
+    assert "2019 Toyota Camry SE" in stock
+    assert "RAV4" not in stock
 
     again = client.post(f"/inventory/upload/{sent.pk}/apply/", follow=True)
     assert "it cannot be applied now" in again.content.decode()
@@ -100,7 +103,8 @@ def test_a_new_file_is_a_snapshot_units_left_out_are_sold_and_leads_keep_them(cl
     second.refresh_from_db()
     assert second.outcome == {"added": 1, "updated": 1, "unchanged": 0, "sold": 1, "skipped": 0}
     rav4.refresh_from_db()
-    assert rav4.status == Vehicle.Status.SOLD and rav4.sold_at is not None
+    assert rav4.status == Vehicle.Status.SOLD
+    assert rav4.sold_at is not None
     assert lead.vehicles.get().inventory_vehicle == rav4
     assert "RAV4" not in client.get("/inventory/").content.decode()
     assert "RAV4" in client.get("/inventory/", {"status": "sold"}).content.decode()
@@ -158,7 +162,8 @@ def test_a_big_file_is_read_by_the_worker_behind_a_progress_bar(client_for, alic
 
     page = upload(client, big, name="big.csv").content.decode()
     sent = StockUpload.objects.get()
-    assert "Reading the file" in page and 'id="upload-progress"' in page
+    assert "Reading the file" in page
+    assert 'id="upload-progress"' in page
     assert client.get(f"/inventory/upload/{sent.pk}/progress").json() == {
         "status": "received",
         "percent": 0,

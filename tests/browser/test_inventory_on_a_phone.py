@@ -87,7 +87,8 @@ def test_alice_uploads_the_inventory_from_her_phone(web, open_browser, alice, ph
     wait.until(ec.presence_of_element_located((By.ID, "upload-preview")))
     assert "2 of 4 vehicles can be applied" in driver.find_element(By.ID, "preview-title").text
     errors = driver.find_element(By.ID, "upload-errors").text
-    assert "Line 4 (stock #T103): VIN" in errors and "fails its check digit" in errors
+    assert "Line 4 (stock #T103): VIN" in errors
+    assert "fails its check digit" in errors
     assert "Line 5 (stock #T104): no model" in errors
     assert Vehicle.objects.count() == 0
     assert fits(driver), "the preview fits the phone without sideways scrolling"
@@ -103,7 +104,8 @@ def test_alice_uploads_the_inventory_from_her_phone(web, open_browser, alice, ph
     wait.until(lambda d: "tundra" in d.current_url)
     units = driver.find_elements(By.CSS_SELECTOR, "#stock-list .stock-unit")
     assert [u.get_attribute("data-stock") for u in units] == ["T102"]
-    assert "2020 Toyota Tundra SR5 CrewMax" in units[0].text and "$38,995" in units[0].text
+    assert "2020 Toyota Tundra SR5 CrewMax" in units[0].text
+    assert "$38,995" in units[0].text
     wait.until(lambda d: d.execute_script("return document.querySelector('.stock-thumb').naturalWidth") == 64)
     driver.get(f"{web}/inventory/")
     assert fits(driver), "the stock list fits the phone"
@@ -133,11 +135,19 @@ def test_a_big_file_shows_progress_and_moves_on_by_itself(web, open_browser, ali
     assert csp_violations(driver) == []
 
 
-def test_carol_sees_the_trucks_photos_and_texts_its_listing_link(web, open_browser, riverside, carols_lead, carol, photos):
+def test_carol_sees_the_trucks_photos_and_texts_its_listing_link(
+    web, open_browser, riverside, carols_lead, carol, photos
+):
     riverside.leads_phone = "+15125550199"
     riverside.save()
     unit = Vehicle.objects.create(
-        dealership=riverside, stock="T102", vin=TUNDRA, year=2020, make="Toyota", model="Tundra", trim="SR5",
+        dealership=riverside,
+        stock="T102",
+        vin=TUNDRA,
+        year=2020,
+        make="Toyota",
+        model="Tundra",
+        trim="SR5",
         listing_url="https://riverside.example/v/t102",
     )
     for position, url in enumerate(photos):
