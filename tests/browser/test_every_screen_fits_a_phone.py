@@ -70,10 +70,10 @@ def showroom(riverside: Dealership, alice: User, bob: User, carol: User) -> Lead
 def _screens(slug: str, lead_id: int, role: str) -> list[str]:
     everyone = ["/", "/leads/", f"/leads/{lead_id}/", "/leads/new/", "/followups/", "/notifications/",
                 "/notifications/preferences/", "/accounts/password/change/", "/escalations/attention/",
-                "/distribution/pool/"]  # fmt: skip
+                "/distribution/pool/", "/inventory/"]  # fmt: skip
     admin = ["/accounts/users/", "/accounts/users/new/", "/dealerships/", f"/dealerships/{slug}/settings/",
              f"/distribution/{slug}/", f"/distribution/{slug}/yaml/", f"/followups/settings/{slug}/", "/intake/",
-             "/intake/rules/", "/intake/import/", f"/intake/settings/{slug}/"]  # fmt: skip
+             "/intake/rules/", "/intake/import/", f"/intake/settings/{slug}/", "/inventory/upload/"]  # fmt: skip
     return everyone + (admin if role == "admin" else [])
 
 
