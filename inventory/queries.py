@@ -36,5 +36,6 @@ def uploads_visible_to(user: User) -> QuerySet[StockUpload]:
 
 
 def upload_for(user: User, upload_id: int) -> StockUpload:
-    """One file of a dealership the user administers, or StockUpload.DoesNotExist."""
-    return uploads_visible_to(user).get(pk=upload_id)
+    """One file of a dealership the user administers, or StockUpload.DoesNotExist. Without the file
+    itself (up to 64 MB, and the progress bar asks every second)."""
+    return uploads_visible_to(user).defer("raw").get(pk=upload_id)

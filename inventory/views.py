@@ -21,6 +21,7 @@ from inventory.sheet import ALIASES, LABELS, MAX_BYTES
 # Files up to this size are checked (and applied) while the page waits; bigger ones by the worker,
 # with a progress bar.
 INLINE_BYTES = 512 * 1024
+INLINE_ROWS = 2000
 PAGE_SIZE = 50
 
 
@@ -131,7 +132,7 @@ def upload_apply(request: HttpRequest, upload_id: int) -> HttpResponse:
     if not actions.confirm_upload(upload=upload, actor=user):
         messages.error(request, f"This file is {upload.get_status_display().lower()}: it cannot be applied now.")
         return redirect("inventory-upload-detail", upload_id=upload.pk)
-    if len(upload.raw) <= INLINE_BYTES:
+    if upload.report.get("rows", 0) <= INLINE_ROWS:
         done = actions.apply_upload(upload.pk)
         if done is not None and done.status == StockUpload.Status.APPLIED:
             outcome = done.outcome
