@@ -277,7 +277,23 @@ def _write_photos(dealership: Dealership, photos: dict[str, list[str]]) -> None:
     for start in range(0, len(changed), BATCH):
         VehiclePhoto.objects.filter(vehicle_id__in=changed[start : start + BATCH]).delete()
     rows = [[ids[stock], url, position] for stock, urls in photos.items() for position, url in enumerate(urls)]
-    _execute_many(VehiclePhoto, "INSERT INTO {table} ({vehicle}, {url}, {position}) VALUES (%s, %s, %s)", rows)
+    if connection.vendor == "postgresql":
+        _copy_photos(rows)
+    else:
+        _execute_many(VehiclePhoto, "INSERT INTO {table} ({vehicle}, {url}, {position}) VALUES (%s, %s, %s)", rows)
+
+
+def _copy_photos(rows: list[list[Any]]) -> None:
+    """PostgreSQL's COPY: hundreds of thousands of photo rows in one stream."""
+    quote = connection.ops.quote_name
+    meta = VehiclePhoto._meta
+    columns = ", ".join(quote(meta.get_field(name).column) for name in ("vehicle", "url", "position"))  # type: ignore[union-attr, arg-type]
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
 
 
 def _prepared(field: Any, unit: Vehicle) -> Any:
