@@ -71,7 +71,7 @@ def test_bad_feed_settings_are_refused_with_their_path_and_nothing_changes(tmp_p
     assert not StockFeed.objects.exists()
 
 
-def test_the_worker_fetches_the_feed_and_applies_it(feed_server, riverside):
+def test_the_worker_fetches_the_feed_and_applies_it(feed_server, riverside, alice, client_for):
     feed_server.serve(FEED)
     StockFeed.objects.create(dealership=riverside, url=feed_server.url, every_minutes=60)
 
@@ -85,6 +85,9 @@ def test_the_worker_fetches_the_feed_and_applies_it(feed_server, riverside):
     feed = StockFeed.objects.get()
     assert feed.last_error == ""
     assert feed.last_success_at is not None
+    page = client_for(alice).get("/inventory/").content.decode()
+    assert "Riverside Toyota inventory feed, every 60 min: last applied" in page
+    assert "2022 Toyota Tacoma TRD" in page
 
     sweep_inventory()  # not due again for an hour
     assert len(feed_server.requests) == 1
