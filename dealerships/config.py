@@ -75,12 +75,15 @@ DEALERSHIP_KEYS = (
     "chat",
     "messenger",
     "calls",
+    "inventory",
 )
 WORKSHEET_KEYS = ("tax_rate", "doc_fee")
 CHAT_KEYS = ("origins",)
 MESSENGER_KEYS = ("page_id",)
 PAGE_ID = re.compile(r"[0-9]{5,30}")
 CALLS_KEYS = ("recordings",)
+INVENTORY_KEYS = ("feed_url", "every_minutes")
+FEED_MINUTES_AT_LEAST = 5
 EMAIL_KEYS = ("intake", "from_name", "send_emails")
 DEPARTMENT_KEYS = ("method", "fallback", "existing_customers")
 USER_KEYS = ("email", "name", "mobile", "password", "outbound_phone", "forward_calls", "memberships")
@@ -134,6 +137,7 @@ def default_dealership(slug: str) -> dict[str, Any]:
         "chat": {"origins": []},
         "messenger": {"page_id": ""},
         "calls": {"recordings": False},
+        "inventory": {"feed_url": "", "every_minutes": 60},
     }
 
 
@@ -248,6 +252,10 @@ def _dealership(raw: Any, path: str, known: Known, errors: Errors) -> dict[str, 
     calls = mapping(given["calls"] or {}, f"{path}.calls", CALLS_KEYS, errors) if "calls" in given else None
     if calls and "recordings" in calls:
         merged["calls"]["recordings"] = boolean(calls["recordings"], f"{path}.calls.recordings", errors)
+    if "inventory" in given and (
+        inventory := mapping(given["inventory"] or {}, f"{path}.inventory", INVENTORY_KEYS, errors)
+    ):
+        _inventory(inventory, merged, f"{path}.inventory", errors)
     if merged["email"]["from_name"] is None:
         merged["email"]["from_name"] = merged["name"]
     return merged
@@ -300,6 +308,18 @@ def _email_settings(email: dict[str, Any], merged: dict[str, Any], path: str, er
         merged["email"]["from_name"] = a_text(email["from_name"], f"{path}.from_name", errors) or ""
     if "send_emails" in email:
         merged["email"]["send_emails"] = boolean(email["send_emails"], f"{path}.send_emails", errors)
+
+
+def _inventory(given: dict[str, Any], merged: dict[str, Any], path: str, errors: Errors) -> None:
+    """The inventory feed: a CSV address the worker fetches every `every_minutes` (docs/inventory.md)."""
+    if "feed_url" in given:
+        merged["inventory"]["feed_url"] = url(given["feed_url"], f"{path}.feed_url", errors)
+    if "every_minutes" in given:
+        every = minutes(given["every_minutes"], f"{path}.every_minutes", errors)
+        if every is not None and every < FEED_MINUTES_AT_LEAST:
+            errors.add(f"{path}.every_minutes", f"{every} is too often: a feed is fetched at most every 5 minutes")
+        elif every is not None:
+            merged["inventory"]["every_minutes"] = every
 
 
 def _distribution(raw: Any, merged: dict[str, Any], path: str, errors: Errors) -> None:

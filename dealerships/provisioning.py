@@ -26,10 +26,23 @@ from accounts.models import Membership, User
 from calls.actions import set_call_settings
 from dealerships import config
 from dealerships.models import Dealership, DealershipChange, Organization
+from inventory.models import StockFeed
 
 # Settings whose value is a mapping of named leaves; a change is reported per leaf
 # (`escalation.stage1_minutes`, `hours.sat`, `distribution.sales.method`).
-NESTED = ("hours", "phones", "email", "escalation", "distribution", "links", "worksheets", "chat", "messenger", "calls")
+NESTED = (
+    "hours",
+    "phones",
+    "email",
+    "escalation",
+    "distribution",
+    "links",
+    "worksheets",
+    "chat",
+    "messenger",
+    "calls",
+    "inventory",
+)
 
 
 @dataclass
@@ -140,7 +153,15 @@ def dealership_settings(dealership: Dealership) -> dict[str, Any]:
         # The page token is entered on the settings screen only: never in a document.
         "messenger": {"page_id": dealership.messenger_page_id},
         "calls": {"recordings": dealership.call_recordings},
+        "inventory": feed_settings(dealership),
     }
+
+
+def feed_settings(dealership: Dealership) -> dict[str, Any]:
+    feed = StockFeed.objects.filter(dealership_id=dealership.pk).first() if dealership.pk else None
+    if feed is None:
+        return dict(config.default_dealership(dealership.slug)["inventory"])
+    return {"feed_url": feed.url, "every_minutes": feed.every_minutes}
 
 
 def membership_settings(membership: Membership) -> dict[str, Any]:
@@ -250,6 +271,13 @@ def _write(dealership: Dealership, settings: Mapping[str, Any]) -> None:
         dealership.messenger_page_token = ""
     dealership.call_recordings = settings["calls"]["recordings"]
     dealership.save()
+    inventory = settings.get("inventory")
+    if inventory is not None and inventory != feed_settings(dealership):
+        # A new address (or interval) is fetched at the worker's next pass.
+        StockFeed.objects.update_or_create(
+            dealership=dealership,
+            defaults={"url": inventory["feed_url"], "every_minutes": inventory["every_minutes"], "next_poll_at": None},
+        )
 
 
 def _apply(document: Mapping[str, Any], *, actor: User | None, source: str, outcome: Outcome) -> None:

@@ -220,6 +220,8 @@ OUTBOUND_TIMEOUT_SECONDS = env_int("FORECOURT_OUTBOUND_TIMEOUT_SECONDS", 20)
 # Dealership mailboxes (IMAP): on the public internet only unless allowed, with a short time-out.
 MAILBOX_ALLOW_PRIVATE = env_bool("FORECOURT_MAILBOX_ALLOW_PRIVATE", False)
 MAILBOX_TIMEOUT_SECONDS = env_int("FORECOURT_MAILBOX_TIMEOUT_SECONDS", 10)
+# Inventory feeds (inventory/feeds.py): on the public internet only unless allowed.
+INVENTORY_FEED_ALLOW_PRIVATE = env_bool("FORECOURT_INVENTORY_FEED_ALLOW_PRIVATE", False)
 
 SMTP_URL = env_str("SMTP_URL", "")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"Forecourt <no-reply@{RELAY_DOMAIN}>")

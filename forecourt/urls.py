@@ -16,6 +16,7 @@ urlpatterns = [
     path("dealerships/", include("dealerships.urls")),
     path("api/v1/", include("api.urls")),
     path("intake/", include("intake.urls")),
+    path("inventory/", include("inventory.urls")),
     path("escalations/", include("escalations.urls")),
     path("followups/", include("followups.urls")),
     path("notifications/", include("notifications.urls")),

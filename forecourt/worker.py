@@ -35,6 +35,7 @@ def sweeps() -> list[Callable[[], int]]:
     from distribution.handover import sweep_handovers
     from escalations.firing import sweep_timers
     from intake.tasks import poll_mailboxes, sweep_inbound
+    from inventory.tasks import sweep_inventory
     from notifications.tasks import sweep_emails, sweep_texts
 
     # Timers before emails and texts, so what a timer makes goes out in the same pass.
@@ -50,6 +51,7 @@ def sweeps() -> list[Callable[[], int]]:
         sweep_emails,
         sweep_texts,
         sweep_handovers,
+        sweep_inventory,
     ]
 
 

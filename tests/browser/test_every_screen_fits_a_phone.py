@@ -72,10 +72,10 @@ def _screens(slug: str, lead_id: int, role: str) -> list[str]:
                 "/notifications/preferences/", "/accounts/password/change/", "/escalations/attention/",
                 "/calls/settings/", f"/leads/{lead_id}/worksheets/new/",
                 "/distribution/pool/", "/calendar/", f"/calendar/?view=day&dealership={slug}", "/calendar/feed/",
-                f"/calendar/{slug}/new/", f"/leads/{lead_id}/appointments/new/"]  # fmt: skip
+                f"/calendar/{slug}/new/", f"/leads/{lead_id}/appointments/new/", "/inventory/"]  # fmt: skip
     admin = ["/accounts/users/", "/accounts/users/new/", "/dealerships/", f"/dealerships/{slug}/settings/",
              f"/distribution/{slug}/", f"/distribution/{slug}/yaml/", f"/followups/settings/{slug}/", "/intake/",
-             "/intake/rules/", "/intake/import/", f"/intake/settings/{slug}/"]  # fmt: skip
+             "/intake/rules/", "/intake/import/", f"/intake/settings/{slug}/", "/inventory/upload/"]  # fmt: skip
     return everyone + (admin if role == "admin" else [])
 
 
