@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "followups",
     "distribution",
     "conversations",
+    "reports",
 ]
 
 MIDDLEWARE = [
