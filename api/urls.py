@@ -16,6 +16,7 @@ from conversations.api import router as conversations_router
 from conversations.consent_api import router as consent_router
 from distribution.api import router as distribution_router
 from intake.api import router as intake_router
+from reports.api import router as reports_router
 
 
 class StrictJsonParser(Parser):
@@ -40,6 +41,7 @@ api.add_router("/dealerships/", intake_router)
 api.add_router("", distribution_router)
 api.add_router("", consent_router)
 api.add_router("", conversations_router)
+api.add_router("", reports_router)
 
 
 def _patterns() -> list[URLPattern | URLResolver]:

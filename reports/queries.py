@@ -1,0 +1,66 @@
+"""Which leads a report adds up for whom: the one scope every report, screen, CSV and API uses.
+
+A report counts the leads that *arrived* in the period (whole days in each dealership's zone) at
+the dealerships asked about, and only those the asker may see (`leads_visible_to`). Where the
+asker sells rather than manages, only the leads assigned to them count: a salesperson's report
+is their own figures, not those of the leads they help a colleague on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import User
+from accounts.queries import dealerships_of, dealerships_seen_whole_by
+from dealerships.models import Dealership
+from leads.models import Lead
+from leads.queries import leads_visible_to
+from reports.period import Period
+
+# How a report can group its rows, and the lead field each grouping reads.
+GROUPINGS = {
+    "salesperson": "assigned_to__email",
+    "source": "source_name",
+    "dealership": "dealership__slug",
+    "department": "department",
+}
+
+
+class UnknownDealership(LookupError):
+    """The asker works at no dealership of that slug."""
+
+
+def report_dealerships(user: User, slug: str | None = None) -> list[Dealership]:
+    """The dealerships a report covers: the one named, or every one the user works at."""
+    dealerships = dealerships_of(user).order_by("name")
+    if slug:
+        dealerships = dealerships.filter(slug=slug)
+        if not dealerships:
+            raise UnknownDealership(f"You work at no dealership '{slug}'.")
+    return list(dealerships)
+
+
+def manages_any(user: User) -> bool:
+    return dealerships_seen_whole_by(user).exists()
+
+
+def within_period(dealerships: Sequence[Dealership], period: Period, field: str = "received_at") -> Q:
+    """`field` falls within the period, each dealership's days in its own zone."""
+    where = Q(pk__in=[])
+    for dealership in dealerships:
+        start, end = period.bounds(dealership.timezone)
+        where |= Q(dealership_id=dealership.pk, **{f"{field}__gte": start, f"{field}__lt": end})
+    return where
+
+
+def report_leads(user: User, dealerships: Sequence[Dealership], period: Period) -> QuerySet[Lead]:
+    """The leads the user's report over `period` counts (see the module docstring)."""
+    managed = set(dealerships_seen_whole_by(user).values_list("pk", flat=True))
+    own = Q(pk__in=[])
+    for dealership in dealerships:
+        if dealership.pk not in managed:
+            own |= Q(dealership_id=dealership.pk)
+    scope = leads_visible_to(user).filter(within_period(dealerships, period))
+    return scope.exclude(own & ~Q(assigned_to_id=user.pk))
