@@ -43,6 +43,8 @@ def backfill_reply_times(*, batch: int = 2000) -> int:
         chunk = list(missing.filter(pk__gt=last)[:batch])
         if not chunk:
             return written
-        ReplyTime.objects.bulk_create([_measured(lead, calendars[lead.dealership_id]) for lead in chunk], ignore_conflicts=True)
+        ReplyTime.objects.bulk_create(
+            [_measured(lead, calendars[lead.dealership_id]) for lead in chunk], ignore_conflicts=True
+        )
         written += len(chunk)
         last = chunk[-1].pk

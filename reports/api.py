@@ -39,7 +39,9 @@ class SpeedRowOut(Schema):
     within_30: int = Field(description="Leads answered within 30 working minutes.")
     never: int = Field(description="Leads with no human reply (yet).")
     waiting: int = Field(description="Of those, leads still open.")
-    channels: dict[str, int] = Field(description="How the first replies went: sms, call, email, messenger, chat, contact.")
+    channels: dict[str, int] = Field(
+        description="How the first replies went: sms, call, email, messenger, chat, contact."
+    )
 
 
 class SpeedOut(Schema):

@@ -42,7 +42,7 @@ class Period:
     def describe(self) -> str:
         if self.first == self.last:
             return f"{self.first:%a %b} {self.first.day}, {self.first.year}"
-        return f"{self.first:%a %b} {self.first.day} – {self.last:%a %b} {self.last.day}, {self.last.year}"
+        return f"{self.first:%a %b} {self.first.day} to {self.last:%a %b} {self.last.day}, {self.last.year}"
 
 
 def preset(name: str, today: date) -> Period:

@@ -64,3 +64,16 @@ def report_leads(user: User, dealerships: Sequence[Dealership], period: Period) 
             own |= Q(dealership_id=dealership.pk)
     scope = leads_visible_to(user).filter(within_period(dealerships, period))
     return scope.exclude(own & ~Q(assigned_to_id=user.pk))
+
+
+def row_labels(keys: Sequence[str | None], by: str, dealerships: Sequence[Dealership]) -> dict[str | None, str]:
+    """What a row is called on screen: a salesperson's name, a dealership's name, a source."""
+    if by == "salesperson":
+        names = dict(User.objects.filter(email__in=[k for k in keys if k]).values_list("email", "name"))
+        return {key: (names.get(key) or key) if key else "Unassigned" for key in keys}
+    if by == "dealership":
+        by_slug = {d.slug: d.name for d in dealerships}
+        return {key: by_slug.get(key or "", key or "") for key in keys}
+    if by == "department":
+        return {key: (key or "").capitalize() for key in keys}
+    return {key: key or "(no source)" for key in keys}

@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 
-from accounts.models import User
 from dealerships.models import Dealership
 from leads.models import Lead
-from reports.queries import GROUPINGS
+from reports.queries import GROUPINGS, row_labels
 from reports.stats import percentile
+from reports.tables import Column, Table, shares
 from reports.working_time import reply_minutes
 
 CHANNELS = ("sms", "call", "email", "messenger", "chat", "contact")
@@ -133,7 +133,9 @@ def speed_to_lead(leads: QuerySet[Lead], dealerships: Sequence[Dealership], by: 
             row = rows[key] = SpeedRow(key=key, label=key or "")
         working, clock = minutes.of(dealership_id, received, replied, working, clock)
         row.add(working, clock, channel, status in Lead.OPEN_STATUSES)
-    _label(rows, by, dealerships)
+    names = row_labels(list(rows), by, dealerships)
+    for key, row in rows.items():
+        row.label = names[key]
     return sorted((row.finish() for row in rows.values()), key=lambda r: (-r.leads, r.label))
 
 
@@ -153,23 +155,6 @@ def total(leads: QuerySet[Lead], dealerships: Sequence[Dealership]) -> SpeedRow:
         for channel, count in row.channels.items():
             everything.channels[channel] = everything.channels.get(channel, 0) + count
     return everything.finish()
-
-
-def _label(rows: dict[str | None, SpeedRow], by: str, dealerships: Sequence[Dealership]) -> None:
-    if by == "salesperson":
-        names = dict(User.objects.filter(email__in=[k for k in rows if k]).values_list("email", "name"))
-        for key, row in rows.items():
-            row.label = names.get(key, key) if key else "Unassigned"
-    elif by == "dealership":
-        names = {d.slug: d.name for d in dealerships}
-        for key, row in rows.items():
-            row.label = names.get(key or "", key or "")
-    elif by == "department":
-        for key, row in rows.items():
-            row.label = (key or "").capitalize()
-    else:
-        for row in rows.values():
-            row.label = row.key or "(no source)"
 
 
 @dataclass
@@ -205,3 +190,32 @@ def weekly_trend(leads: QuerySet[Lead], dealerships: Sequence[Dealership], weeks
         values = sorted(by_week[monday])
         points.append(WeekPoint(monday, counts[monday], len(values), _rounded(percentile(values, 0.5))))
     return points
+
+
+SPEED_COLUMNS = [
+    Column("label", "", "text"),
+    Column("leads", "Leads", figure="leads"),
+    Column("answered_share", "Answered", "share", figure="answered"),
+    Column("median_working_minutes", "Median reply (working min)", "minutes"),
+    Column("p90_working_minutes", "90th percentile (working min)", "minutes"),
+    Column("median_clock_minutes", "Median reply (clock min)", "minutes"),
+    Column("within_5_share", "Within 5 min", "share", figure="within_5"),
+    Column("within_30_share", "Within 30 min", "share", figure="within_30"),
+    Column("never", "Never answered", figure="never"),
+    Column("waiting", "Still waiting", figure="waiting"),
+    *(Column(f"channel_{c}", f"First reply by {name.lower()}", csv_only=True) for c, name in CHANNEL_NAMES.items()),
+]
+
+
+def speed_table(rows: list[SpeedRow], by: str) -> Table:
+    table = Table("speed", "Speed to lead", SPEED_COLUMNS[:], group=by)
+    table.columns[0] = Column("label", by.capitalize(), "text")
+    for row in rows:
+        line = row.as_json()
+        shares(
+            line, "leads", {"answered_share": "answered", "within_5_share": "within_5", "within_30_share": "within_30"}
+        )
+        for channel in CHANNEL_NAMES:
+            line[f"channel_{channel}"] = row.channels.get(channel, 0)
+        table.rows.append(line)
+    return table

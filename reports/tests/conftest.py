@@ -6,7 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from accounts.models import User
+from api.tests.conftest import api_for  # noqa: F401  (a fixture these tests use)
 from conftest import make_lead
+from conversations.tests.conftest import texting  # noqa: F401  (a fixture these tests use)
 from dealerships.models import Dealership
 from leads.actions import record_human_reply
 from leads.models import Lead

@@ -8,10 +8,9 @@ from __future__ import annotations
 import pytest
 import time_machine
 
-from api.tests.conftest import api_for, is_error  # noqa: F401  (fixture)
+from api.tests.conftest import is_error
 from conftest import make_lead
 from conversations.actions import send_message
-from conversations.tests.conftest import texting  # noqa: F401  (fixture)
 from reports.tests.conftest import answered_lead, local
 
 WEEK = {"from": "2026-11-30", "to": "2026-12-06"}

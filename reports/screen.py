@@ -1,0 +1,148 @@
+"""Everything the Reports screen shows for one request, built once for the page, its CSV
+downloads and the weekly email alike, so all three show the same numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from accounts.models import User
+from accounts.queries import dealerships_seen_whole_by
+from dealerships.models import Dealership
+from leads.queries import leads_visible_to
+from reports.activity import activity_tables, overdue_followups_table
+from reports.charts import BarChart, TrendChart, bar_chart, trend_chart
+from reports.funnel import funnel_table, funnel_totals, lost_reasons_table
+from reports.period import PRESETS, Period, parse_period, preset
+from reports.queries import GROUPINGS, report_dealerships, report_leads
+from reports.sla import sla_table
+from reports.speed import CHANNEL_NAMES, SpeedRow, speed_table, speed_to_lead, total, weekly_trend
+from reports.tables import Table
+
+TREND_WEEKS = 8
+DEFAULT_PERIOD = "last_week"
+
+
+@dataclass
+class ReportRequest:
+    """What was asked: which dealerships, which days, speed grouped how; `error` if it was bad."""
+
+    dealerships: list[Dealership]
+    slug: str
+    period: Period
+    period_name: str
+    by: str
+    error: str = ""
+
+
+def today_at(dealerships: list[Dealership], now: datetime) -> date:
+    """Today where the (first) dealership is: periods are whole days in its zone."""
+    zone = ZoneInfo(dealerships[0].timezone if dealerships else "UTC")
+    return now.astimezone(zone).date()
+
+
+def read_request(user: User, params: Mapping[str, str], now: datetime) -> ReportRequest:
+    """The report asked for by query parameters `dealership`, `period` (a preset or "custom" with
+    `from`/`to`) and `by`. A bad period or grouping falls back to the default, with `error` saying
+    why; an unknown dealership raises UnknownDealership."""
+    slug = params.get("dealership", "")
+    dealerships = report_dealerships(user, slug or None)
+    today = today_at(dealerships, now)
+    by = params.get("by") or "salesperson"
+    errors = []
+    if by not in GROUPINGS:
+        errors.append(f'"{by}" is not a way to group the report.')
+        by = "salesperson"
+    name = params.get("period") or (DEFAULT_PERIOD if not params.get("from") else "custom")
+    try:
+        period = parse_period(params.get("from"), params.get("to")) if name == "custom" else preset(name, today)
+    except ValueError as error:
+        errors.append(f"{str(error)[0].upper()}{str(error)[1:]}. Showing last week instead.")
+        name, period = DEFAULT_PERIOD, preset(DEFAULT_PERIOD, today)
+    return ReportRequest(dealerships, slug, period, name, by, " ".join(errors))
+
+
+@dataclass
+class Report:
+    request: ReportRequest
+    total: SpeedRow
+    tables: dict[str, Table]
+    salesperson_chart: BarChart
+    trend: TrendChart
+    funnel_chart: BarChart
+    manages: bool
+
+    @property
+    def named(self) -> dict[str, Table]:
+        """The tables by slug with underscores, as templates reach them."""
+        return {slug.replace("-", "_"): table for slug, table in self.tables.items()}
+
+    @property
+    def channel_mix(self) -> list[tuple[str, int]]:
+        """How the first replies went, most used first, in words ("text", "call")."""
+        counts = sorted(self.total.channels.items(), key=lambda item: -item[1])
+        return [(CHANNEL_NAMES.get(channel, channel).lower(), count) for channel, count in counts]
+
+
+def build_report(user: User, request: ReportRequest, now: datetime) -> Report:
+    dealerships = request.dealerships
+    leads = report_leads(user, dealerships, request.period)
+    managed = set(dealerships_seen_whole_by(user).values_list("pk", flat=True))
+    own_only = {d.pk for d in dealerships if d.pk not in managed}
+    visible = leads_visible_to(user)
+
+    speed_rows = speed_to_lead(leads, dealerships, request.by)
+    by_salesperson = speed_rows if request.by == "salesperson" else speed_to_lead(leads, dealerships, "salesperson")
+    activity, activity_daily = activity_tables(user, visible, dealerships, request.period, own_only)
+    tables = [
+        speed_table(speed_rows, request.by),
+        sla_table(leads, dealerships, "salesperson"),
+        sla_table(leads, dealerships, "dealership"),
+        funnel_table(leads, dealerships, "source"),
+        funnel_table(leads, dealerships, "salesperson"),
+        lost_reasons_table(leads),
+        activity,
+        activity_daily,
+        overdue_followups_table(user, visible, dealerships, now, own_only),
+    ]
+    answered = [row for row in by_salesperson if row.answered]
+    salesperson_chart = bar_chart(
+        "Median first reply per salesperson, working minutes",
+        [(row.label, row.median_working_minutes) for row in sorted(answered, key=lambda r: r.label)],
+        " min",
+    )
+    last_monday = request.period.last - timedelta(days=request.period.last.weekday())
+    mondays = [last_monday - timedelta(weeks=n) for n in reversed(range(TREND_WEEKS))]
+    trend_period = Period(mondays[0], last_monday + timedelta(days=6))
+    points = weekly_trend(report_leads(user, dealerships, trend_period), dealerships, mondays)
+    trend = trend_chart(
+        f"Median first reply by week, working minutes (last {TREND_WEEKS} weeks)",
+        [(f"{p.monday:%b} {p.monday.day}", p.median_working_minutes) for p in points],
+        " min",
+    )
+    funnel = funnel_totals(leads)
+    stages = [("Leads", funnel["leads"]), ("Worked", funnel["working"]), ("Appointment", funnel["appointment"])]
+    if funnel["kept"] is not None:
+        stages.append(("Kept", funnel["kept"]))
+    stages.append(("Sold", funnel["sold"]))
+    funnel_chart = bar_chart("Funnel: leads of the period by how far they got", stages)
+    return Report(
+        request=request,
+        total=total(leads, dealerships),
+        tables={table.slug: table for table in tables},
+        salesperson_chart=salesperson_chart,
+        trend=trend,
+        funnel_chart=funnel_chart,
+        manages=bool(managed & {d.pk for d in dealerships}),
+    )
+
+
+def period_choices() -> list[tuple[str, str]]:
+    return [*PRESETS.items(), ("custom", "Custom")]
+
+
+def trend_rows(report: Report) -> list[dict[str, Any]]:
+    return [{"week": p.label, "median": p.value} for p in report.trend.points]
