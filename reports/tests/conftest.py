@@ -10,6 +10,7 @@ from api.tests.conftest import api_for  # noqa: F401  (a fixture these tests use
 from conftest import make_lead
 from conversations.tests.conftest import texting  # noqa: F401  (a fixture these tests use)
 from dealerships.models import Dealership
+from escalations.tests.conftest import sink  # noqa: F401  (a fixture these tests use)
 from leads.actions import record_human_reply
 from leads.models import Lead
 
