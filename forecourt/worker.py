@@ -34,6 +34,7 @@ def sweeps() -> list[Callable[[], int]]:
     from escalations.firing import sweep_timers
     from intake.tasks import poll_mailboxes, sweep_inbound
     from notifications.tasks import sweep_emails, sweep_texts
+    from reports.weekly import sweep_weekly_summaries
 
     # Timers before emails and texts, so what a timer makes goes out in the same pass.
     # Inbound texts before what they make (alerts to staff) goes out.
@@ -42,6 +43,7 @@ def sweeps() -> list[Callable[[], int]]:
         sweep_inbound,
         sweep_webhook_calls,
         sweep_timers,
+        sweep_weekly_summaries,
         sweep_messages,
         sweep_emails,
         sweep_texts,

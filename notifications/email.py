@@ -36,7 +36,8 @@ def send_stored_email(email: OutboundEmail, connection: BaseEmailBackend | None 
         from_email=one_line(email.from_email) or settings.DEFAULT_FROM_EMAIL,
         to=email.to,
         reply_to=[one_line(email.reply_to)] if email.reply_to else None,
-        headers={"Message-ID": email.message_id},
+        # Every email in this outbox is Forecourt speaking for itself: no auto-replies to it (RFC 3834).
+        headers={"Message-ID": email.message_id, "Auto-Submitted": "auto-generated"},
         connection=connection or smtp_connection(),
     )
     if email.html:

@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import csv
 
-from django.core.exceptions import BadRequest
+from django.contrib import messages
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from leads.views.common import signed_in
 from leads.views.dashboard import with_row_data
 from reports.figures import figure_leads, figure_title
-from reports.queries import GROUPINGS, UnknownDealership, report_dealerships, report_leads, row_labels
+from reports.models import WeeklySummary
+from reports.queries import GROUPINGS, UnknownDealership, manages_any, report_dealerships, report_leads, row_labels
 from reports.screen import Report, ReportRequest, build_report, period_choices, read_request, trend_rows
 from reports.tables import Table
+from reports.weekly import set_weekly_summary
 
 LEADS_PER_PAGE = 50
 
@@ -48,6 +53,7 @@ def reports_page(request: HttpRequest) -> HttpResponse:
             "trend_rows": trend_rows(report),
             "channel_mix": report.channel_mix,
             "user_dealerships": report_dealerships(signed_in(request)),
+            "weekly_summary": WeeklySummary.objects.filter(user=signed_in(request)).exists(),
         },
     )
 
@@ -92,3 +98,17 @@ def figure_list(request: HttpRequest) -> HttpResponse:
         "reports/figure.html",
         {"asked": asked, "title": title, "row": row, "page": page, "back": back.urlencode()},
     )
+
+
+@require_POST
+def weekly_summary(request: HttpRequest) -> HttpResponse:
+    """Start or stop the weekly summary email; for people who manage a dealership."""
+    user = signed_in(request)
+    if not manages_any(user):
+        raise PermissionDenied("The weekly summary is for managers and admins.")
+    on = request.POST.get("on") == "1"
+    set_weekly_summary(user=user, on=on)
+    messages.success(
+        request, "You will get the weekly summary every Monday morning." if on else "Weekly summary stopped."
+    )
+    return HttpResponseRedirect(reverse("reports") + "#weekly-summary")
