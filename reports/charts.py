@@ -36,7 +36,7 @@ def bar_chart(title: str, items: list[tuple[str, float | None]], unit: str = "")
     top = max((value for _, value in items if value is not None), default=0) or 1
     bars = []
     for index, (label, value) in enumerate(items):
-        width = 0.0 if value is None else max(1.0, (WIDTH - LABEL_ROOM) * value / top)
+        width = 0.0 if not value else max(1.0, (WIDTH - LABEL_ROOM) * value / top)
         shown = "—" if value is None else f"{value:g}{unit}"
         bars.append(Bar(label, value, shown, index * BAR_ROW, round(width, 1)))
     return BarChart(title, bars, max(1, len(items)) * BAR_ROW)
@@ -78,7 +78,8 @@ def trend_chart(title: str, items: list[tuple[str, float | None]], unit: str = "
         y = None
         if value is not None:
             y = round(chart.plot_bottom - (chart.plot_bottom - chart.plot_top) * value / top, 1)
-        chart.points.append(Point(label, value, x, y, index % every == 0 or index == len(items) - 1))
+        # Labels counted back from the last week, so the latest always has one and none collide.
+        chart.points.append(Point(label, value, x, y, (len(items) - 1 - index) % every == 0))
     chart.line = " ".join(f"{p.x},{p.y}" for p in chart.points if p.y is not None)
     chart.top_label = f"{top:g}{unit}"
     chart.ticks = [(chart.plot_top, f"{top:g}{unit}"), (chart.plot_bottom, f"0{unit}")]

@@ -76,6 +76,10 @@ def test_manager_reads_last_weeks_median_per_salesperson_and_downloads_the_csv(
         "the page fits the phone without sideways scrolling"
     )
     driver.save_screenshot(f"{SHOTS}/reports-phone-top.png")
+    driver.execute_script("document.getElementById('salespeople-chart').scrollIntoView()")
+    driver.save_screenshot(f"{SHOTS}/reports-phone-charts.png")
+    driver.execute_script("document.getElementById('funnel-chart').scrollIntoView()")
+    driver.save_screenshot(f"{SHOTS}/reports-phone-funnel.png")
     driver.execute_script("document.getElementById('table-speed').scrollIntoView()")
     driver.save_screenshot(f"{SHOTS}/reports-phone-speed-table.png")
 
