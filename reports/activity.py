@@ -36,18 +36,18 @@ COLUMNS = [
 
 
 def _daily(
-    user: User, visible: QuerySet[Lead], dealerships: Sequence[Dealership], period: Period, own_only: set[int]
+    user: User, dealerships: Sequence[Dealership], period: Period, own_only: set[int]
 ) -> dict[tuple[str, date], dict[str, int]]:
-    """(salesperson email, local day) -> counts per kind."""
+    """(salesperson email, local day) -> counts per kind. Managers see everyone's at the
+    dealerships they manage; elsewhere a person sees only what they sent themselves."""
     counts: dict[tuple[str, date], dict[str, int]] = defaultdict(lambda: {c.key: 0 for c in COLUMNS})
     for dealership in dealerships:
         start, end = period.bounds(dealership.timezone)
         zone = ZoneInfo(dealership.timezone)
         own = dealership.pk in own_only
-        leads = visible.filter(dealership_id=dealership.pk)
         messages = (
             Message.objects.filter(
-                conversation__lead__in=leads,
+                conversation__lead__dealership_id=dealership.pk,
                 direction=Message.Direction.OUT,
                 automated=False,
                 sent_by__isnull=False,
@@ -66,7 +66,11 @@ def _daily(
                 counts[(row["sent_by__email"], row["day"])][kind] += row["n"]
         contacts = (
             Activity.objects.filter(
-                lead__in=leads, kind=Activity.Kind.CONTACT, actor__isnull=False, at__gte=start, at__lt=end
+                lead__dealership_id=dealership.pk,
+                kind=Activity.Kind.CONTACT,
+                actor__isnull=False,
+                at__gte=start,
+                at__lt=end,
             )
             .filter(Q(actor_id=user.pk) if own else Q())
             .annotate(day=TruncDate("at", tzinfo=zone))
@@ -80,10 +84,10 @@ def _daily(
 
 
 def activity_tables(
-    user: User, visible: QuerySet[Lead], dealerships: Sequence[Dealership], period: Period, own_only: set[int]
+    user: User, dealerships: Sequence[Dealership], period: Period, own_only: set[int]
 ) -> tuple[Table, Table]:
     """Per salesperson over the period (with a per-day average), and per salesperson and day."""
-    daily = _daily(user, visible, dealerships, period, own_only)
+    daily = _daily(user, dealerships, period, own_only)
     names = row_labels(sorted({email for email, _ in daily}), "salesperson", dealerships)
     totals: dict[str, dict[str, int]] = defaultdict(lambda: {c.key: 0 for c in COLUMNS})
     per_day = Table(

@@ -10,7 +10,7 @@ from api.access import caller
 from api.errors import invalid, not_found
 from api.schemas import ErrorOut
 from reports.period import parse_period
-from reports.queries import GROUPINGS, UnknownDealership, report_dealerships, report_leads
+from reports.queries import GROUPINGS, UnknownDealership, report_dealerships, report_leads, report_reads
 from reports.speed import speed_to_lead
 
 router = Router(tags=["reports"])
@@ -66,5 +66,6 @@ def speed_to_lead_report(request: HttpRequest, query: Query[SpeedQuery]) -> Json
         dealerships = report_dealerships(user, query.dealership)
     except UnknownDealership as error:
         raise not_found(str(error)) from None
-    rows = speed_to_lead(report_leads(user, dealerships, period), dealerships, query.by)
+    with report_reads():
+        rows = speed_to_lead(report_leads(user, dealerships, period), dealerships, query.by)
     return JsonResponse({"rows": [row.as_json() for row in rows]})

@@ -3,7 +3,7 @@ downloads and the weekly email alike, so all three show the same numbers."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -87,27 +87,61 @@ class Report:
         return [(CHANNEL_NAMES.get(channel, channel).lower(), count) for channel, count in counts]
 
 
-def build_report(user: User, request: ReportRequest, now: datetime) -> Report:
-    dealerships = request.dealerships
-    leads = report_leads(user, dealerships, request.period)
-    managed = set(dealerships_seen_whole_by(user).values_list("pk", flat=True))
-    own_only = {d.pk for d in dealerships if d.pk not in managed}
-    visible = leads_visible_to(user)
+@dataclass
+class Scope:
+    """Who asks about which leads: what every table of a report starts from."""
 
+    user: User
+    request: ReportRequest
+    now: datetime
+
+    def __post_init__(self) -> None:
+        dealerships = self.request.dealerships
+        self.leads = report_leads(self.user, dealerships, self.request.period)
+        managed = set(dealerships_seen_whole_by(self.user).values_list("pk", flat=True))
+        self.own_only = {d.pk for d in dealerships if d.pk not in managed}
+        self.manages = len(self.own_only) < len(dealerships)
+        self.visible = leads_visible_to(self.user)
+
+
+def _activity(scope: Scope, which: int) -> Table:
+    tables = activity_tables(scope.user, scope.request.dealerships, scope.request.period, scope.own_only)
+    return tables[which]
+
+
+# Each table by its slug, so a CSV download builds only its own.
+TABLES: dict[str, Callable[[Scope], Table]] = {
+    "speed": lambda s: speed_table(speed_to_lead(s.leads, s.request.dealerships, s.request.by), s.request.by),
+    "sla-salesperson": lambda s: sla_table(s.leads, s.request.dealerships, "salesperson"),
+    "sla-dealership": lambda s: sla_table(s.leads, s.request.dealerships, "dealership"),
+    "funnel-source": lambda s: funnel_table(s.leads, s.request.dealerships, "source"),
+    "funnel-salesperson": lambda s: funnel_table(s.leads, s.request.dealerships, "salesperson"),
+    "lost-reasons": lambda s: lost_reasons_table(s.leads),
+    "activity": lambda s: _activity(s, 0),
+    "activity-daily": lambda s: _activity(s, 1),
+    "followups-overdue": lambda s: overdue_followups_table(s.user, s.visible, s.request.dealerships, s.now, s.own_only),
+}
+
+
+def build_table(user: User, request: ReportRequest, slug: str, now: datetime) -> Table:
+    """One table of the report (KeyError for an unknown slug)."""
+    return TABLES[slug](Scope(user, request, now))
+
+
+def build_report(user: User, request: ReportRequest, now: datetime) -> Report:
+    scope = Scope(user, request, now)
+    dealerships, leads = request.dealerships, scope.leads
     speed_rows = speed_to_lead(leads, dealerships, request.by)
-    by_salesperson = speed_rows if request.by == "salesperson" else speed_to_lead(leads, dealerships, "salesperson")
-    activity, activity_daily = activity_tables(user, visible, dealerships, request.period, own_only)
+    activity, activity_daily = activity_tables(user, dealerships, request.period, scope.own_only)
     tables = [
         speed_table(speed_rows, request.by),
-        sla_table(leads, dealerships, "salesperson"),
-        sla_table(leads, dealerships, "dealership"),
-        funnel_table(leads, dealerships, "source"),
-        funnel_table(leads, dealerships, "salesperson"),
+        *(TABLES[slug](scope) for slug in ("sla-salesperson", "sla-dealership", "funnel-source", "funnel-salesperson")),
         lost_reasons_table(leads),
         activity,
         activity_daily,
-        overdue_followups_table(user, visible, dealerships, now, own_only),
+        TABLES["followups-overdue"](scope),
     ]
+    by_salesperson = speed_rows if request.by == "salesperson" else speed_to_lead(leads, dealerships, "salesperson")
     answered = [row for row in by_salesperson if row.answered]
     salesperson_chart = bar_chart(
         "Median first reply per salesperson, working minutes",
@@ -131,12 +165,12 @@ def build_report(user: User, request: ReportRequest, now: datetime) -> Report:
     funnel_chart = bar_chart("Funnel: leads of the period by how far they got", stages)
     return Report(
         request=request,
-        total=total(leads, dealerships),
+        total=total(speed_rows),
         tables={table.slug: table for table in tables},
         salesperson_chart=salesperson_chart,
         trend=trend,
         funnel_chart=funnel_chart,
-        manages=bool(managed & {d.pk for d in dealerships}),
+        manages=scope.manages,
     )
 
 

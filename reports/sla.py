@@ -13,7 +13,7 @@ from django.db.models import Count, Q, QuerySet
 
 from dealerships.models import Dealership
 from leads.models import Lead
-from reports.figures import reminded
+from reports.figures import reminded, stage_reached
 from reports.queries import GROUPINGS, row_labels
 from reports.tables import Column, Table, shares
 
@@ -31,12 +31,12 @@ def sla_table(leads: QuerySet[Lead], dealerships: Sequence[Dealership], by: str)
     field = GROUPINGS[by]
     counted = (
         leads.order_by()
-        .annotate(was_reminded=reminded())
+        .annotate(was_reminded=reminded(), stage=stage_reached())
         .values(field)
         .annotate(
             leads=Count("pk"),
-            stage1=Count("pk", filter=Q(sla__stage_reached__in=["stage1", "stage2"])),
-            stage2=Count("pk", filter=Q(sla__stage_reached="stage2")),
+            stage1=Count("pk", filter=Q(stage__in=["stage1", "stage2"])),
+            stage2=Count("pk", filter=Q(stage="stage2")),
             reminded=Count("pk", filter=Q(was_reminded=True)),
         )
     )
