@@ -41,20 +41,27 @@ def _daily(
     """(salesperson email, local day) -> counts per kind. Managers see everyone's at the
     dealerships they manage; elsewhere a person sees only what they sent themselves."""
     counts: dict[tuple[str, date], dict[str, int]] = defaultdict(lambda: {c.key: 0 for c in COLUMNS})
+    # One pair of queries per time zone, not per dealership: a group's rooftops mostly share one.
+    zones: dict[str, list[Dealership]] = defaultdict(list)
     for dealership in dealerships:
-        start, end = period.bounds(dealership.timezone)
-        zone = ZoneInfo(dealership.timezone)
-        own = dealership.pk in own_only
+        zones[dealership.timezone].append(dealership)
+    for timezone, group in zones.items():
+        start, end = period.bounds(timezone)
+        zone = ZoneInfo(timezone)
+        everyone = [d.pk for d in group if d.pk not in own_only]
+        own = [d.pk for d in group if d.pk in own_only]
+        sent = Q(conversation__lead__dealership_id__in=everyone) | Q(
+            conversation__lead__dealership_id__in=own, sent_by_id=user.pk
+        )
         messages = (
             Message.objects.filter(
-                conversation__lead__dealership_id=dealership.pk,
+                sent,
                 direction=Message.Direction.OUT,
                 automated=False,
                 sent_by__isnull=False,
                 created_at__gte=start,
                 created_at__lt=end,
             )
-            .filter(Q(sent_by_id=user.pk) if own else Q())
             .annotate(day=TruncDate("created_at", tzinfo=zone))
             .values("sent_by__email", "day", "channel")
             .annotate(n=Count("pk"))
@@ -64,15 +71,9 @@ def _daily(
             kind = KINDS.get(row["channel"])
             if kind:
                 counts[(row["sent_by__email"], row["day"])][kind] += row["n"]
+        logged = Q(lead__dealership_id__in=everyone) | Q(lead__dealership_id__in=own, actor_id=user.pk)
         contacts = (
-            Activity.objects.filter(
-                lead__dealership_id=dealership.pk,
-                kind=Activity.Kind.CONTACT,
-                actor__isnull=False,
-                at__gte=start,
-                at__lt=end,
-            )
-            .filter(Q(actor_id=user.pk) if own else Q())
+            Activity.objects.filter(logged, kind=Activity.Kind.CONTACT, actor__isnull=False, at__gte=start, at__lt=end)
             .annotate(day=TruncDate("at", tzinfo=zone))
             .values("actor__email", "day")
             .annotate(n=Count("pk"))

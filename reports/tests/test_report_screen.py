@@ -113,7 +113,7 @@ def test_the_funnel_counts_appointments_from_the_timeline_and_lost_reasons(river
     assert reasons == [{"Reason": "Bought elsewhere", "Leads": "1"}]
 
 
-def test_activity_counts_what_people_sent_per_day_not_automated_messages(texting, carol, bob, client_for):
+def test_activity_counts_what_people_sent_per_day_not_automated_messages(texting, carol, dave, bob, client_for):
     lead = make_lead(texting, assigned_to=carol, bulk=True, received_at=local("2026-12-01 10:00"))
     with time_machine.travel(local("2026-12-01 10:01"), tick=False):
         send_message(lead=lead, channel="sms", body="Thanks, we got it.", actor=None, automated=True)
@@ -140,6 +140,8 @@ def test_activity_counts_what_people_sent_per_day_not_automated_messages(texting
         ("2026-12-02", "1", "1", "0"),
     ]
     assert (totals[0]["Email"], totals[0]["Texts"], totals[0]["Per day"]) == ("carol@example.com", "2", "0.6")
+    assert [line["Email"] for line in csv_of(client_for(carol), "activity")] == ["carol@example.com"]
+    assert csv_of(client_for(dave), "activity") == []  # a salesperson sees only their own
 
 
 def test_overdue_follow_ups_are_counted_for_whoever_must_do_them(riverside, carol, dave, bob, client_for):
