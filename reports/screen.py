@@ -4,7 +4,7 @@ downloads and the weekly email alike, so all three show the same numbers."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -67,13 +67,16 @@ def read_request(user: User, params: Mapping[str, str], now: datetime) -> Report
 
 @dataclass
 class Report:
+    """The figures of one or more sections of the page (SECTIONS); the others stay empty."""
+
     request: ReportRequest
-    total: SpeedRow
-    tables: dict[str, Table]
-    salesperson_chart: BarChart
-    trend: TrendChart
-    funnel_chart: BarChart
     manages: bool
+    sections: tuple[str, ...]
+    tables: dict[str, Table] = field(default_factory=dict)
+    total: SpeedRow | None = None
+    salesperson_chart: BarChart | None = None
+    trend: TrendChart | None = None
+    funnel_chart: BarChart | None = None
 
     @property
     def named(self) -> dict[str, Table]:
@@ -83,7 +86,7 @@ class Report:
     @property
     def channel_mix(self) -> list[tuple[str, int]]:
         """How the first replies went, most used first, in words ("text", "call")."""
-        counts = sorted(self.total.channels.items(), key=lambda item: -item[1])
+        counts = sorted(self.total.channels.items(), key=lambda item: -item[1]) if self.total else []
         return [(CHANNEL_NAMES.get(channel, channel).lower(), count) for channel, count in counts]
 
 
@@ -128,50 +131,52 @@ def build_table(user: User, request: ReportRequest, slug: str, now: datetime) ->
     return TABLES[slug](Scope(user, request, now))
 
 
-def build_report(user: User, request: ReportRequest, now: datetime) -> Report:
+# The page shows one section at a time (tabs): each is its own report, its own request.
+SECTIONS = {"speed": "Speed to lead", "sla": "SLA", "funnel": "Funnel", "activity": "Activity"}
+SECTION_TABLES = {
+    "speed": ("speed",),
+    "sla": ("sla-salesperson", "sla-dealership"),
+    "funnel": ("funnel-source", "funnel-salesperson", "lost-reasons"),
+    "activity": ("activity", "followups-overdue"),
+}
+
+
+def build_report(user: User, request: ReportRequest, now: datetime, sections: tuple[str, ...] = ("speed",)) -> Report:
     scope = Scope(user, request, now)
+    report = Report(request=request, manages=scope.manages, sections=sections)
     dealerships, leads = request.dealerships, scope.leads
-    speed_rows = speed_to_lead(leads, dealerships, request.by)
-    activity, activity_daily = activity_tables(user, dealerships, request.period, scope.own_only)
-    tables = [
-        speed_table(speed_rows, request.by),
-        *(TABLES[slug](scope) for slug in ("sla-salesperson", "sla-dealership", "funnel-source", "funnel-salesperson")),
-        lost_reasons_table(leads),
-        activity,
-        activity_daily,
-        TABLES["followups-overdue"](scope),
-    ]
-    by_salesperson = speed_rows if request.by == "salesperson" else speed_to_lead(leads, dealerships, "salesperson")
-    answered = [row for row in by_salesperson if row.answered]
-    salesperson_chart = bar_chart(
-        "Median first reply per salesperson, working minutes",
-        [(row.label, row.median_working_minutes) for row in sorted(answered, key=lambda r: r.label)],
-        " min",
-    )
-    last_monday = request.period.last - timedelta(days=request.period.last.weekday())
-    mondays = [last_monday - timedelta(weeks=n) for n in reversed(range(TREND_WEEKS))]
-    trend_period = Period(mondays[0], last_monday + timedelta(days=6))
-    points = weekly_trend(report_leads(user, dealerships, trend_period), dealerships, mondays)
-    trend = trend_chart(
-        f"Median first reply by week, working minutes (last {TREND_WEEKS} weeks)",
-        [(f"{p.monday:%b} {p.monday.day}", p.median_working_minutes) for p in points],
-        " min",
-    )
-    funnel = funnel_totals(leads)
-    stages = [("Leads", funnel["leads"]), ("Worked", funnel["working"]), ("Appointment", funnel["appointment"])]
-    if funnel["kept"] is not None:
-        stages.append(("Kept", funnel["kept"]))
-    stages.append(("Sold", funnel["sold"]))
-    funnel_chart = bar_chart("Funnel: leads of the period by how far they got", stages)
-    return Report(
-        request=request,
-        total=total(speed_rows),
-        tables={table.slug: table for table in tables},
-        salesperson_chart=salesperson_chart,
-        trend=trend,
-        funnel_chart=funnel_chart,
-        manages=scope.manages,
-    )
+    for section in sections:
+        for slug in SECTION_TABLES[section]:
+            if slug != "speed":
+                report.tables[slug] = TABLES[slug](scope)
+    if "speed" in sections:
+        speed_rows = speed_to_lead(leads, dealerships, request.by)
+        report.tables["speed"] = speed_table(speed_rows, request.by)
+        report.total = total(speed_rows)
+        by_salesperson = speed_rows if request.by == "salesperson" else speed_to_lead(leads, dealerships, "salesperson")
+        answered = [row for row in by_salesperson if row.answered]
+        report.salesperson_chart = bar_chart(
+            "Median first reply per salesperson, working minutes",
+            [(row.label, row.median_working_minutes) for row in sorted(answered, key=lambda r: r.label)],
+            " min",
+        )
+        last_monday = request.period.last - timedelta(days=request.period.last.weekday())
+        mondays = [last_monday - timedelta(weeks=n) for n in reversed(range(TREND_WEEKS))]
+        trend_period = Period(mondays[0], last_monday + timedelta(days=6))
+        points = weekly_trend(report_leads(user, dealerships, trend_period), dealerships, mondays)
+        report.trend = trend_chart(
+            f"Median first reply by week, working minutes (last {TREND_WEEKS} weeks)",
+            [(f"{p.monday:%b} {p.monday.day}", p.median_working_minutes) for p in points],
+            " min",
+        )
+    if "funnel" in sections:
+        funnel = funnel_totals(leads)
+        stages = [("Leads", funnel["leads"]), ("Worked", funnel["working"]), ("Appointment", funnel["appointment"])]
+        if funnel["kept"] is not None:
+            stages.append(("Kept", funnel["kept"]))
+        stages.append(("Sold", funnel["sold"]))
+        report.funnel_chart = bar_chart("Funnel: leads of the period by how far they got", stages)
+    return report
 
 
 def period_choices() -> list[tuple[str, str]]:
@@ -179,4 +184,4 @@ def period_choices() -> list[tuple[str, str]]:
 
 
 def trend_rows(report: Report) -> list[dict[str, Any]]:
-    return [{"week": p.label, "median": p.value} for p in report.trend.points]
+    return [{"week": p.label, "median": p.value} for p in report.trend.points] if report.trend else []

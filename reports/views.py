@@ -28,6 +28,7 @@ from reports.queries import (
     row_labels,
 )
 from reports.screen import (
+    SECTIONS,
     TABLES,
     Report,
     ReportRequest,
@@ -49,15 +50,19 @@ def _request(request: HttpRequest) -> ReportRequest:
         raise Http404(str(error)) from None
 
 
-def _report(request: HttpRequest) -> Report:
+def _report(request: HttpRequest, section: str) -> Report:
     asked = _request(request)
-    return build_report(signed_in(request), asked, timezone.now())
+    return build_report(signed_in(request), asked, timezone.now(), sections=(section,))
 
 
 def reports_page(request: HttpRequest) -> HttpResponse:
+    section = request.GET.get("report", "speed")
+    if section not in SECTIONS:
+        section = "speed"
     with report_reads():
-        report = _report(request)
+        report = _report(request, section)
     query = request.GET.copy()
+    query.pop("report", None)
     return render(
         request,
         "reports/index.html",
@@ -67,6 +72,8 @@ def reports_page(request: HttpRequest) -> HttpResponse:
             "periods": period_choices(),
             "groupings": list(GROUPINGS),
             "query": query.urlencode(),
+            "section": section,
+            "sections": SECTIONS,
             "trend_rows": trend_rows(report),
             "channel_mix": report.channel_mix,
             "user_dealerships": report_dealerships(signed_in(request)),

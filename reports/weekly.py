@@ -63,7 +63,7 @@ def send_weekly_summary(*, subscription: WeeklySummary, now: datetime) -> bool:
         return False
     if WeeklySummarySent.objects.filter(user=user, week=asked.period.first).exists():
         return False
-    report = build_report(user, asked, now)
+    report = build_report(user, asked, now, sections=("speed", "sla", "activity"))
     context = {"report": report, "asked": asked, "user": user, "url": f"{settings.BASE_URL}/reports/?period=last_week"}
     subject = f"Weekly summary: {asked.period.describe()}"
     try:
