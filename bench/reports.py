@@ -122,10 +122,11 @@ def measure(count: int, warmups: int) -> None:
     first, last = last_whole_month(date.today())
     month = {"period": "custom", "from": first.isoformat(), "to": last.isoformat()}
     scenarios = {
-        "Reports page (every table and chart)": ("web", "/reports/?" + urlencode(month)),
+        "Page: speed to lead (tiles, charts, table)": ("web", "/reports/?" + urlencode({**month, "report": "speed"})),
+        "Page: SLA": ("web", "/reports/?" + urlencode({**month, "report": "sla"})),
+        "Page: funnel": ("web", "/reports/?" + urlencode({**month, "report": "funnel"})),
+        "Page: activity": ("web", "/reports/?" + urlencode({**month, "report": "activity"})),
         "CSV: speed to lead by salesperson": ("web", "/reports/speed.csv?" + urlencode(month)),
-        "CSV: funnel by source": ("web", "/reports/funnel-source.csv?" + urlencode(month)),
-        "CSV: SLA by salesperson": ("web", "/reports/sla-salesperson.csv?" + urlencode(month)),
         "CSV: activity per day": ("web", "/reports/activity-daily.csv?" + urlencode(month)),
         "Leads behind 'never answered'": ("web", "/reports/leads/?" + urlencode({**month, "figure": "never"})),
         "API: speed-to-lead by salesperson": (
@@ -151,13 +152,13 @@ def measure(count: int, warmups: int) -> None:
     print(
         f"\nReports for {first} to {last} ({count} sequential requests after {warmups} warm-ups; ms: p50 / p95 / max)"
     )
-    print(f"{'scenario':40}" + "".join(f"{label:>30}" for label, _ in PERSONAS))
+    print(f"{'scenario':44}" + "".join(f"{label:>30}" for label, _ in PERSONAS))
     for name in scenarios:
         cells = []
         for label, _ in PERSONAS:
             timings = results[(name, label)]
             cells.append(f"{percentile(timings, 50):6.0f} / {percentile(timings, 95):5.0f} / {max(timings):5.0f}")
-        print(f"{name:40}" + "".join(f"{cell:>30}" for cell in cells))
+        print(f"{name:44}" + "".join(f"{cell:>30}" for cell in cells))
     print(load_average())
 
 

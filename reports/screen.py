@@ -19,8 +19,9 @@ from reports.funnel import funnel_table, funnel_totals, lost_reasons_table
 from reports.period import PRESETS, Period, parse_period, preset
 from reports.queries import GROUPINGS, report_dealerships, report_leads
 from reports.sla import sla_table
-from reports.speed import CHANNEL_NAMES, SpeedRow, speed_table, speed_to_lead, total, weekly_trend
+from reports.speed import CHANNEL_NAMES, SpeedRow, speed_table, speed_to_lead, total
 from reports.tables import Table
+from reports.trend import trend
 
 TREND_WEEKS = 8
 DEFAULT_PERIOD = "last_week"
@@ -163,7 +164,7 @@ def build_report(user: User, request: ReportRequest, now: datetime, sections: tu
         last_monday = request.period.last - timedelta(days=request.period.last.weekday())
         mondays = [last_monday - timedelta(weeks=n) for n in reversed(range(TREND_WEEKS))]
         trend_period = Period(mondays[0], last_monday + timedelta(days=6))
-        points = weekly_trend(report_leads(user, dealerships, trend_period), dealerships, mondays)
+        points = trend(report_leads(user, dealerships, trend_period), dealerships, mondays)
         report.trend = trend_chart(
             f"Median first reply by week, working minutes (last {TREND_WEEKS} weeks)",
             [(f"{p.monday:%b} {p.monday.day}", p.median_working_minutes) for p in points],
