@@ -70,7 +70,8 @@ def showroom(riverside: Dealership, alice: User, bob: User, carol: User) -> Lead
 def _screens(slug: str, lead_id: int, role: str) -> list[str]:
     everyone = ["/", "/leads/", f"/leads/{lead_id}/", "/leads/new/", "/followups/", "/notifications/",
                 "/notifications/preferences/", "/accounts/password/change/", "/escalations/attention/",
-                "/distribution/pool/"]  # fmt: skip
+                "/distribution/pool/", "/reports/", "/reports/?report=sla", "/reports/?report=funnel",
+                "/reports/?report=activity", "/reports/leads/?figure=leads"]  # fmt: skip
     admin = ["/accounts/users/", "/accounts/users/new/", "/dealerships/", f"/dealerships/{slug}/settings/",
              f"/distribution/{slug}/", f"/distribution/{slug}/yaml/", f"/followups/settings/{slug}/", "/intake/",
              "/intake/rules/", "/intake/import/", f"/intake/settings/{slug}/"]  # fmt: skip
