@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, DateField, F, Q, QuerySet, When
 from django.db.models.functions import Coalesce, TruncDate
 
 from accounts.models import User
@@ -35,52 +35,73 @@ COLUMNS = [
 ]
 
 
+def _as_date(value: date | datetime | str) -> date:
+    """A day as the database returned it from inside a CASE: a date, a timestamp or a string."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value
+
+
 def _daily(
     user: User, dealerships: Sequence[Dealership], period: Period, own_only: set[int]
 ) -> dict[tuple[str, date], dict[str, int]]:
     """(salesperson email, local day) -> counts per kind. Managers see everyone's at the
     dealerships they manage; elsewhere a person sees only what they sent themselves."""
     counts: dict[tuple[str, date], dict[str, int]] = defaultdict(lambda: {c.key: 0 for c in COLUMNS})
-    # One pair of queries per time zone, not per dealership: a group's rooftops mostly share one.
-    zones: dict[str, list[Dealership]] = defaultdict(list)
-    for dealership in dealerships:
-        zones[dealership.timezone].append(dealership)
-    for timezone, group in zones.items():
-        start, end = period.bounds(timezone)
-        zone = ZoneInfo(timezone)
-        everyone = [d.pk for d in group if d.pk not in own_only]
-        own = [d.pk for d in group if d.pk in own_only]
-        sent = Q(conversation__lead__dealership_id__in=everyone) | Q(
-            conversation__lead__dealership_id__in=own, sent_by_id=user.pk
+    if not dealerships:
+        return counts
+    # One query for messages and one for contacts, whatever the number of rooftops and zones:
+    # each row's day is read in its dealership's zone, and days outside the period are dropped.
+    bounds = [period.bounds(d.timezone) for d in dealerships]
+    start, end = min(b[0] for b in bounds), max(b[1] for b in bounds)
+    everyone = [d.pk for d in dealerships if d.pk not in own_only]
+    own = [d.pk for d in dealerships if d.pk in own_only]
+    days = set(period.days)
+
+    def local_day(field: str, lead: str) -> Case:
+        return Case(
+            *(When(**{lead: d.pk}, then=TruncDate(field, tzinfo=ZoneInfo(d.timezone))) for d in dealerships),
+            output_field=DateField(),
         )
-        messages = (
-            Message.objects.filter(
-                sent,
-                direction=Message.Direction.OUT,
-                automated=False,
-                sent_by__isnull=False,
-                created_at__gte=start,
-                created_at__lt=end,
-            )
-            .annotate(day=TruncDate("created_at", tzinfo=zone))
-            .values("sent_by__email", "day", "channel")
-            .annotate(n=Count("pk"))
-            .order_by()
+
+    messages = (
+        Message.objects.filter(
+            Q(conversation__lead__dealership_id__in=everyone)
+            | Q(conversation__lead__dealership_id__in=own, sent_by_id=user.pk),
+            direction=Message.Direction.OUT,
+            automated=False,
+            sent_by__isnull=False,
+            created_at__gte=start,
+            created_at__lt=end,
         )
-        for row in messages:
-            kind = KINDS.get(row["channel"])
-            if kind:
-                counts[(row["sent_by__email"], row["day"])][kind] += row["n"]
-        logged = Q(lead__dealership_id__in=everyone) | Q(lead__dealership_id__in=own, actor_id=user.pk)
-        contacts = (
-            Activity.objects.filter(logged, kind=Activity.Kind.CONTACT, actor__isnull=False, at__gte=start, at__lt=end)
-            .annotate(day=TruncDate("at", tzinfo=zone))
-            .values("actor__email", "day")
-            .annotate(n=Count("pk"))
-            .order_by()
+        .annotate(day=local_day("created_at", "conversation__lead__dealership_id"))
+        .values("sent_by__email", "day", "channel")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in messages:
+        kind, day = KINDS.get(row["channel"]), _as_date(row["day"])
+        if kind and day in days:
+            counts[(row["sent_by__email"], day)][kind] += row["n"]
+    contacts = (
+        Activity.objects.filter(
+            Q(lead__dealership_id__in=everyone) | Q(lead__dealership_id__in=own, actor_id=user.pk),
+            kind=Activity.Kind.CONTACT,
+            actor__isnull=False,
+            at__gte=start,
+            at__lt=end,
         )
-        for contact in contacts:
-            counts[(contact["actor__email"], contact["day"])]["contacts"] += contact["n"]
+        .annotate(day=local_day("at", "lead__dealership_id"))
+        .values("actor__email", "day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for contact in contacts:
+        day = _as_date(contact["day"])
+        if day in days:
+            counts[(contact["actor__email"], day)]["contacts"] += contact["n"]
     return counts
 
 
