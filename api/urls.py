@@ -18,6 +18,7 @@ from conversations.api import router as conversations_router
 from conversations.consent_api import router as consent_router
 from distribution.api import router as distribution_router
 from intake.api import router as intake_router
+from reports.api import router as reports_router
 from worksheets.api import router as worksheets_router
 
 
@@ -46,6 +47,7 @@ api.add_router("", conversations_router)
 api.add_router("", worksheets_router)
 api.add_router("", calls_router)
 api.add_router("", appointments_router)
+api.add_router("", reports_router)
 
 
 def _patterns() -> list[URLPattern | URLResolver]:

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "calls",
     "appointments",
     "relay",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("followups/", include("followups.urls")),
     path("notifications/", include("notifications.urls")),
     path("distribution/", include("distribution.urls")),
+    path("reports/", include("reports.urls")),
     # The conversation panel of the lead page, texted photos (/m/<token>) and the text templates screen.
     path("", include("conversations.urls")),
     path("conversations/", include("conversations.invite_urls")),

@@ -37,6 +37,7 @@ def sweeps() -> list[Callable[[], int]]:
     from intake.tasks import poll_mailboxes, sweep_inbound
     from inventory.tasks import sweep_inventory
     from notifications.tasks import sweep_emails, sweep_texts
+    from reports.weekly import sweep_weekly_summaries
 
     # Timers before emails and texts, so what a timer makes goes out in the same pass.
     # Inbound texts before what they make (alerts to staff) goes out.
@@ -46,6 +47,7 @@ def sweeps() -> list[Callable[[], int]]:
         sweep_webhook_calls,
         sweep_timers,
         sweep_reminders,
+        sweep_weekly_summaries,
         sweep_messages,
         sweep_calls,
         sweep_emails,

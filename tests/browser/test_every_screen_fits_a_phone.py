@@ -72,7 +72,9 @@ def _screens(slug: str, lead_id: int, role: str) -> list[str]:
                 "/notifications/preferences/", "/accounts/password/change/", "/escalations/attention/",
                 "/calls/settings/", f"/leads/{lead_id}/worksheets/new/",
                 "/distribution/pool/", "/calendar/", f"/calendar/?view=day&dealership={slug}", "/calendar/feed/",
-                f"/calendar/{slug}/new/", f"/leads/{lead_id}/appointments/new/", "/inventory/"]  # fmt: skip
+                f"/calendar/{slug}/new/", f"/leads/{lead_id}/appointments/new/", "/inventory/",
+                "/reports/", "/reports/?report=sla", "/reports/?report=funnel",
+                "/reports/?report=activity", "/reports/leads/?figure=leads"]  # fmt: skip
     admin = ["/accounts/users/", "/accounts/users/new/", "/dealerships/", f"/dealerships/{slug}/settings/",
              f"/distribution/{slug}/", f"/distribution/{slug}/yaml/", f"/followups/settings/{slug}/", "/intake/",
              "/intake/rules/", "/intake/import/", f"/intake/settings/{slug}/", "/inventory/upload/"]  # fmt: skip

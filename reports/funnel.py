@@ -1,0 +1,95 @@
+"""Funnel: new → worked → appointment → sold, and lost with its reasons, by source or salesperson.
+
+What each stage reads (all counted over the leads that arrived in the period):
+* worked: a first human reply (`first_response_at`) or any status past "new";
+* appointment: status "appointment" now, or a status change to Appointment on the timeline
+  (`Activity` kind "status");
+* kept: appointments kept or missed are not recorded yet, so "kept" and the show rate stay empty
+  (None) until they are; `KEPT` is the one place to connect them;
+* sold / lost: the lead's status; lost reasons from `lost_reason`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
+
+from dealerships.models import Dealership
+from leads.models import Lead
+from reports.figures import FIGURES, had_appointment
+from reports.queries import GROUPINGS, row_labels
+from reports.tables import Column, Table, shares
+
+# Leads whose appointment was kept: None while no appointment outcome is recorded anywhere.
+KEPT: Q | None = None
+
+COLUMNS = [
+    Column("label", "", "text"),
+    Column("leads", "Leads", figure="leads"),
+    Column("working", "Worked", figure="working"),
+    Column("appointment", "Appointment", figure="appointment"),
+    Column("kept", "Kept"),
+    Column("show_rate", "Show rate", "share"),
+    Column("sold", "Sold", figure="sold"),
+    Column("conversion", "Conversion", "share"),
+    Column("lost", "Lost", figure="lost"),
+]
+
+
+def _counts(leads: QuerySet[Lead]) -> dict[str, Count]:
+    counts = {
+        "leads": Count("pk"),
+        "working": Count("pk", filter=FIGURES["working"][1]),
+        "appointment": Count("pk", filter=Q(had_appointment_=True)),
+        "sold": Count("pk", filter=FIGURES["sold"][1]),
+        "lost": Count("pk", filter=FIGURES["lost"][1]),
+    }
+    if KEPT is not None:
+        counts["kept"] = Count("pk", filter=KEPT)
+    return counts
+
+
+def _finish(row: dict[str, Any]) -> dict[str, Any]:
+    row.setdefault("kept", None)
+    shares(row, "leads", {"conversion": "sold"})
+    row["show_rate"] = row["kept"] / row["appointment"] if row["kept"] is not None and row["appointment"] else None
+    return row
+
+
+def _with_appointment(leads: QuerySet[Lead]) -> QuerySet[Lead]:
+    return leads.order_by().annotate(
+        had_appointment_=Case(
+            When(had_appointment(), then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
+    )
+
+
+def funnel_table(leads: QuerySet[Lead], dealerships: Sequence[Dealership], by: str) -> Table:
+    field = GROUPINGS[by]
+    counted = _with_appointment(leads).values(field).annotate(**_counts(leads))
+    rows = [_finish(dict(row, key=row.pop(field))) for row in counted]
+    names = row_labels([row["key"] for row in rows], by, dealerships)
+    for row in rows:
+        row["label"] = names[row["key"]]
+    rows.sort(key=lambda r: (-r["leads"], r["label"]))
+    columns = [Column("label", by.capitalize(), "text"), *COLUMNS[1:]]
+    return Table(f"funnel-{by}", f"Funnel by {by}", columns, rows, group=by)
+
+
+def funnel_totals(leads: QuerySet[Lead]) -> dict[str, Any]:
+    """The whole funnel in one row, for the chart."""
+    return _finish(_with_appointment(leads).aggregate(**_counts(leads)))
+
+
+def lost_reasons_table(leads: QuerySet[Lead]) -> Table:
+    counted = (
+        leads.order_by()
+        .filter(status=Lead.Status.LOST)
+        .values("lost_reason")
+        .annotate(leads=Count("pk"))
+        .order_by("-leads", "lost_reason")
+    )
+    rows = [{"label": row["lost_reason"] or "(no reason given)", "leads": row["leads"]} for row in counted]
+    return Table("lost-reasons", "Lost, and why", [Column("label", "Reason", "text"), Column("leads", "Leads")], rows)

@@ -1,0 +1,52 @@
+"""What the reports add up: each lead's first human reply, measured once when it is recorded."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class ReplyTime(models.Model):
+    """How long a lead waited for its first human reply, in the dealership's working minutes and in
+    clock minutes (see `reports.working_time` for the exact rule).
+
+    Written when the first reply is recorded (`leads.signals.human_replied`) and by the
+    `backfill_reply_times` command for leads answered before reports existed, so that a report is
+    an aggregate over rows, not a walk through the business calendar per lead. A lead with no row
+    and no `first_response_at` was never answered.
+    """
+
+    lead = models.OneToOneField("leads.Lead", on_delete=models.CASCADE, primary_key=True, related_name="reply_time")
+    working_minutes = models.FloatField()
+    clock_minutes = models.FloatField()
+
+    def __str__(self) -> str:
+        return f"lead {self.lead_id}: {self.working_minutes:.1f} working minutes"
+
+
+class WeeklySummary(models.Model):
+    """A manager's choice to receive the weekly summary email (opt-in: no row, no email)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="weekly_summary"
+    )
+    subscribed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"weekly summary for {self.user}"
+
+
+class WeeklySummarySent(models.Model):
+    """The summary of one week made for one user: the unique row that keeps it to once a week."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField(help_text="The Monday of the week summarised.")
+    email = models.ForeignKey("notifications.OutboundEmail", null=True, on_delete=models.SET_NULL, related_name="+")
+    made_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "week"], name="one_weekly_summary_per_week")]
+
+    def __str__(self) -> str:
+        return f"summary of the week of {self.week} for {self.user_id}"
