@@ -4,8 +4,8 @@ What each stage reads (all counted over the leads that arrived in the period):
 * worked: a first human reply (`first_response_at`) or any status past "new";
 * appointment: status "appointment" now, or a status change to Appointment on the timeline
   (`Activity` kind "status");
-* kept: appointments kept or missed are not recorded yet, so "kept" and the show rate stay empty
-  (None) until they are; `KEPT` is the one place to connect them;
+* kept: a customer appointment (appointment, test drive, delivery) on the lead marked kept; the
+  show rate is kept over appointment;
 * sold / lost: the lead's status; lost reasons from `lost_reason`.
 """
 
@@ -14,16 +14,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 
+from appointments.models import Appointment
 from dealerships.models import Dealership
 from leads.models import Lead
 from reports.figures import FIGURES, had_appointment
 from reports.queries import GROUPINGS, row_labels
 from reports.tables import Column, Table, shares
 
-# Leads whose appointment was kept: None while no appointment outcome is recorded anywhere.
-KEPT: Q | None = None
+# Leads with a customer appointment marked kept.
+KEPT = Exists(
+    Appointment.objects.filter(lead=OuterRef("pk"), status=Appointment.Status.KEPT, kind__in=Appointment.CUSTOMER_KINDS)
+)
 
 COLUMNS = [
     Column("label", "", "text"),
@@ -46,8 +49,7 @@ def _counts(leads: QuerySet[Lead]) -> dict[str, Count]:
         "sold": Count("pk", filter=FIGURES["sold"][1]),
         "lost": Count("pk", filter=FIGURES["lost"][1]),
     }
-    if KEPT is not None:
-        counts["kept"] = Count("pk", filter=KEPT)
+    counts["kept"] = Count("pk", filter=Q(KEPT))
     return counts
 
 

@@ -9,6 +9,7 @@ import io
 import pytest
 import time_machine
 
+from appointments.actions import book_appointment, mark_appointment
 from conftest import make_lead
 from conversations.actions import send_message
 from conversations.models import Conversation, Message
@@ -91,12 +92,15 @@ def test_an_unknown_figure_is_a_bad_request(week, bob, client_for):
     assert client_for(bob).get("/reports/nothing.csv", WEEK).status_code == 404
 
 
-def test_the_funnel_counts_appointments_from_the_timeline_and_lost_reasons(riverside, carol, bob, client_for):
+def test_the_funnel_counts_appointments_kept_and_lost_reasons(riverside, carol, bob, client_for):
     sold = answered_lead(riverside, arrived="2026-12-01 10:00", replied="2026-12-01 10:05", by=carol)
-    set_status(lead=sold, status="appointment", actor=carol)
+    set_status(lead=sold, status="appointment", actor=carol)  # booked before appointments were kept
     set_status(lead=sold, status="sold", actor=carol)
     booked = answered_lead(riverside, arrived="2026-12-01 11:00", replied="2026-12-01 11:05", by=carol)
-    set_status(lead=booked, status="appointment", actor=carol)
+    with time_machine.travel(local("2026-12-01 11:10"), tick=False):
+        visit = book_appointment(dealership=riverside, actor=carol, lead=booked, starts_at=local("2026-12-01 15:00"))
+    with time_machine.travel(local("2026-12-01 16:00"), tick=False):
+        mark_appointment(appointment=visit, outcome="kept", actor=carol)
     lost = answered_lead(riverside, arrived="2026-12-02 10:00", replied=None, by=carol, source_name="Cars.com")
     set_status(lead=lost, status="lost", actor=carol, lost_reason="Bought elsewhere")
     answered_lead(riverside, arrived="2026-12-02 11:00", replied=None, by=carol, source_name="Cars.com")
@@ -108,7 +112,7 @@ def test_the_funnel_counts_appointments_from_the_timeline_and_lost_reasons(river
     assert [cargurus[k] for k in ("Leads", "Worked", "Appointment", "Sold", "Conversion (%)")] == [
         "2", "2", "2", "1", "50.0"
     ]  # fmt: skip
-    assert (cargurus["Kept"], cargurus["Show rate (%)"]) == ("", "")  # not recorded yet
+    assert (cargurus["Kept"], cargurus["Show rate (%)"]) == ("1", "50.0")
     assert [funnel["Cars.com"][k] for k in ("Leads", "Worked", "Lost")] == ["2", "1", "1"]
     assert reasons == [{"Reason": "Bought elsewhere", "Leads": "1"}]
 
