@@ -54,7 +54,8 @@ def test_with_a_phone_number_too_the_composer_offers_both_messenger_first(lead, 
     lead.customer.phones.create(number="+15125550100", type="cellphone")
     with at(OPEN + timedelta(minutes=1)):
         shown = client_for(carol).get(f"/leads/{lead.pk}/").content.decode()
-    assert '<option value="messenger" selected>Messenger</option><option value="sms">Text</option>' in shown
+    messenger = shown.index('id="channel-messenger" checked')
+    assert messenger < shown.index('id="channel-sms"')  # offered first, and chosen
 
 
 def test_after_the_window_closed_the_page_says_why_and_offers_no_messenger(lead, carol, client_for):
