@@ -9,4 +9,5 @@ from chat import views
 urlpatterns: list[URLPattern] = [
     path("<slug:slug>.js", views.script, name="chat-script"),
     path("<slug:slug>/messages", views.messages, name="chat-messages"),
+    path("<slug:slug>/try/", views.try_chat, name="chat-try"),
 ]

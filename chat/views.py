@@ -20,8 +20,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
 
+from accounts.queries import dealerships_administered_by
 from accounts.throttle import client_address
 from chat import actions, limits
 from chat.models import ChatPost
@@ -35,6 +37,11 @@ WIDGET = Path(__file__).resolve().parent / "widget.js"
 
 def _error(status: int, code: str, message: str, **extra: Any) -> JsonResponse:
     return JsonResponse({"error": {"code": code, "message": message, **extra}}, status=status)
+
+
+def own_origin(request: HttpRequest) -> str:
+    """Forecourt's own website as browsers name it in `Origin`: its "try the chat" page works there."""
+    return f"{request.scheme}://{request.get_host()}"
 
 
 def _allowed(response: HttpResponse, origin: str) -> HttpResponse:
@@ -59,7 +66,7 @@ def script(request: HttpRequest, slug: str) -> HttpResponse:
         "base": settings.BASE_URL,
         "slug": dealership.slug,
         "name": dealership.name,
-        "origins": list(dealership.chat_origins or []),
+        "origins": [*(dealership.chat_origins or []), own_origin(request)],
     }
     # "</" never appears in JSON written this way, so the config cannot end a <script> early.
     text = f"/* Forecourt live chat for {dealership.name} */\nwindow.forecourtChat = {json.dumps(config).replace('</', '<\\/')};\n"
@@ -77,7 +84,7 @@ def messages(request: HttpRequest, slug: str) -> HttpResponse:
     origin = request.headers.get("Origin", "")
     if dealership is None:
         return _error(404, "not_found", f"No dealership {slug!r}.")
-    if not origin or origin not in (dealership.chat_origins or []):
+    if not origin or origin not in [*(dealership.chat_origins or []), own_origin(request)]:
         return _error(403, "origin_refused", f"{dealership.name}'s chat does not work on {origin or 'this page'}.")
     if request.method == "OPTIONS":
         answer = _allowed(HttpResponse(status=204), origin)
@@ -146,3 +153,10 @@ def _post(request: HttpRequest, dealership: Dealership, origin: str) -> JsonResp
 def _refuse(post: ChatPost, status: int, code: str, message: str, **extra: Any) -> JsonResponse:
     ChatPost.objects.filter(pk=post.pk).update(status=ChatPost.Status.REFUSED, reason=message)
     return _error(status, code, message, **extra)
+
+
+def try_chat(request: HttpRequest, slug: str) -> HttpResponse:
+    """A page of Forecourt's own that carries the dealership's chat, as a website would: an admin
+    sees the widget and its chats come in as leads, before the line is pasted anywhere."""
+    dealership = get_object_or_404(dealerships_administered_by(request.user), slug=slug)
+    return render(request, "chat/try.html", {"dealership": dealership})

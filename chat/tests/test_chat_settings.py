@@ -82,3 +82,34 @@ def test_origins_are_written_as_browsers_send_them(riverside):
     assert outcome.ok, outcome.errors
     riverside.refresh_from_db()
     assert riverside.chat_origins == ["http://[::1]:8000", "https://xn--bcher-kva.example", "http://shop.example"]
+
+
+def test_an_admin_tries_the_chat_on_a_page_of_forecourt_before_pasting_it_anywhere(client_for, chatting, alice, bob):
+    page = client_for(alice).get(f"/chat/{chatting.slug}/try/")
+    assert page.status_code == 200
+    assert f'src="/chat/{chatting.slug}.js"' in page.content.decode()
+    assert (
+        f'href="/chat/{chatting.slug}/try/"'
+        in client_for(alice).get(f"/dealerships/{chatting.slug}/settings/").content.decode()
+    )
+
+    # The page is Forecourt's own website: the script and its endpoint accept it beside the listed ones.
+    script = client_for(alice).get(f"/chat/{chatting.slug}.js").content.decode()
+    assert '"http://testserver"' in script
+    answer = client_for(alice).post(
+        f"/chat/{chatting.slug}/messages",
+        {"body": "Testing the chat", "name": "Test Visitor", "email": "test@example.com"},
+        content_type="application/json",
+        HTTP_ORIGIN="http://testserver",
+    )
+    assert answer.status_code == 201, answer.content
+    assert answer["Access-Control-Allow-Origin"] == "http://testserver"
+    refused = client_for(alice).post(
+        f"/chat/{chatting.slug}/messages",
+        {"body": "Hi", "name": "Someone", "email": "someone@example.com"},
+        content_type="application/json",
+        HTTP_ORIGIN="https://elsewhere.example",
+    )
+    assert refused.status_code == 403
+
+    assert client_for(bob).get(f"/chat/{chatting.slug}/try/").status_code == 404  # a manager, not an admin
