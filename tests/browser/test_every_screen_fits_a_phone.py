@@ -77,7 +77,8 @@ def _screens(slug: str, lead_id: int, role: str) -> list[str]:
                 "/reports/?report=activity", "/reports/leads/?figure=leads"]  # fmt: skip
     admin = ["/accounts/users/", "/accounts/users/new/", "/dealerships/", f"/dealerships/{slug}/settings/",
              f"/distribution/{slug}/", f"/distribution/{slug}/yaml/", f"/followups/settings/{slug}/", "/intake/",
-             "/intake/rules/", "/intake/import/", f"/intake/settings/{slug}/", "/inventory/upload/"]  # fmt: skip
+             "/intake/rules/", "/intake/import/", f"/intake/settings/{slug}/", "/inventory/upload/",
+             f"/chat/{slug}/try/"]  # fmt: skip
     return everyone + (admin if role == "admin" else [])
 
 
