@@ -92,12 +92,28 @@ class DateInput(forms.DateInput):
 
 
 class UserForm(forms.Form):
-    """A user's own details: the login (email) and how to reach them."""
+    """A user's own details: the login (email), how to reach them, and their calls (the phone
+    click-to-call rings first, and whether their customers' calls ring their mobile), as they set
+    them themselves on My call settings."""
 
     email = forms.EmailField(label="Email", max_length=254)
     name = forms.CharField(label="Name", max_length=150)
     mobile = forms.CharField(
         label="Mobile", max_length=32, required=False, help_text="For text alerts, e.g. +1 512 555 0100."
+    )
+    outbound_phone = forms.CharField(
+        label="Phone to ring first",
+        required=False,
+        max_length=40,
+        help_text="When they press Call, this phone rings first; empty: their mobile. For a desk phone behind "
+        "a switchboard, add a comma per second to wait and the extension: +15125550100,,,42.",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "placeholder": "their mobile"}),
+    )
+    forward_calls = forms.BooleanField(
+        label="Calls from their customers ring their mobile",
+        required=False,
+        initial=True,
+        help_text="When a customer whose lead is theirs calls the dealership. Off: the store takes them.",
     )
 
     def __init__(self, *args: Any, user: User | None, country: str, locked: bool = False, **kwargs: Any) -> None:
@@ -125,6 +141,14 @@ class UserForm(forms.Form):
         if number is None:
             raise ValidationError("Enter a mobile number such as +1 512 555 0100.")
         return number
+
+    def clean_outbound_phone(self) -> str:
+        from calls.phones import normalise_outbound_phone  # the one reading of an outbound phone
+
+        try:
+            return normalise_outbound_phone(self.cleaned_data["outbound_phone"], self.country)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
 
 
 # Keys of `validate_membership` and the form field that shows their errors.
@@ -260,7 +284,7 @@ class UserEditor:
     admin may edit, and blank forms to add the user at another dealership the admin runs.
 
     Memberships at dealerships the admin does not administer are neither shown nor changed;
-    while there are any, the login itself (email, name, mobile) is locked too, because it is
+    while there are any, the login itself (email, name, mobile, calls) is locked too, because it is
     shared with those dealerships' admins.
     """
 
@@ -289,7 +313,15 @@ class UserEditor:
             user=user,
             country=country,
             locked=self.locked,
-            initial={"email": user.email, "name": user.name, "mobile": user.mobile} if user else None,
+            initial={
+                "email": user.email,
+                "name": user.name,
+                "mobile": user.mobile,
+                "outbound_phone": user.outbound_phone,
+                "forward_calls": user.forward_calls,
+            }
+            if user
+            else None,
         )
         self.membership_forms = [
             MembershipForm(data, prefix=f"m{m.pk}", membership=m, choices=[], staff=staff, member_email=member_email)

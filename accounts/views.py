@@ -21,6 +21,7 @@ from accounts import actions, throttle
 from accounts.forms import LoginForm, PasswordResetRequestForm, UserEditor
 from accounts.models import Membership, User
 from accounts.queries import dealerships_administered_by, dealerships_outside_admin_of, users_administered_by
+from calls.actions import set_call_settings
 from dealerships.models import Dealership
 from distribution import departure, handover
 from distribution.models import Handover
@@ -171,6 +172,12 @@ def user_new(request: HttpRequest) -> HttpResponse:
             memberships=editor.memberships(),
             actor=request.user,  # type: ignore[arg-type]
         )
+        set_call_settings(
+            user=user,
+            actor=request.user,  # type: ignore[arg-type]
+            outbound_phone=details["outbound_phone"],
+            forward_calls=details["forward_calls"],
+        )
         messages.success(request, f"{user.name} was added. An email to {user.email} lets them choose a password.")
         return redirect("user-edit", pk=user.pk)
     return render(request, "accounts/user_form.html", {"editor": editor, "member": None})
@@ -190,6 +197,12 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 email=details["email"],
                 name=details["name"],
                 mobile=details["mobile"],
+            )
+            set_call_settings(
+                user=member,
+                actor=request.user,  # type: ignore[arg-type]
+                outbound_phone=details["outbound_phone"],
+                forward_calls=details["forward_calls"],
             )
         for data in editor.memberships():
             actions.save_membership(user=member, data=data, actor=request.user)  # type: ignore[arg-type]

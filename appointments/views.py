@@ -20,11 +20,15 @@ from appointments.models import Appointment
 from appointments.notices import shown
 from appointments.queries import appointment_for
 from appointments.rules import BookingRefused
-from conversations.channels import CHANNELS
+from conversations.channels import CannotSend, transport
+from conversations.channels.email import EmailsOff
+from conversations.consent import check_may_send
+from conversations.views import MAX_TEXT
 from dealerships.models import Dealership
 from forecourt.lib.redirects import safe_next
 from leads.models import Lead
 from leads.queries import lead_for
+from relay.composer import MAX_EMAIL, reply_subject
 
 
 def _user(request: HttpRequest) -> User:
@@ -134,16 +138,31 @@ def mark(request: HttpRequest, appointment_id: int) -> HttpResponse:
     return HttpResponseRedirect(safe_next(request, reverse("dashboard")))
 
 
+def _why_not(lead: Lead, channel: str) -> CannotSend | None:
+    """Why the sheet cannot send on `channel` (no address, opted out, emails off), None when it can:
+    said at once rather than after the salesperson has written the message."""
+    try:
+        transport(channel).addresses(lead)
+        check_may_send(lead=lead, channel=channel)
+    except CannotSend as refusal:
+        return refusal
+    return None
+
+
 def quick_message(request: HttpRequest, lead_id: int, channel: str) -> HttpResponse:
     """The dashboard's text or email sheet: a small composer posting to the lead's thread."""
     if channel not in ("sms", "email"):
         raise Http404
     lead = _lead(request, lead_id)
+    refusal = _why_not(lead, channel)
     context: dict[str, Any] = {
         "lead": lead,
         "channel": channel,
-        "can_send": channel in CHANNELS,
-        "emails": [e.email for e in lead.customer.emails.all()],
+        "refusal": str(refusal) if refusal else "",
+        # Only when the dealership sends no email at all may the phone's own mail app write instead.
+        "emails": [e.email for e in lead.customer.emails.all()] if isinstance(refusal, EmailsOff) else [],
+        "max_length": MAX_EMAIL if channel == "email" else MAX_TEXT,
+        "subject": reply_subject(lead) if channel == "email" else "",  # threads under the customer's last email
         "next": safe_next(request, reverse("dashboard")),
     }
     template = "appointments/_message_sheet.html" if _is_sheet(request) else "appointments/message.html"

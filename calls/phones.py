@@ -6,11 +6,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import phonenumbers
+
 from forecourt.lib.phone import to_e164
 
 # Each comma is a one-second pause; Twilio's SendDigits pauses half a second per "w".
 PAUSE = "ww"
 _DIALLED = re.compile(r"[0-9*#,]*")
+
+
+def _written_extension(text: str, country: str) -> bool:
+    """Does `text` carry an extension in words or marks ("ext 42", "x42", "#42")?"""
+    try:
+        return bool(phonenumbers.parse(text, (country or "US").upper()).extension)
+    except phonenumbers.NumberParseException:
+        return False
 
 
 @dataclass(frozen=True)
@@ -28,6 +38,9 @@ def read_outbound_phone(text: str, country: str = "US") -> OutboundPhone:
     after it.
     """
     number_part, comma, rest = text.strip().partition(",")
+    if _written_extension(number_part, country):
+        # "+15125550102 ext 42": the number alone would ring the switchboard and never the extension.
+        raise ValueError("Write the extension after commas, a one-second pause each, not as “ext”: +15125550100,,,42.")
     number = to_e164(number_part, country)
     if number is None:
         raise ValueError(f"{number_part.strip() or text!r} is not a phone number.")

@@ -30,13 +30,20 @@ def new_user_form(**membership: Any) -> dict[str, Any]:
         "user-email": "Lee@Example.com",
         "user-name": "Lee Newhire",
         "user-mobile": "(512) 555-0142",
+        "user-forward_calls": "on",
         **membership_fields("new0", **{"dealership": "riverside-toyota", **membership}),
     }
 
 
 def edit_form(user: User, **memberships: dict[str, Any]) -> dict[str, Any]:
     """The edit screen as posted: the user's details and every membership the admin sees."""
-    data: dict[str, Any] = {"user-email": user.email, "user-name": user.name, "user-mobile": user.mobile}
+    data: dict[str, Any] = {
+        "user-email": user.email,
+        "user-name": user.name,
+        "user-mobile": user.mobile,
+        "user-outbound_phone": user.outbound_phone,
+        **({"user-forward_calls": "on"} if user.forward_calls else {}),
+    }
     for membership in Membership.objects.filter(user=user):
         current = {
             "role": membership.role,
@@ -255,3 +262,54 @@ def test_an_admin_can_resend_the_password_email(client_for, alice, carol):
     client_for(alice).post(reverse("user-send-password-email", kwargs={"pk": carol.pk}))
     email = OutboundEmail.objects.get()
     assert (email.to, email.purpose) == (["carol@example.com"], "password_setup")
+
+
+def test_alice_sets_carols_phone_to_ring_first_and_turns_her_call_forwarding_off(client_for, alice, carol):
+    client = client_for(alice)
+    page = client.get(reverse("user-edit", kwargs={"pk": carol.pk})).content.decode()
+    assert '<label for="id_user-outbound_phone">Phone to ring first:</label>' in page
+    assert 'id="id_user-forward_calls" checked' in page  # on, as Carol has it
+
+    posted = edit_form(carol) | {"user-outbound_phone": "(512) 555-0102 ,,,42"}
+    del posted["user-forward_calls"]  # unticked
+    assert client.post(reverse("user-edit", kwargs={"pk": carol.pk}), posted).status_code == 302
+    carol.refresh_from_db()
+    assert (carol.outbound_phone, carol.forward_calls) == ("+15125550102,,,42", False)
+    # What Carol sees on her own call settings is what Alice set.
+    own = client_for(carol).get(reverse("call-settings")).content.decode()
+    assert 'value="+15125550102,,,42"' in own
+    assert 'id="id_forward_calls" checked' not in own
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("12", "is not a phone number."),
+        ("+15125550102 ext 42", "Write the extension after commas, a one-second pause each, not as “ext”"),
+        ("+15125550102,,,4-2", "After the number, write only commas (a one-second pause each) and the digits to dial."),
+    ],
+)
+def test_a_phone_to_ring_first_that_cannot_be_dialled_is_refused_and_nothing_changes(
+    client_for, alice, carol, typed, error
+):
+    carol.outbound_phone = "+15125550102"
+    carol.save()
+    posted = edit_form(carol, **{"riverside-toyota": {"role": "manager"}}) | {
+        "user-outbound_phone": typed,
+        "user-name": "Carol Renamed",
+    }
+    del posted["user-forward_calls"]
+    answer = client_for(alice).post(reverse("user-edit", kwargs={"pk": carol.pk}), posted)
+    assert answer.status_code == 200
+    assert error in answer.content.decode()
+    carol.refresh_from_db()
+    assert (carol.outbound_phone, carol.forward_calls, carol.name) == ("+15125550102", True, "Carol Seller")
+    assert Membership.objects.get(user=carol).role == "salesperson"
+
+
+def test_a_new_user_gets_the_call_settings_given(client_for, alice):
+    form = new_user_form() | {"user-outbound_phone": "+1 512 555 0177"}
+    del form["user-forward_calls"]
+    assert client_for(alice).post(reverse("user-new"), form).status_code == 302
+    lee = User.objects.get(email="lee@example.com")
+    assert (lee.outbound_phone, lee.forward_calls) == ("+15125550177", False)

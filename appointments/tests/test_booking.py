@@ -58,6 +58,8 @@ def test_the_customer_gets_a_confirmation_text_which_the_outbox_sends(lead, caro
 def test_a_customer_who_opted_out_gets_no_text_and_the_booking_says_so(lead, carol):
     with at(MONDAY_10 - timedelta(minutes=5)):
         record_consent(customer=lead.customer, channel="sms", state="opted_out", source="staff", actor=carol, text="")
+        # Out of emails too (by email alone they would be told: test_notices_by_email).
+        record_consent(customer=lead.customer, channel="email", state="opted_out", source="staff", actor=carol, text="")
     with at(MONDAY_10):
         appointment = book_appointment(dealership=lead.dealership, lead=lead, actor=carol, starts_at=TUESDAY_10)
     assert not Message.objects.filter(conversation__lead=lead, direction="out").exists()

@@ -170,7 +170,7 @@ def test_a_calendar_of_a_dealership_elsewhere_is_404(client_for, carol, hillside
     assert client_for(carol).get("/calendar/hillside-ford/new/").status_code == 404
 
 
-def test_the_text_sheet_posts_to_the_leads_thread_and_email_falls_back_to_the_phones_mail_app(client_for, lead, carol):
+def test_the_text_and_email_sheets_post_to_the_leads_thread(client_for, lead, carol):
     client = client_for(carol)
     text = client.get(
         reverse("lead-quick-message", args=[lead.pk, "sms"]), headers={"HX-Request": "true"}
@@ -180,7 +180,10 @@ def test_the_text_sheet_posts_to_the_leads_thread_and_email_falls_back_to_the_ph
     email = client.get(
         reverse("lead-quick-message", args=[lead.pk, "email"]), headers={"HX-Request": "true"}
     ).content.decode()
-    assert 'href="mailto:jordan@example.com"' in email
+    assert f'hx-post="/leads/{lead.pk}/conversation/send/"' in email
+    assert 'name="channel" value="email"' in email
+    assert 'name="subject"' in email
+    assert "mailto:" not in email  # the mail goes from Forecourt, from the lead's reply address
 
 
 def test_quick_actions_offer_allocate_to_managers_and_the_menu_leads_to_claim_to_those_who_may(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import pytest
 from django.test import Client
 
 from calls.actions import end_call, start_call
 from calls.models import Call
+from calls.tests.conftest import CAROL_MOBILE, LEADS_NUMBER, placed
 from conftest import PASSWORD, make_lead
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +71,47 @@ def test_each_of_my_leads_on_the_dashboard_has_a_call_button(phones, carol_with_
     lead = make_lead(phones, assigned_to=carol_with_mobile)
     page = logged_in(carol_with_mobile).get("/").content.decode()
     assert f'action="/leads/{lead.pk}/call/"' in page
+
+
+class FormFields(HTMLParser):
+    """The named inputs of the first form on a page that posts to `action`, with their values."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__()
+        self.action = action
+        self.fields: dict[str, str] = {}
+        self.inside = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "form":
+            self.inside = found.get("action") == self.action and not self.fields
+        elif tag == "input" and self.inside and found.get("name"):
+            self.fields[str(found["name"])] = found.get("value") or ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+
+
+def test_the_call_quick_action_on_a_dashboard_row_rings_her_phone_first(twilio, phones, carol_with_mobile):
+    """As her phone does: the dashboard's form, its CSRF token and its `next`, posted; the message
+    shows on the dashboard she is sent back to, and the worker asks the provider for the call."""
+    lead = make_lead(phones, assigned_to=carol_with_mobile)
+    client = Client(enforce_csrf_checks=True)
+    assert client.login(email=carol_with_mobile.email, password=PASSWORD)
+    form = FormFields(f"/leads/{lead.pk}/call/")
+    form.feed(client.get("/").content.decode())
+    assert set(form.fields) == {"csrfmiddlewaretoken", "next"}
+    assert form.fields["next"] == "/"
+
+    answer = client.post(f"/leads/{lead.pk}/call/", form.fields, follow=True)
+    assert answer.redirect_chain == [("/", 302)]
+    assert "Your phone ((512) 555-0001) rings now: answer and press any key to be connected to Jordan Sample." in (
+        answer.content.decode()
+    )
+    call = Call.objects.get()
+    assert (call.lead, call.status) == (lead, Call.Status.QUEUED)
+    placed(call)
+    [request] = twilio.calls
+    assert (request["form"]["To"], request["form"]["From"]) == ([CAROL_MOBILE], [LEADS_NUMBER])

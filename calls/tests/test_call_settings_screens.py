@@ -54,3 +54,14 @@ def test_recordings_are_off_unless_turned_on(client_for, alice, riverside):
     client_for(alice).post(URL, current_form_data(riverside))
     riverside.refresh_from_db()
     assert riverside.call_recordings is False
+
+
+def test_an_extension_written_as_ext_is_refused_rather_than_dropped(client_for, carol):
+    """ "+15125550002 ext 42" reads as a number with an extension: kept as the number alone, the
+    call would ring the switchboard and never reach Carol's desk."""
+    answer = client_for(carol).post(MINE, {"outbound_phone": "+15125550002 ext 42", "forward_calls": "on"})
+
+    assert answer.status_code == 400
+    assert "Write the extension after commas, a one-second pause each, not as “ext”" in answer.content.decode()
+    carol.refresh_from_db()
+    assert carol.outbound_phone == ""

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import make_lead
 from conversations.actions import conversation_of, send_message
@@ -177,3 +178,70 @@ def test_a_customer_who_opted_out_is_shown_as_such_and_only_the_call_button_stay
     assert '<input type="hidden" name="channel" value="email">' in page  # texts stop; email stays open
     assert 'id="thumb-text"' not in page
     assert 'href="tel:+15125550100"' in page
+
+
+def reachable_everywhere(dealership, salesperson, *, last: str):
+    """Jordan, on a lead of `salesperson`'s, can be reached by text (a mobile), email, Messenger
+    (wrote to the page a moment ago) and chat (chatting now); their last message came on `last`."""
+    from chat.models import ChatVisitor, digest
+    from conversations.actions import receive_message
+    from conversations.channels import Inbound
+    from messenger.models import MessengerContact
+
+    dealership.leads_phone = "+15125550199"
+    dealership.messenger_page_id, dealership.messenger_page_token = "1234567890", "EAAG-page-token"
+    dealership.chat_origins = ["https://www.riverside-toyota.example"]
+    dealership.save()
+    lead = make_lead(dealership, assigned_to=salesperson)
+    MessengerContact.objects.create(
+        dealership=dealership, page_id="1234567890", psid="24011112222333444", customer=lead.customer
+    )
+    visitor = ChatVisitor.objects.create(
+        dealership=dealership,
+        token_digest=digest("visitor-token"),
+        lead=lead,
+        name="Jordan Sample",
+        origin="https://www.riverside-toyota.example",
+    )
+    wrote = {
+        "sms": Inbound("SM" + "1" * 32, "+15125550100", "+15125550199", "Is the RAM still there?"),
+        "email": Inbound("<a1@mail.example.com>", "jordan@example.com", "relay", "And the price?", subject="RAM"),
+        "messenger": Inbound("m_in0001", "24011112222333444", "1234567890", "Hi from Facebook"),
+        "chat": Inbound("chat-1", f"chat-visitor-{visitor.pk}", "https://www.riverside-toyota.example", "Hello"),
+    }
+    for channel in [c for c in wrote if c != last] + [last]:
+        receive_message(lead=lead, channel=channel, inbound=wrote[channel])
+    MessengerContact.objects.update(last_message_at=timezone.now())
+    return lead
+
+
+def offered_channels(html: str) -> tuple[list[str], str]:
+    """The composer's channel radios, in order, and the one chosen."""
+    import re
+
+    radios = re.findall(r'<input type="radio" name="channel" value="(\w+)" id="channel-\w+"( checked)?>', html)
+    return [value for value, _ in radios], "".join(value for value, checked in radios if checked)
+
+
+@pytest.mark.parametrize("last", ["messenger", "email", "chat", "sms"])
+def test_the_composer_offers_every_reachable_channel_with_the_last_one_written_on_chosen(
+    riverside, carol, client_for, last
+):
+    lead = reachable_everywhere(riverside, carol, last=last)
+    html = client_for(carol).get(reverse("lead-detail", args=[lead.pk])).content.decode()
+    offered, chosen = offered_channels(html)
+    assert sorted(offered) == ["chat", "email", "messenger", "sms"]
+    assert offered[0] == chosen == last
+    assert 'id="composer-subject"' in html  # shown with Email chosen (the CSS hides it otherwise)
+
+
+def test_the_composer_offers_only_the_channels_that_can_reach_the_customer(riverside, carol, client_for):
+    from conversations.consent import record_consent
+
+    lead = reachable_everywhere(riverside, carol, last="messenger")
+    record_consent(customer=lead.customer, channel="sms", state="opted_out", source="keyword", text="STOP", actor=None)
+    riverside.send_emails = False
+    riverside.save()
+    html = client_for(carol).get(reverse("lead-detail", args=[lead.pk])).content.decode()
+    assert offered_channels(html) == (["messenger", "chat"], "messenger")
+    assert 'id="composer-subject"' not in html

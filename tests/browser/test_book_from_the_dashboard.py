@@ -21,7 +21,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from appointments.models import Appointment
 from conftest import PASSWORD, make_lead
 from conversations.models import Message
-from forecourt.testing import run_manage
+from forecourt.testing import SmtpSink, run_manage
 from leads.models import Lead
 from tests.browser.conftest import PHONE
 
@@ -60,6 +60,7 @@ def bookable_lead(web, riverside, carol):
             "first_name": "Jordan",
             "last_name": "Sample",
             "phones": [{"number": "+18005550100", "type": "cellphone"}],
+            "emails": ["jordan@example.com"],
         },
         vehicles=[{"year": 2016, "make": "RAM", "model": "2500", "stock": "D9760"}],
     )
@@ -137,8 +138,29 @@ def test_carol_books_her_customer_from_the_dashboard_on_her_phone(web, open_brow
     assert typed.sent_by is not None
     assert typed.sent_by.email == "carol@example.com"
 
-    worker = run_manage("runworker", "--once")
-    assert worker.returncode == 0, worker.stderr
+    # And an email, with its subject, from the lead's reply address.
+    row = driver.find_element(By.CSS_SELECTOR, f'#my-leads li[data-lead-id="{lead.pk}"]')
+    row.find_element(By.CSS_SELECTOR, ".quick-email").click()
+    wait.until(ec.visibility_of_element_located((By.ID, "quick-subject"))).send_keys("Your visit at 2")
+    driver.find_element(By.ID, "quick-body").send_keys("Bring your license for the test drive.")
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= PHONE[0]
+    shot(driver, "email-sheet")
+    driver.find_element(By.ID, "quick-send").click()
+    wait.until(lambda d: "Email to Jordan Sample queued." in d.find_element(By.ID, "messages").text)
+    assert not driver.find_element(By.ID, "quick-sheet").is_displayed()
+    emailed = Message.objects.get(conversation__lead=lead, channel="email")
+    assert (emailed.subject, emailed.body) == ("Your visit at 2", "Bring your license for the test drive.")
+
+    sink = SmtpSink().start()
+    try:
+        worker = run_manage("runworker", "--once", SMTP_URL=sink.url)
+        assert worker.returncode == 0, worker.stderr
+        [mail] = sink.wait_for(1) and [m for m in sink.messages if m["To"] == "jordan@example.com"]
+    finally:
+        sink.stop()
+    assert mail["Subject"] == "Your visit at 2"
+    assert mail["From"].addresses[0].addr_spec == emailed.from_address
+    assert emailed.from_address.startswith("lead-")
     confirmation = Message.objects.get(conversation__lead=lead, direction="out", automated=True)
     assert confirmation.automated
     assert confirmation.body.startswith(
