@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
 
+from accounts.models import User
 from accounts.queries import dealerships_administered_by
 from accounts.throttle import client_address
 from chat import actions, limits
@@ -158,5 +159,6 @@ def _refuse(post: ChatPost, status: int, code: str, message: str, **extra: Any) 
 def try_chat(request: HttpRequest, slug: str) -> HttpResponse:
     """A page of Forecourt's own that carries the dealership's chat, as a website would: an admin
     sees the widget and its chats come in as leads, before the line is pasted anywhere."""
+    assert isinstance(request.user, User)
     dealership = get_object_or_404(dealerships_administered_by(request.user), slug=slug)
     return render(request, "chat/try.html", {"dealership": dealership})
