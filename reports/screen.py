@@ -109,7 +109,7 @@ class Scope:
 
 
 def _activity(scope: Scope, which: int) -> Table:
-    tables = activity_tables(scope.user, scope.request.dealerships, scope.request.period, scope.own_only)
+    tables = activity_tables(scope.user, scope.request.dealerships, scope.request.period, scope.own_only, scope.now)
     return tables[which]
 
 
