@@ -108,9 +108,10 @@ def first_live_day(dealership: Dealership, now: datetime) -> date:
 
 def count_past_days(dealerships: Sequence[Dealership], period: Period, now: datetime) -> dict[int, date]:
     """Count the days of the period that are over and not counted yet (in the dealership's zone
-    of now); return, per dealership, the first day that is not stored (the first live day, or the
-    day after the period when all of it is over)."""
-    cutoffs = {d.pk: min(first_live_day(d, now), period.last + timedelta(days=1)) for d in dealerships}
+    of now); return, per dealership, the first day of the period that is counted live (the day
+    after the period when all of it is over, its first day when none of it is)."""
+    after = period.last + timedelta(days=1)
+    cutoffs = {d.pk: max(period.first, min(first_live_day(d, now), after)) for d in dealerships}
     wanted = {(d.pk, day) for d in dealerships for day in period.days if day < cutoffs[d.pk]}
     if not wanted:
         return cutoffs

@@ -19,7 +19,8 @@ from reports.funnel import funnel_table, funnel_totals, lost_reasons_table
 from reports.period import PRESETS, Period, parse_period, preset
 from reports.queries import GROUPINGS, report_dealerships, report_leads
 from reports.sla import sla_table
-from reports.speed import CHANNEL_NAMES, SpeedRow, speed_table, speed_to_lead, total
+from reports.speed import CHANNEL_NAMES, SpeedRow, speed_table
+from reports.summed import speed_figures
 from reports.tables import Table
 from reports.trend import trend
 
@@ -115,7 +116,7 @@ def _activity(scope: Scope, which: int) -> Table:
 
 # Each table by its slug, so a CSV download builds only its own.
 TABLES: dict[str, Callable[[Scope], Table]] = {
-    "speed": lambda s: speed_table(speed_to_lead(s.leads, s.request.dealerships, s.request.by), s.request.by),
+    "speed": lambda s: speed_table(speed_figures(s.leads, s.request.dealerships, s.request.by)[0], s.request.by),
     "sla-salesperson": lambda s: sla_table(s.leads, s.request.dealerships, "salesperson"),
     "sla-dealership": lambda s: sla_table(s.leads, s.request.dealerships, "dealership"),
     "funnel-source": lambda s: funnel_table(s.leads, s.request.dealerships, "source"),
@@ -151,10 +152,11 @@ def build_report(user: User, request: ReportRequest, now: datetime, sections: tu
             if slug != "speed":
                 report.tables[slug] = TABLES[slug](scope)
     if "speed" in sections:
-        speed_rows = speed_to_lead(leads, dealerships, request.by)
+        speed_rows, report.total = speed_figures(leads, dealerships, request.by)
         report.tables["speed"] = speed_table(speed_rows, request.by)
-        report.total = total(speed_rows)
-        by_salesperson = speed_rows if request.by == "salesperson" else speed_to_lead(leads, dealerships, "salesperson")
+        by_salesperson = (
+            speed_rows if request.by == "salesperson" else speed_figures(leads, dealerships, "salesperson")[0]
+        )
         answered = [row for row in by_salesperson if row.answered]
         report.salesperson_chart = bar_chart(
             "Median first reply per salesperson, working minutes",
