@@ -15,10 +15,10 @@ from dealerships.models import Dealership
 from leads.queries import leads_visible_to
 from reports.activity import activity_tables, overdue_followups_table
 from reports.charts import BarChart, TrendChart, bar_chart, trend_chart
-from reports.funnel import funnel_table, funnel_totals, lost_reasons_table
+from reports.funnel import funnel_table, funnel_tables, lost_reasons_table
 from reports.period import PRESETS, Period, parse_period, preset
 from reports.queries import GROUPINGS, report_dealerships, report_leads
-from reports.sla import sla_table
+from reports.sla import sla_table, sla_tables
 from reports.speed import CHANNEL_NAMES, SpeedRow, speed_table
 from reports.summed import speed_figures
 from reports.tables import Table
@@ -147,10 +147,19 @@ def build_report(user: User, request: ReportRequest, now: datetime, sections: tu
     scope = Scope(user, request, now)
     report = Report(request=request, manages=scope.manages, sections=sections)
     dealerships, leads = request.dealerships, scope.leads
+    funnel = None
     for section in sections:
-        for slug in SECTION_TABLES[section]:
-            if slug != "speed":
-                report.tables[slug] = TABLES[slug](scope)
+        if section == "sla":  # both tables in one pass over the leads
+            for table in sla_tables(leads, dealerships, ["salesperson", "dealership"]):
+                report.tables[table.slug] = table
+        elif section == "funnel":  # both tables and the chart's totals in one pass
+            tables, funnel = funnel_tables(leads, dealerships, ["source", "salesperson"])
+            report.tables.update({table.slug: table for table in tables})
+            report.tables["lost-reasons"] = TABLES["lost-reasons"](scope)
+        else:
+            for slug in SECTION_TABLES[section]:
+                if slug != "speed":
+                    report.tables[slug] = TABLES[slug](scope)
     if "speed" in sections:
         speed_rows, report.total = speed_figures(leads, dealerships, request.by)
         report.tables["speed"] = speed_table(speed_rows, request.by)
@@ -172,8 +181,7 @@ def build_report(user: User, request: ReportRequest, now: datetime, sections: tu
             [(f"{p.monday:%b} {p.monday.day}", p.median_working_minutes) for p in points],
             " min",
         )
-    if "funnel" in sections:
-        funnel = funnel_totals(leads)
+    if funnel is not None:
         stages = [("Leads", funnel["leads"]), ("Worked", funnel["working"]), ("Appointment", funnel["appointment"])]
         if funnel["kept"] is not None:
             stages.append(("Kept", funnel["kept"]))
