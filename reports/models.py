@@ -23,9 +23,7 @@ class ReplyTime(models.Model):
 
     class Meta:
         # A report reads each of its leads' minutes by lead: from this index alone, not the table.
-        indexes = [
-            models.Index(fields=["lead", "working_minutes", "clock_minutes"], name="replytime_minutes")
-        ]
+        indexes = [models.Index(fields=["lead", "working_minutes", "clock_minutes"], name="replytime_minutes")]
 
     def __str__(self) -> str:
         return f"lead {self.lead_id}: {self.working_minutes:.1f} working minutes"
