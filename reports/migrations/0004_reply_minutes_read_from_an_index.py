@@ -6,7 +6,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('leads', '0014_activity_kind_at_index'),
         ('reports', '0003_activity_days_counted_once'),
     ]
 
