@@ -89,6 +89,12 @@ class Message(LeasedJob):
         indexes = [
             models.Index(fields=["status", "due_at"], name="message_pending_due"),
             models.Index(fields=["conversation", "created_at"], name="message_thread"),
+            # What people sent, by time: the Activity report counts a day's messages through it.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(direction="out", automated=False, sent_by__isnull=False),
+                name="message_sent_by_person",
+            ),
         ]
 
     def __str__(self) -> str:

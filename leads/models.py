@@ -346,7 +346,11 @@ class Activity(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["lead", "at"])]
+        indexes = [
+            models.Index(fields=["lead", "at"]),
+            # Entries of one kind by time (logged contacts of a day, for the Activity report).
+            models.Index(fields=["kind", "at"], name="activity_kind_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.text[:40]}"

@@ -11,21 +11,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from django.db.models import Case, Count, DateField, F, Q, QuerySet, When
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from conversations.models import Message
 from dealerships.models import Dealership
 from followups.models import FollowUp
-from leads.models import Activity, Lead
+from leads.models import Lead
+from reports.activity_days import KIND_KEYS, count_activity, count_past_days
+from reports.models import ActivityDay
 from reports.period import Period
 from reports.queries import row_labels
 from reports.tables import Column, Table
 
-KINDS = {"sms": "texts", "call": "calls", "email": "emails", "messenger": "messages", "chat": "messages"}
 COLUMNS = [
     Column("texts", "Texts"),
     Column("calls", "Calls"),
@@ -35,81 +34,45 @@ COLUMNS = [
 ]
 
 
-def _as_date(value: date | datetime | str) -> date:
-    """A day as the database returned it from inside a CASE: a date, a timestamp or a string."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, str):
-        return date.fromisoformat(value[:10])
-    return value
-
-
 def _daily(
-    user: User, dealerships: Sequence[Dealership], period: Period, own_only: set[int]
+    user: User, dealerships: Sequence[Dealership], period: Period, own_only: set[int], now: datetime
 ) -> dict[tuple[str, date], dict[str, int]]:
     """(salesperson email, local day) -> counts per kind. Managers see everyone's at the
-    dealerships they manage; elsewhere a person sees only what they sent themselves."""
-    counts: dict[tuple[str, date], dict[str, int]] = defaultdict(lambda: {c.key: 0 for c in COLUMNS})
+    dealerships they manage; elsewhere a person sees only what they sent themselves.
+
+    Days that are over are read from ActivityDay (counted once, `reports.activity_days`); the
+    rest (today, and the hour after midnight) are counted live from the messages and contacts."""
+    by_person: dict[tuple[int, date], dict[str, int]] = defaultdict(lambda: {c.key: 0 for c in COLUMNS})
     if not dealerships:
-        return counts
-    # One query for messages and one for contacts, whatever the number of rooftops and zones:
-    # each row's day is read in its dealership's zone, and days outside the period are dropped.
-    bounds = [period.bounds(d.timezone) for d in dealerships]
-    start, end = min(b[0] for b in bounds), max(b[1] for b in bounds)
-    everyone = [d.pk for d in dealerships if d.pk not in own_only]
-    own = [d.pk for d in dealerships if d.pk in own_only]
-    days = set(period.days)
-
-    def local_day(field: str, lead: str) -> Case:
-        return Case(
-            *(When(**{lead: d.pk}, then=TruncDate(field, tzinfo=ZoneInfo(d.timezone))) for d in dealerships),
-            output_field=DateField(),
-        )
-
-    messages = (
-        Message.objects.filter(
-            Q(conversation__lead__dealership_id__in=everyone)
-            | Q(conversation__lead__dealership_id__in=own, sent_by_id=user.pk),
-            direction=Message.Direction.OUT,
-            automated=False,
-            sent_by__isnull=False,
-            created_at__gte=start,
-            created_at__lt=end,
-        )
-        .annotate(day=local_day("created_at", "conversation__lead__dealership_id"))
-        .values("sent_by__email", "day", "channel")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in messages:
-        kind, day = KINDS.get(row["channel"]), _as_date(row["day"])
-        if kind and day in days:
-            counts[(row["sent_by__email"], day)][kind] += row["n"]
-    contacts = (
-        Activity.objects.filter(
-            Q(lead__dealership_id__in=everyone) | Q(lead__dealership_id__in=own, actor_id=user.pk),
-            kind=Activity.Kind.CONTACT,
-            actor__isnull=False,
-            at__gte=start,
-            at__lt=end,
-        )
-        .annotate(day=local_day("at", "lead__dealership_id"))
-        .values("actor__email", "day")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for contact in contacts:
-        day = _as_date(contact["day"])
-        if day in days:
-            counts[(contact["actor__email"], day)]["contacts"] += contact["n"]
-    return counts
+        return {}
+    cutoffs = count_past_days(dealerships, period, now)
+    stored = Q(pk__in=[])
+    for dealership in dealerships:
+        days = Q(dealership_id=dealership.pk, day__gte=period.first, day__lt=cutoffs[dealership.pk])
+        stored |= days & Q(user_id=user.pk) if dealership.pk in own_only else days
+    for row in ActivityDay.objects.filter(stored).values("user_id", "day", *KIND_KEYS):
+        totals = by_person[(row["user_id"], row["day"])]
+        for kind in KIND_KEYS:
+            totals[kind] += row[kind]
+    live = [d for d in dealerships if cutoffs[d.pk] <= period.last]
+    if live:
+        start = min(Period(cutoffs[d.pk], period.last).bounds(d.timezone)[0] for d in live)
+        end = max(period.bounds(d.timezone)[1] for d in live)
+        counted = count_activity(live, start, end, own_only, user.pk)
+        for (dealership_id, person, day), counts in counted.items():
+            if cutoffs[dealership_id] <= day <= period.last:
+                totals = by_person[(person, day)]
+                for kind in KIND_KEYS:
+                    totals[kind] += counts[kind]
+    emails = dict(User.objects.filter(pk__in={person for person, _ in by_person}).values_list("pk", "email"))
+    return {(emails[person], day): counts for (person, day), counts in by_person.items()}
 
 
 def activity_tables(
-    user: User, dealerships: Sequence[Dealership], period: Period, own_only: set[int]
+    user: User, dealerships: Sequence[Dealership], period: Period, own_only: set[int], now: datetime
 ) -> tuple[Table, Table]:
     """Per salesperson over the period (with a per-day average), and per salesperson and day."""
-    daily = _daily(user, dealerships, period, own_only)
+    daily = _daily(user, dealerships, period, own_only, now)
     names = row_labels(sorted({email for email, _ in daily}), "salesperson", dealerships)
     totals: dict[str, dict[str, int]] = defaultdict(lambda: {c.key: 0 for c in COLUMNS})
     per_day = Table(

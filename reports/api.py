@@ -11,7 +11,7 @@ from api.errors import invalid, not_found
 from api.schemas import ErrorOut
 from reports.period import parse_period
 from reports.queries import GROUPINGS, UnknownDealership, report_dealerships, report_leads, report_reads
-from reports.speed import speed_to_lead
+from reports.summed import speed_figures
 
 router = Router(tags=["reports"])
 
@@ -67,5 +67,5 @@ def speed_to_lead_report(request: HttpRequest, query: Query[SpeedQuery]) -> Json
     except UnknownDealership as error:
         raise not_found(str(error)) from None
     with report_reads():
-        rows = speed_to_lead(report_leads(user, dealerships, period), dealerships, query.by)
+        rows, _ = speed_figures(report_leads(user, dealerships, period), dealerships, query.by)
     return JsonResponse({"rows": [row.as_json() for row in rows]})

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.db import connection
 from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 
 from appointments.models import Appointment
@@ -21,6 +22,7 @@ from dealerships.models import Dealership
 from leads.models import Lead
 from reports.figures import FIGURES, had_appointment
 from reports.queries import GROUPINGS, row_labels
+from reports.summed import counted_by
 from reports.tables import Column, Table, shares
 
 # Leads with a customer appointment marked kept.
@@ -68,10 +70,49 @@ def _with_appointment(leads: QuerySet[Lead]) -> QuerySet[Lead]:
     )
 
 
-def funnel_table(leads: QuerySet[Lead], dealerships: Sequence[Dealership], by: str) -> Table:
-    field = GROUPINGS[by]
-    counted = _with_appointment(leads).values(field).annotate(**_counts(leads))
-    rows = [_finish(dict(row, key=row.pop(field))) for row in counted]
+# On PostgreSQL, each lead's appointment and kept visit are looked up once for all the tables
+# (`counted_by`); the conditions are those of FIGURES and KEPT.
+COUNTS = {
+    "working": "l.first_response_at IS NOT NULL OR l.status <> 'new'",
+    "appointment": "l.had_appointment_",
+    "sold": "l.status = 'sold'",
+    "lost": "l.status = 'lost'",
+    "kept": "l.kept_",
+}
+
+
+def _counted(leads: QuerySet[Lead], groupings: Sequence[str | None]) -> dict[str | None, list[dict[str, Any]]]:
+    if connection.vendor == "postgresql":
+        annotated = _with_appointment(leads).annotate(kept_=KEPT)
+        return counted_by(annotated, groupings, ["first_response_at", "status", "had_appointment_", "kept_"], COUNTS)
+    found: dict[str | None, list[dict[str, Any]]] = {}
+    for by in groupings:
+        if by is None:
+            found[by] = [{**_with_appointment(leads).aggregate(**_counts(leads)), "key": None}]
+        else:
+            field = GROUPINGS[by]
+            counted = _with_appointment(leads).values(field).annotate(**_counts(leads))
+            found[by] = [dict(row, key=row.pop(field)) for row in counted]
+    return found
+
+
+def funnel_tables(
+    leads: QuerySet[Lead], dealerships: Sequence[Dealership], groupings: Sequence[str]
+) -> tuple[list[Table], dict[str, Any]]:
+    """The funnel table for each grouping ("source", "salesperson") and the whole funnel in one
+    row (for the chart), counted together."""
+    counted = _counted(leads, [*groupings, None])
+    totals = (
+        counted[None][0]
+        if counted[None]
+        else {"leads": 0, "working": 0, "appointment": 0, "sold": 0, "lost": 0, "kept": 0}
+    )
+    totals.pop("key", None)
+    return [_table(counted[by], dealerships, by) for by in groupings], _finish(totals)
+
+
+def _table(rows: list[dict[str, Any]], dealerships: Sequence[Dealership], by: str) -> Table:
+    rows = [_finish(row) for row in rows]
     names = row_labels([row["key"] for row in rows], by, dealerships)
     for row in rows:
         row["label"] = names[row["key"]]
@@ -80,9 +121,8 @@ def funnel_table(leads: QuerySet[Lead], dealerships: Sequence[Dealership], by: s
     return Table(f"funnel-{by}", f"Funnel by {by}", columns, rows, group=by)
 
 
-def funnel_totals(leads: QuerySet[Lead]) -> dict[str, Any]:
-    """The whole funnel in one row, for the chart."""
-    return _finish(_with_appointment(leads).aggregate(**_counts(leads)))
+def funnel_table(leads: QuerySet[Lead], dealerships: Sequence[Dealership], by: str) -> Table:
+    return funnel_tables(leads, dealerships, [by])[0][0]
 
 
 def lost_reasons_table(leads: QuerySet[Lead]) -> Table:

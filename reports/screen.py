@@ -15,11 +15,12 @@ from dealerships.models import Dealership
 from leads.queries import leads_visible_to
 from reports.activity import activity_tables, overdue_followups_table
 from reports.charts import BarChart, TrendChart, bar_chart, trend_chart
-from reports.funnel import funnel_table, funnel_totals, lost_reasons_table
+from reports.funnel import funnel_table, funnel_tables, lost_reasons_table
 from reports.period import PRESETS, Period, parse_period, preset
 from reports.queries import GROUPINGS, report_dealerships, report_leads
-from reports.sla import sla_table
-from reports.speed import CHANNEL_NAMES, SpeedRow, speed_table, speed_to_lead, total
+from reports.sla import sla_table, sla_tables
+from reports.speed import CHANNEL_NAMES, SpeedRow, speed_table
+from reports.summed import speed_figures
 from reports.tables import Table
 from reports.trend import trend
 
@@ -109,13 +110,13 @@ class Scope:
 
 
 def _activity(scope: Scope, which: int) -> Table:
-    tables = activity_tables(scope.user, scope.request.dealerships, scope.request.period, scope.own_only)
+    tables = activity_tables(scope.user, scope.request.dealerships, scope.request.period, scope.own_only, scope.now)
     return tables[which]
 
 
 # Each table by its slug, so a CSV download builds only its own.
 TABLES: dict[str, Callable[[Scope], Table]] = {
-    "speed": lambda s: speed_table(speed_to_lead(s.leads, s.request.dealerships, s.request.by), s.request.by),
+    "speed": lambda s: speed_table(speed_figures(s.leads, s.request.dealerships, s.request.by)[0], s.request.by),
     "sla-salesperson": lambda s: sla_table(s.leads, s.request.dealerships, "salesperson"),
     "sla-dealership": lambda s: sla_table(s.leads, s.request.dealerships, "dealership"),
     "funnel-source": lambda s: funnel_table(s.leads, s.request.dealerships, "source"),
@@ -146,15 +147,25 @@ def build_report(user: User, request: ReportRequest, now: datetime, sections: tu
     scope = Scope(user, request, now)
     report = Report(request=request, manages=scope.manages, sections=sections)
     dealerships, leads = request.dealerships, scope.leads
+    funnel = None
     for section in sections:
-        for slug in SECTION_TABLES[section]:
-            if slug != "speed":
-                report.tables[slug] = TABLES[slug](scope)
+        if section == "sla":  # both tables in one pass over the leads
+            for table in sla_tables(leads, dealerships, ["salesperson", "dealership"]):
+                report.tables[table.slug] = table
+        elif section == "funnel":  # both tables and the chart's totals in one pass
+            tables, funnel = funnel_tables(leads, dealerships, ["source", "salesperson"])
+            report.tables.update({table.slug: table for table in tables})
+            report.tables["lost-reasons"] = TABLES["lost-reasons"](scope)
+        else:
+            for slug in SECTION_TABLES[section]:
+                if slug != "speed":
+                    report.tables[slug] = TABLES[slug](scope)
     if "speed" in sections:
-        speed_rows = speed_to_lead(leads, dealerships, request.by)
+        speed_rows, report.total = speed_figures(leads, dealerships, request.by)
         report.tables["speed"] = speed_table(speed_rows, request.by)
-        report.total = total(speed_rows)
-        by_salesperson = speed_rows if request.by == "salesperson" else speed_to_lead(leads, dealerships, "salesperson")
+        by_salesperson = (
+            speed_rows if request.by == "salesperson" else speed_figures(leads, dealerships, "salesperson")[0]
+        )
         answered = [row for row in by_salesperson if row.answered]
         report.salesperson_chart = bar_chart(
             "Median first reply per salesperson, working minutes",
@@ -170,8 +181,7 @@ def build_report(user: User, request: ReportRequest, now: datetime, sections: tu
             [(f"{p.monday:%b} {p.monday.day}", p.median_working_minutes) for p in points],
             " min",
         )
-    if "funnel" in sections:
-        funnel = funnel_totals(leads)
+    if funnel is not None:
         stages = [("Leads", funnel["leads"]), ("Worked", funnel["working"]), ("Appointment", funnel["appointment"])]
         if funnel["kept"] is not None:
             stages.append(("Kept", funnel["kept"]))

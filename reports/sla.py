@@ -8,13 +8,16 @@ salesperson it is assigned to now.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from dealerships.models import Dealership
 from leads.models import Lead
 from reports.figures import reminded, stage_reached
 from reports.queries import GROUPINGS, row_labels
+from reports.summed import counted_by
 from reports.tables import Column, Table, shares
 
 COLUMNS = [
@@ -27,20 +30,42 @@ COLUMNS = [
 ]
 
 
-def sla_table(leads: QuerySet[Lead], dealerships: Sequence[Dealership], by: str) -> Table:
-    field = GROUPINGS[by]
-    counted = (
-        leads.order_by()
-        .annotate(was_reminded=reminded(), stage=stage_reached())
-        .values(field)
-        .annotate(
+# On PostgreSQL, each lead's stage and reminder are read once for every table (`counted_by`).
+COUNTS = {
+    "stage1": "l.stage IN ('stage1', 'stage2')",
+    "stage2": "l.stage = 'stage2'",
+    "reminded": "l.was_reminded",
+}
+
+
+def _counted(leads: QuerySet[Lead], groupings: Sequence[str]) -> dict[str | None, list[dict[str, Any]]]:
+    annotated = leads.order_by().annotate(was_reminded=reminded(), stage=stage_reached())
+    if connection.vendor == "postgresql":
+        return counted_by(annotated, groupings, ["stage", "was_reminded"], COUNTS)
+    found: dict[str | None, list[dict[str, Any]]] = {}
+    for by in groupings:
+        field = GROUPINGS[by]
+        counted = annotated.values(field).annotate(
             leads=Count("pk"),
             stage1=Count("pk", filter=Q(stage__in=["stage1", "stage2"])),
             stage2=Count("pk", filter=Q(stage="stage2")),
             reminded=Count("pk", filter=Q(was_reminded=True)),
         )
-    )
-    rows = [dict(row, key=row.pop(field)) for row in counted]
+        found[by] = [dict(row, key=row.pop(field)) for row in counted]
+    return found
+
+
+def sla_tables(leads: QuerySet[Lead], dealerships: Sequence[Dealership], groupings: Sequence[str]) -> list[Table]:
+    """The SLA table for each grouping ("salesperson", "dealership"), counted together."""
+    counted = _counted(leads, groupings)
+    return [_table(counted[by], dealerships, by) for by in groupings]
+
+
+def sla_table(leads: QuerySet[Lead], dealerships: Sequence[Dealership], by: str) -> Table:
+    return sla_tables(leads, dealerships, [by])[0]
+
+
+def _table(rows: list[dict[str, Any]], dealerships: Sequence[Dealership], by: str) -> Table:
     names = row_labels([row["key"] for row in rows], by, dealerships)
     for row in rows:
         row["label"] = names[row["key"]]

@@ -5,12 +5,19 @@ The week is Monday 30 November to Sunday 6 December 2026 at Riverside (America/C
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import time_machine
 
 from api.tests.conftest import is_error
 from conftest import make_lead
 from conversations.actions import send_message
+from reports.models import ReplyTime
+from reports.period import Period
+from reports.queries import GROUPINGS, report_dealerships, report_leads
+from reports.speed import speed_to_lead, total
+from reports.summed import speed_figures
 from reports.tests.conftest import answered_lead, local
 
 WEEK = {"from": "2026-11-30", "to": "2026-12-06"}
@@ -111,3 +118,26 @@ def test_bad_parameters_are_refused_with_the_parameter_named(week, bob, api_for,
 
     assert response.status_code == 422
     assert response.json()["error"]["message"] == message
+
+
+@pytest.mark.parametrize("by", list(GROUPINGS))
+def test_the_database_adds_up_the_same_figures_as_python(week, alice, by):
+    dealerships = report_dealerships(alice)
+    leads = report_leads(alice, dealerships, Period(date(2026, 11, 30), date(2026, 12, 6)))
+
+    rows, everything = speed_figures(leads, dealerships, by)
+
+    one_by_one = speed_to_lead(leads, dealerships, by)
+    assert [row.as_json() for row in rows] == [row.as_json() for row in one_by_one]
+    assert everything.as_json() == total(one_by_one).as_json()
+    assert (everything.leads, everything.answered, everything.median_working_minutes) == (6, 4, 7.5)
+
+
+def test_a_lead_answered_before_reports_existed_is_measured_on_the_fly(week, bob, api_for):
+    before = rows_for(api_for(bob), by="salesperson")
+    ReplyTime.objects.filter(lead__assigned_to__email="carol@example.com", working_minutes__gt=30).delete()
+
+    after = rows_for(api_for(bob), by="salesperson")
+
+    assert after == before
+    assert after["carol@example.com"]["p90_working_minutes"] == 34
