@@ -235,7 +235,7 @@ def test_on_a_desktop_the_reassign_window_and_the_follow_up_form_have_room(
             )
 
 
-@pytest.mark.parametrize("width", [640, 900, 1024])
+@pytest.mark.parametrize("width", [640, 900, 1024, 1280])
 def test_the_admins_menu_fits_a_tablet_or_small_laptop(web: str, open_browser: Any, showroom: Lead, width: int) -> None:
     driver = open_browser((width, 800))
     _log_in(driver, web, "alice@example.com")
