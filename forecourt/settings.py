@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "appointments",
     "relay",
     "reports",
+    "customers",
 ]
 
 MIDDLEWARE = [

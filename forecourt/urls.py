@@ -22,6 +22,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("distribution/", include("distribution.urls")),
     path("reports/", include("reports.urls")),
+    path("customers/", include("customers.urls")),  # possible duplicates, merges and their undo
     # The conversation panel of the lead page, texted photos (/m/<token>) and the text templates screen.
     path("", include("conversations.urls")),
     path("conversations/", include("conversations.invite_urls")),
