@@ -33,6 +33,7 @@ from django.utils import timezone
 from accounts.models import User
 from conversations.consent import CHANNEL_WORDS, LEDGER_CHANNELS, OPTED_OUT, describe, latest_change, record_consent
 from conversations.models import ConsentChange, Message
+from customers.duplicates import phone_key
 from customers.models import CustomerMerge, NotDuplicate
 from dealerships.models import Dealership
 from forecourt.templatetags import moments
@@ -92,16 +93,21 @@ def _label(model: type[models.Model], field: models.ForeignObject[Any, Any]) -> 
     return f"{model._meta.label}.{field.name}"
 
 
-def _phone_key(row: Any) -> str:
-    return row.number or f"raw:{row.raw.strip()}"
+def _phone_key(row: Any, country: str) -> str:
+    """One phone however it was written: "512.555.0142" kept as typed is (512) 555-0142."""
+    return phone_key(row.number, row.raw, country) or f"raw:{row.raw.strip()}"
+
+
+def _email_key(row: Any, country: str) -> str:
+    return str(row.email).strip().lower()
 
 
 # Rows the removed customer has that the kept one already has: dropped (and kept in the snapshot),
 # since two identical phones on one customer would only confuse, and some tables allow one.
-SAME_ROW: dict[str, Callable[[Any], str]] = {
+SAME_ROW: dict[str, Callable[[Any, str], str]] = {
     "leads.CustomerPhone": _phone_key,
-    "leads.CustomerEmail": lambda row: row.email.strip().lower(),
-    "relay.BouncedAddress": lambda row: row.email.strip().lower(),
+    "leads.CustomerEmail": _email_key,
+    "relay.BouncedAddress": _email_key,
 }
 
 WORDS = {
@@ -117,7 +123,8 @@ WORDS = {
 
 def _counted(counts: dict[str, int]) -> str:
     parts = []
-    for label, count in counts.items():
+    order = list(WORDS)
+    for label, count in sorted(counts.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99):
         if count:
             one, many = WORDS.get(label, ("other record", "other records"))
             parts.append(f"{count} {one if count == 1 else many}")
@@ -172,8 +179,9 @@ def merge_customers(
             if not theirs:
                 continue
             if (same := SAME_ROW.get(model._meta.label)) is not None:
-                have = {same(row) for row in manager.filter(**{field.name: kept.pk})}
-                for row in [row for row in theirs if same(row) in have]:
+                country = dealership.country or "US"
+                have = {same(row, country) for row in manager.filter(**{field.name: kept.pk})}
+                for row in [row for row in theirs if same(row, country) in have]:
                     snapshot["dropped"].append({"model": model._meta.label, "row": _dump(row)})
                     row.delete()
                     theirs.remove(row)
