@@ -287,7 +287,11 @@ def undo_merge(*, merge: CustomerMerge, actor: User) -> CustomerMerge:
     for a merge already undone or whose kept customer was since merged into another."""
     with transaction.atomic():
         lock_customer_matching(organization=merge.organization)
-        merge = CustomerMerge.objects.select_for_update().select_related("undone_by").get(pk=merge.pk)
+        merge = (
+            CustomerMerge.objects.select_for_update(of=("self",))
+            .select_related("undone_by", "dealership")
+            .get(pk=merge.pk)
+        )
         if merge.undone_at is not None:
             who = merge.undone_by.name if merge.undone_by else "someone"
             when = moments.when(merge.undone_at, merge.dealership.timezone)
