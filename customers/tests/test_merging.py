@@ -3,11 +3,10 @@ so on the timeline; undo puts both back exactly as they were."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from calls.models import Call
 from conftest import make_lead
@@ -22,7 +21,7 @@ from relay.models import BouncedAddress
 
 pytestmark = pytest.mark.django_db
 
-NOW = timezone.datetime(2026, 3, 16, 15, 0, tzinfo=timezone.UTC)
+NOW = datetime(2026, 3, 16, 15, 0, tzinfo=UTC)
 
 
 def everything_of(lead: Lead, riverside, carol) -> None:

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from customers.actions import merge_customers
+from customers.tests.conftest import lead_of
 from leads.models import Customer
 
 pytestmark = pytest.mark.django_db
@@ -26,11 +27,8 @@ def test_people_who_do_not_manage_the_dealership_get_404_everywhere(who, pair, r
         actor=alice,
     )
     client = client_for(request.getfixturevalue(who))
-    others = (
-        riverside.pk,
-        pair[1],
-        Customer.objects.exclude(pk=pair[1]).first().pk if Customer.objects.count() > 1 else 0,
-    )
+    third = lead_of(riverside, {"first_name": "Jordan", "emails": ["jsample@example.com"]}).customer
+    others = (riverside.pk, pair[1], third.pk)  # a pair still there to compare
 
     assert client.get(reverse("customer-duplicates") + f"?dealership={riverside.pk}").status_code == 404
     assert client.get(reverse("customer-compare", args=others)).status_code == 404
