@@ -88,7 +88,9 @@ def compare(request: HttpRequest, dealership_id: int, first_id: int, second_id: 
             except actions.MergeRefused as refusal:
                 error = str(refusal)
             else:
-                messages.success(request, f"Merged {merge.removed_name} into {merge.kept_name}.")
+                messages.success(
+                    request, f"Merged {merge.removed_name} #{merge.removed_id} into {merge.kept_name} #{merge.kept_id}."
+                )
                 return HttpResponseRedirect(reverse("customer-merge", args=[merge.pk]))
     elif request.method not in ("GET", "HEAD"):
         return HttpResponse(status=405)
@@ -145,5 +147,8 @@ def undo(request: HttpRequest, merge_id: int) -> HttpResponse:
         actions.undo_merge(merge=merge, actor=signed_in(request))
     except actions.MergeRefused as refusal:
         return render(request, "customers/merge.html", _merge_context(merge, str(refusal)), status=409)
-    messages.success(request, f"Undone: {merge.removed_name} and {merge.kept_name} are two customers again.")
+    messages.success(
+        request,
+        f"Undone: {merge.removed_name} #{merge.removed_id} and {merge.kept_name} #{merge.kept_id} are two customers again.",
+    )
     return HttpResponseRedirect(reverse("customer-merge", args=[merge.pk]))
