@@ -79,7 +79,8 @@ def _screens(slug: str, lead_id: int, role: str) -> list[str]:
              f"/distribution/{slug}/", f"/distribution/{slug}/yaml/", f"/followups/settings/{slug}/", "/intake/",
              "/intake/rules/", "/intake/import/", f"/intake/settings/{slug}/", "/inventory/upload/",
              f"/chat/{slug}/try/"]  # fmt: skip
-    return everyone + (admin if role == "admin" else [])
+    managing = ["/customers/duplicates/"]  # admins and managers merge customers
+    return everyone + (managing if role != "salesperson" else []) + (admin if role == "admin" else [])
 
 
 def _log_in(driver: Any, web: str, email: str) -> None:
