@@ -16,6 +16,7 @@ from appointments.api import router as appointments_router
 from calls.api import router as calls_router
 from conversations.api import router as conversations_router
 from conversations.consent_api import router as consent_router
+from customers.api import router as customers_router
 from distribution.api import router as distribution_router
 from intake.api import router as intake_router
 from reports.api import router as reports_router
@@ -43,6 +44,7 @@ api.add_router("", leads_router)
 api.add_router("/dealerships/", intake_router)
 api.add_router("", distribution_router)
 api.add_router("", consent_router)
+api.add_router("", customers_router)
 api.add_router("", conversations_router)
 api.add_router("", worksheets_router)
 api.add_router("", calls_router)
