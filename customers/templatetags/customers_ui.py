@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from accounts.models import User
+from accounts.models import Membership, User
 from customers.duplicates import twins_of
 from customers.queries import may_merge_at, mergeable_customers, merging_dealerships
 from leads.models import Lead
@@ -27,6 +27,9 @@ def twin_notice(context: dict[str, Any], lead: Lead) -> dict[str, Any]:
 
 @register.simple_tag(takes_context=True)
 def may_merge_customers(context: dict[str, Any]) -> bool:
-    request = context.get("request")
-    user = getattr(request, "user", None)
+    """Whether the menu offers Possible duplicates: from the memberships the page already read
+    (accounts.context_processors), so the menu costs no query of its own."""
+    if "my_memberships" in context:
+        return any(m.role in Membership.MANAGING_ROLES for m in context["my_memberships"])
+    user = getattr(context.get("request"), "user", None)
     return isinstance(user, User) and merging_dealerships(user).exists()
