@@ -65,6 +65,7 @@ def test_admin_merges_two_customers_on_a_phone_and_undoes_it(web, open_browser, 
     wait = log_in(driver, web, "alice@example.com")
 
     driver.find_element(By.CSS_SELECTOR, ".usermenu summary").click()
+    driver.save_screenshot(f"{SHOTS}/merge-390-menu.png")
     driver.find_element(By.ID, "menu-duplicates").click()
     pair = driver.find_element(By.CSS_SELECTOR, f'[data-pair="{first.customer_id}-{second.customer_id}"]')
     assert "Same phone: (512) 555-0142 and 512.555.0142" in pair.text
@@ -118,7 +119,9 @@ def test_the_screens_at_desktop_width(web, open_browser, riverside, alice):
     assert fits(driver)
     driver.save_screenshot(f"{SHOTS}/merge-1280-compare.png")
     driver.get(f"{web}/leads/{second.pk}/")
-    assert driver.find_element(By.ID, "twin-notice").is_displayed()
+    notice = driver.find_element(By.ID, "twin-notice")
+    assert f"#{first.customer_id}" in notice.text
+    driver.execute_script("arguments[0].scrollIntoView()", notice)
     driver.save_screenshot(f"{SHOTS}/merge-1280-lead-notice.png")
     driver = open_browser(PHONE)
     log_in(driver, web, "alice@example.com")
