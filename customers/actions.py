@@ -168,6 +168,8 @@ def merge_customers(
             "consent_added": [],
             "filled": {},
             "earlier_merges": list(CustomerMerge.objects.filter(kept=removed).values_list("pk", flat=True)),
+            # Messages after this one arrived while they were merged (ids, not clocks, tell).
+            "last_message": Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
         }
         consent_texts = _consent_to_keep(kept, removed, dealership)
         counts: dict[str, int] = {}
@@ -327,11 +329,11 @@ def undo_merge(*, merge: CustomerMerge, actor: User) -> CustomerMerge:
         removed.save()  # its leads carry its names again for the search
         kept.save()
         stayed = _arrived_since(kept, merge, snapshot)
-        copied = _copy_opt_outs_since(kept, removed, merge, actor)
+        copied = _copy_opt_outs_since(kept, removed, merge, snapshot, actor)
         summary += [f"Back to {_name(removed)}: {_counted(back)}."]
         if stayed:
             summary.append(f"Arrived while they were merged and stays with {_name(kept)}: {_counted(stayed)}.")
-        if messages := _messages_since(removed, merge):
+        if messages := _messages_since(removed, snapshot):
             summary.append(
                 f"{messages} message{'s' if messages != 1 else ''} received while they were merged "
                 f"{'stay' if messages != 1 else 'stays'} in the thread of the lead {'they' if messages != 1 else 'it'} "
@@ -386,15 +388,25 @@ def _arrived_since(kept: Customer, merge: CustomerMerge, snapshot: dict[str, Any
     return stayed
 
 
-def _messages_since(removed: Customer, merge: CustomerMerge) -> int:
-    return Message.objects.filter(conversation__lead__customer=removed, created_at__gt=merge.merged_at).count()
+def _messages_since(removed: Customer, snapshot: dict[str, Any]) -> int:
+    """Messages on the leads that went back which arrived while the two were merged."""
+    return Message.objects.filter(conversation__lead__customer=removed, pk__gt=snapshot["last_message"]).count()
 
 
-def _copy_opt_outs_since(kept: Customer, removed: Customer, merge: CustomerMerge, actor: User) -> list[str]:
+def _copy_opt_outs_since(
+    kept: Customer, removed: Customer, merge: CustomerMerge, snapshot: dict[str, Any], actor: User
+) -> list[str]:
+    """An opt-out the kept customer recorded while merged (not one of its rows at merge time)
+    is copied to the restored customer: we cannot tell which record it meant."""
+    label = "conversations.ConsentChange.customer"
+    known = set(snapshot["kept_rows"].get(label, []))
+    for moved in snapshot["moved"]:
+        if moved["relation"] == label:
+            known |= set(moved["ids"])
     copied = []
     for channel in LEDGER_CHANNELS:
         change = latest_change(kept, channel)
-        if change is None or change.state != OPTED_OUT or change.at <= merge.merged_at:
+        if change is None or change.state != OPTED_OUT or change.pk in known:
             continue
         if (mine := latest_change(removed, channel)) is not None and mine.state == OPTED_OUT:
             continue

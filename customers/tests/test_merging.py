@@ -11,6 +11,7 @@ import time_machine
 from calls.models import Call
 from conftest import make_lead
 from conversations.consent import OptedOut, check_may_send, consent_now, record_consent
+from conversations.inbound import receive_text
 from conversations.models import ConsentChange, Conversation, Message
 from customers.actions import MergeRefused, merge_customers, undo_merge
 from customers.models import CustomerMerge
@@ -185,3 +186,29 @@ def test_merging_a_customer_into_itself_or_one_already_merged_is_refused(first_r
     merge_customers(kept=kept, removed=removed, dealership=riverside, actor=alice)
     with pytest.raises(MergeRefused, match="was merged into another customer a moment ago"):
         merge_customers(kept=kept, removed=removed, dealership=riverside, actor=alice)
+
+
+@time_machine.travel(datetime(2026, 3, 16, 15, 0, tzinfo=UTC), tick=False)
+def test_a_text_received_while_merged_stays_in_its_thread_and_the_undo_says_so(
+    first_record, second_record, riverside, alice
+):
+    riverside.leads_phone = "+15125550199"
+    riverside.save()
+    kept, removed = first_record.customer, second_record.customer
+    merge = merge_customers(kept=kept, removed=removed, dealership=riverside, actor=alice)
+    received = receive_text(
+        to_number="+15125550199", from_number="+15125550142", body="Still there?", provider_id="SM1"
+    )
+    assert received.lead.customer == kept
+
+    undo_merge(merge=merge, actor=alice)
+
+    message = Message.objects.get(provider_id="SM1")
+    assert message.conversation.lead == received.lead
+    # It landed on the newest open lead, the one from the website, which goes back with its thread.
+    assert received.lead == second_record
+    assert message.conversation.lead.customer_id == removed.pk
+    merge.refresh_from_db()
+    assert "1 message received while they were merged stays in the thread of the lead it arrived on" in (
+        merge.undo_summary
+    )

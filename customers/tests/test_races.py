@@ -11,7 +11,7 @@ from django.db import connection, transaction
 
 from conversations.inbound import receive_text
 from conversations.models import Message
-from customers.actions import MergeRefused, merge_customers
+from customers.actions import MergeRefused, merge_customers, undo_merge
 from customers.models import CustomerMerge
 from distribution.tests.conftest import OPEN
 from leads.models import Customer, CustomerPhone
@@ -115,3 +115,45 @@ def test_two_people_merging_the_same_customer_at_once_make_one_merge(
     ]
     assert list(CustomerMerge.objects.values_list("kept_id", "removed_id")) == [(kept.pk, removed.pk)]
     assert set(Customer.objects.get(pk=kept.pk).leads.all()) == {first_record, second_record}
+
+
+@time_machine.travel(OPEN, tick=True)
+def test_two_people_undoing_one_merge_at_once_undo_it_once(
+    postgres_only, riverside, first_record, second_record, alice, bob
+):
+    done = merge_customers(
+        kept=first_record.customer, removed=second_record.customer, dealership=riverside, actor=alice
+    )
+    undoing, release = threading.Event(), threading.Event()
+    refusals: list[str] = []
+
+    def alice_undoes() -> None:
+        try:
+            with transaction.atomic():
+                undo_merge(merge=CustomerMerge.objects.get(pk=done.pk), actor=alice)
+                undoing.set()
+                release.wait(20)
+        finally:
+            connection.close()
+
+    def bob_undoes() -> None:
+        try:
+            undo_merge(merge=CustomerMerge.objects.get(pk=done.pk), actor=bob)
+        except MergeRefused as refusal:
+            refusals.append(str(refusal))
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=alice_undoes)
+    first.start()
+    assert undoing.wait(20)
+    second = threading.Thread(target=bob_undoes)
+    second.start()
+    release.set()
+    first.join(20)
+    second.join(20)
+
+    assert len(refusals) == 1
+    assert refusals[0].startswith("This merge was already undone by Alice Admin")
+    assert Customer.objects.count() == 2
+    assert list(Customer.objects.get(pk=second_record.customer_id).leads.all()) == [second_record]
