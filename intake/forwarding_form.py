@@ -43,7 +43,7 @@ class ForwardingForm(forms.Form):
 class RedirectForm(forms.Form):
     source = forms.CharField(label="Marketplace", required=False, max_length=100)
     to = forms.ChoiceField(label="Send its leads to", required=False)
-    email = forms.CharField(label="Address", required=False, max_length=254)
+    email = forms.CharField(label="Address (when sent as ADF)", required=False, max_length=254)
 
     def __init__(self, *args: Any, people: Iterable[User] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
