@@ -131,7 +131,9 @@ BAD: list[tuple[str, str]] = [
 def test_a_bad_redirect_is_refused_with_its_path_and_nothing_changes(tmp_path, entries, error):
     provision(tmp_path, with_forwarding())
     before = (redirects(), list(IntakeSettings.objects.values()))
-    document = with_forwarding(f"    forwarding:\n      trade_in_cc: new@riverside.example\n      marketplaces:\n{entries}")
+    document = with_forwarding(
+        f"    forwarding:\n      trade_in_cc: new@riverside.example\n      marketplaces:\n{entries}"
+    )
 
     errors = refused(tmp_path, document)
 
