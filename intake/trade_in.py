@@ -46,7 +46,7 @@ def _rows(lead: Lead) -> list[tuple[str, str]]:
     return [
         ("Customer", customer.display_name),
         ("Phone", phones or "none given"),
-        ("Email (reaches the lead's thread)", relay_address(lead)),
+        ("Email (to its thread)", relay_address(lead)),
         *([("Lives in", place)] if place else []),
         ("Source", lead.source_name),
         ("Received", received_at(lead)),
@@ -70,7 +70,7 @@ def _table(pdf: FPDF, title: str, rows: list[tuple[str, str]]) -> None:
     pdf.set_font("Helvetica", "B", 12)
     pdf.cell(0, 8, latin(title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 11)
-    with pdf.table(col_widths=(2, 5), first_row_as_headings=False, headings_style=FontFace()) as table:
+    with pdf.table(col_widths=(3, 10), first_row_as_headings=False, headings_style=FontFace()) as table:
         for label, value in rows:
             table.row([latin(label), latin(value)])
     pdf.ln(4)
