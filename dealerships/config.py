@@ -27,6 +27,7 @@ from zoneinfo import available_timezones
 
 from accounts.actions import read_date, validate_membership
 from dealerships.calendar import WEEKDAYS, check_region
+from dealerships.config_forwarding import check_users, default_forwarding, read_forwarding, users_named
 from dealerships.config_values import (
     Errors,
     a_date,
@@ -76,6 +77,7 @@ DEALERSHIP_KEYS = (
     "messenger",
     "calls",
     "inventory",
+    "forwarding",
 )
 WORKSHEET_KEYS = ("tax_rate", "doc_fee")
 CHAT_KEYS = ("origins",)
@@ -138,6 +140,7 @@ def default_dealership(slug: str) -> dict[str, Any]:
         "messenger": {"page_id": ""},
         "calls": {"recordings": False},
         "inventory": {"feed_url": "", "every_minutes": 60},
+        "forwarding": default_forwarding(),
     }
 
 
@@ -256,6 +259,8 @@ def _dealership(raw: Any, path: str, known: Known, errors: Errors) -> dict[str, 
         inventory := mapping(given["inventory"] or {}, f"{path}.inventory", INVENTORY_KEYS, errors)
     ):
         _inventory(inventory, merged, f"{path}.inventory", errors)
+    if "forwarding" in given:
+        merged["forwarding"] = read_forwarding(given["forwarding"], merged["forwarding"], f"{path}.forwarding", errors)
     if merged["email"]["from_name"] is None:
         merged["email"]["from_name"] = merged["name"]
     return merged
@@ -497,6 +502,15 @@ def _check_references(
                 errors.add(where, f'"{fallback}" is not a user in this file or in Forecourt')
             elif fallback and (fallback, dealership["slug"]) not in works_at:
                 errors.add(where, f'"{fallback}" does not work at {dealership["slug"]}')
+        errors.extend(
+            check_users(
+                dealership["forwarding"],
+                path=f"{path}.forwarding",
+                slug=dealership["slug"],
+                users=all_users,
+                works_at=works_at,
+            )
+        )
     staff: dict[str, set[str]] = {}
     for email, slug in works_at:
         staff.setdefault(slug, set()).add(email)
@@ -532,6 +546,7 @@ def referenced(data: Any) -> tuple[set[str], set[str]]:
             ).values():
                 if isinstance(settings, dict) and settings.get("fallback"):
                     emails.add(str(settings["fallback"]).strip().lower())
+            emails |= users_named(dealership.get("forwarding"))
     for user in data.get("users") or []:
         if not isinstance(user, dict):
             continue

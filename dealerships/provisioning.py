@@ -25,7 +25,10 @@ from accounts import actions as accounts
 from accounts.models import Membership, User
 from calls.actions import set_call_settings
 from dealerships import config
+from dealerships.config_forwarding import default_forwarding
 from dealerships.models import Dealership, DealershipChange, Organization
+from intake.marketplaces import source_key
+from intake.models import IntakeSettings, MarketplaceRedirect
 from inventory.models import StockFeed
 
 # Settings whose value is a mapping of named leaves; a change is reported per leaf
@@ -42,6 +45,7 @@ NESTED = (
     "messenger",
     "calls",
     "inventory",
+    "forwarding",
 )
 
 
@@ -154,6 +158,7 @@ def dealership_settings(dealership: Dealership) -> dict[str, Any]:
         "messenger": {"page_id": dealership.messenger_page_id},
         "calls": {"recordings": dealership.call_recordings},
         "inventory": feed_settings(dealership),
+        "forwarding": forwarding_settings(dealership),
     }
 
 
@@ -162,6 +167,46 @@ def feed_settings(dealership: Dealership) -> dict[str, Any]:
     if feed is None:
         return dict(config.default_dealership(dealership.slug)["inventory"])
     return {"feed_url": feed.url, "every_minutes": feed.every_minutes}
+
+
+def forwarding_settings(dealership: Dealership) -> dict[str, Any]:
+    """The dealership's forwarding rules (kept by intake: IntakeSettings, MarketplaceRedirect)."""
+    found = default_forwarding()
+    intake = IntakeSettings.objects.filter(dealership_id=dealership.pk).first() if dealership.pk else None
+    if intake is not None:
+        found["crm"] = intake.crm_email
+        found["trade_in_cc"] = intake.trade_in_cc_email
+        found["use_vehicle_location"] = intake.forward_by_vehicle_location
+    if dealership.pk:
+        found["marketplaces"] = [
+            {"source": r.source, "user": r.user.email} if r.user is not None else {"source": r.source, "email": r.email}
+            for r in MarketplaceRedirect.objects.filter(dealership_id=dealership.pk).select_related("user")
+        ]
+    return found
+
+
+def write_forwarding(dealership: Dealership, forwarding: Mapping[str, Any]) -> None:
+    """Store validated forwarding rules; the people they name exist by now."""
+    if forwarding == forwarding_settings(dealership):
+        return
+    intake, _ = IntakeSettings.objects.get_or_create(dealership=dealership)
+    intake.crm_email = forwarding["crm"]
+    intake.trade_in_cc_email = forwarding["trade_in_cc"]
+    intake.forward_by_vehicle_location = forwarding["use_vehicle_location"]
+    intake.save(update_fields=["crm_email", "trade_in_cc_email", "forward_by_vehicle_location"])
+    MarketplaceRedirect.objects.filter(dealership=dealership).delete()
+    people = {u.email: u for u in User.objects.filter(email__in=[r.get("user") for r in forwarding["marketplaces"]])}
+    MarketplaceRedirect.objects.bulk_create(
+        MarketplaceRedirect(
+            dealership=dealership,
+            source=redirect["source"],
+            source_key=source_key(redirect["source"]),
+            user=people.get(redirect.get("user") or ""),
+            email=redirect.get("email", ""),
+            position=position,
+        )
+        for position, redirect in enumerate(forwarding["marketplaces"])
+    )
 
 
 def membership_settings(membership: Membership) -> dict[str, Any]:
@@ -194,6 +239,11 @@ def known_for(data: Any) -> config.Known:
         for dealership in dealerships.values()
         for settings in dealership["distribution"].values()
         if settings.get("fallback")
+    } | {
+        redirect["user"]
+        for dealership in dealerships.values()
+        for redirect in dealership["forwarding"]["marketplaces"]
+        if redirect.get("user")
     }
     memberships = Membership.objects.filter(Q(user__email__in=emails) | Q(dealership__slug__in=slugs))
     return config.Known(
@@ -296,6 +346,9 @@ def _apply(document: Mapping[str, Any], *, actor: User | None, source: str, outc
     for values in document["users"]:
         for membership in values["memberships"]:
             changes.extend(_apply_membership(users[values["email"]], membership, actor=actor))
+    # Forwarding last: a marketplace redirect may name a person this file creates.
+    for settings in document["dealerships"]:
+        write_forwarding(Dealership.objects.get(slug=settings["slug"]), settings["forwarding"])
 
 
 def _apply_dealership(

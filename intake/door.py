@@ -3,7 +3,8 @@
 ADF email and HTTP, the API, the new-lead screen (and every channel after them: an unknown texter,
 a caller, Messenger, chat) hand a new lead to `take_in_lead`, which stores it through `leads/` and
 then sets it to work: places it at its rooftop, starts its SLA clock and default follow-ups,
-distributes it, and forwards a copy to the dealership's CRM. `leads/` itself knows none of this.
+distributes it, and forwards it by the rooftop's forwarding rules (the CRM's ADF copy, marketplace
+redirects, the trade-in CC: `intake.forwarding`). `leads/` itself knows none of this.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dealerships.models import Dealership
 from distribution.actions import distribute_new_lead, place_new_lead
 from escalations.actions import new_clock
 from followups.actions import log_added, start_default_tasks
-from intake.adf_out import crm_address, forward_to_crm
+from intake import forwarding
 from leads import actions as lead_actions
 from leads.models import Customer, Lead
 
@@ -95,16 +96,21 @@ def _set_to_work(
     clock then follows; and taking a round-robin turn locks the rotation's row until this
     transaction commits, so it comes as late as it can, to keep other leads waiting for that row
     as briefly as possible (bench/distribution.py). The timeline still reads received, assigned,
-    follow-ups added. Last, a copy goes to the dealership's CRM, if it names one (ADF out).
+    follow-ups added. Last, the lead is forwarded by its forwarding rules, read (and the trade-in
+    PDF rendered) before the turn; a marketplace redirect to a person is distribution's first rule.
     """
     policy = place_new_lead(lead=lead, actor=actor) if distribute else None
-    crm = crm_address(lead.dealership)
+    rules = forwarding.rules_for(lead)
     sla, timers = new_clock(lead)
     tasks = start_default_tasks(lead=lead, sla=sla, clock_timers=timers, actor=actor)
     if policy is not None:
         distribute_new_lead(
-            lead=lead, actor=actor, crm_salesperson=crm_salesperson, policy=policy, customer_is_new=customer_is_new
+            lead=lead,
+            actor=actor,
+            crm_salesperson=crm_salesperson,
+            policy=policy,
+            customer_is_new=customer_is_new,
+            redirect=rules.redirect_to_person(),
         )
     log_added(lead=lead, tasks=tasks, actor=actor)
-    if crm:
-        forward_to_crm(lead=lead, to=crm)
+    forwarding.forward(lead=lead, rules=rules)

@@ -21,6 +21,13 @@ class IntakeSettings(models.Model):
         max_length=500, blank=True, help_text="Where mail that made no lead is reported (comma-separated)."
     )
     crm_email = models.EmailField(blank=True, help_text="The CRM/DMS address that gets each new lead as ADF.")
+    trade_in_cc_email = models.EmailField(
+        blank=True, help_text="Where trade-in requests without a vehicle of interest go, with the lead as a PDF."
+    )
+    forward_by_vehicle_location = models.BooleanField(
+        default=False,
+        help_text="Forward a lead by the rules of the rooftop of the group that holds its vehicle (intake.forwarding).",
+    )
     imap_host = models.CharField(max_length=200, blank=True)
     imap_port = models.PositiveIntegerField(default=993)
     imap_user = models.CharField(max_length=200, blank=True)
@@ -181,3 +188,34 @@ class SourceRule(models.Model):
         if self.dealership_id:
             return "dealership"
         return "organization" if self.organization_id else "built_in"
+
+
+class MarketplaceRedirect(models.Model):
+    """Leads from one marketplace go to a set person, or as ADF to a set address instead of the
+    CRM (docs/intake.md, "Forwarding"). Exactly one of `user` and `email` is set."""
+
+    dealership = models.ForeignKey(Dealership, on_delete=models.CASCADE, related_name="marketplace_redirects")
+    source = models.CharField(max_length=100, help_text="The lead source's name, as leads show it (e.g. Cars.com).")
+    source_key = models.CharField(max_length=100, editable=False, help_text="`source` without case or punctuation.")
+    user = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.CASCADE, related_name="marketplace_redirects"
+    )
+    email = models.EmailField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["dealership", "source_key"], name="one_redirect_per_marketplace"),
+            models.CheckConstraint(
+                condition=(Q(user__isnull=False) & Q(email="")) | (Q(user__isnull=True) & ~Q(email="")),
+                name="marketplace_redirect_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.user or self.email}"
+
+    @property
+    def target(self) -> str:
+        return self.user.email if self.user is not None else self.email

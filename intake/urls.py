@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from intake import views
+from intake import forwarding_views, views
 
 urlpatterns = [
     path("", views.inbound_list, name="intake-list"),
@@ -14,4 +14,5 @@ urlpatterns = [
     path("rules/<int:rule_id>/delete/", views.rule_delete, name="intake-rule-delete"),
     path("import/", views.csv_upload, name="intake-import"),
     path("settings/<slug:slug>/", views.intake_settings, name="intake-settings"),
+    path("forwarding/<slug:slug>/", forwarding_views.forwarding_settings, name="intake-forwarding"),
 ]

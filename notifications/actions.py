@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from django.conf import settings
@@ -22,6 +22,7 @@ from notifications.models import (
     Kind,
     Notification,
     NotificationPreference,
+    OutboundAttachment,
     OutboundEmail,
     OutboundText,
 )
@@ -38,12 +39,16 @@ def queue_email(
     from_email: str = "",
     due_at: datetime | None = None,
     wake_worker: bool = True,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
+    message_id: str = "",
 ) -> OutboundEmail:
     """Store an email and hand it to the worker once the surrounding transaction commits.
 
     With `due_at` in the future the worker leaves it alone until then (the hours rule).
     `wake_worker=False` queues no task: for rows made by the worker itself, whose email sweep
-    runs later in the same pass anyway.
+    runs later in the same pass anyway. `attachments` are (file name, content, MIME type), stored
+    with the email. A `message_id` the caller derives from what the email is about (unique in the
+    table) makes "once per thing" a rule of the database, not of the caller's care.
     """
     from notifications.tasks import send_email
 
@@ -56,8 +61,12 @@ def queue_email(
         reply_to=one_line(reply_to),
         from_email=one_line(from_email),
         purpose=purpose,
-        message_id=f"<{uuid.uuid4().hex}@{domain}>",
+        message_id=one_line(message_id) or f"<{uuid.uuid4().hex}@{domain}>",
         due_at=due_at or timezone.now(),
+    )
+    OutboundAttachment.objects.bulk_create(
+        OutboundAttachment(email=email, name=one_line(name)[:200] or "attachment", content=content, content_type=kind)
+        for name, content, kind in attachments
     )
     if wake_worker:
         enqueue_on_commit(send_email, email.pk)

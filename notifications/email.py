@@ -42,6 +42,8 @@ def send_stored_email(email: OutboundEmail, connection: BaseEmailBackend | None 
     )
     if email.html:
         message.attach_alternative(email.html, "text/html")
+    for attachment in email.attachments.all():
+        message.attach(one_line(attachment.name), bytes(attachment.content), attachment.content_type)
     try:
         message.send()
     except smtplib.SMTPRecipientsRefused as exc:

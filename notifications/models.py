@@ -39,6 +39,21 @@ class OutboundEmail(LeasedJob):
         return f"{self.purpose} to {', '.join(self.to)}"
 
 
+class OutboundAttachment(models.Model):
+    """A file sent with an OutboundEmail, stored with it so that a retry sends the very same bytes."""
+
+    email = models.ForeignKey(OutboundEmail, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    content = models.BinaryField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.content_type})"
+
+
 class Kind(models.TextChoices):
     """The kinds of event staff are told about; each has its own channel preferences."""
 

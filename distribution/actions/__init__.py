@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from distribution.actions.allocating import allocatable_membership, allocate, allocate_from_link
 from distribution.actions.claiming import claim_lead, oldest_in_pool
-from distribution.actions.distributing import Outcome, distribute_lead, distribute_new_lead, place_new_lead
+from distribution.actions.distributing import (
+    Outcome,
+    Redirect,
+    distribute_lead,
+    distribute_new_lead,
+    place_new_lead,
+)
 from distribution.actions.errors import AlreadyTaken, DistributionError, NotOffered
 
 __all__ = [
@@ -17,6 +23,7 @@ __all__ = [
     "DistributionError",
     "NotOffered",
     "Outcome",
+    "Redirect",
     "allocatable_membership",
     "allocate",
     "allocate_from_link",

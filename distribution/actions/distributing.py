@@ -2,6 +2,7 @@
 
 Who decides what (see docs/distribution.md):
 1. the vehicle's rooftop, with "use vehicle location": the lead moves there first;
+   then a marketplace redirect to a person (intake.forwarding), if that person may take it;
 2. a known customer's salesperson, with `existing_customers: assigned_user`;
 3. the first distribution group that matches, by its method;
 4. the dealership department's method (business-hours or after-hours);
@@ -50,6 +51,15 @@ class Outcome:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class Redirect:
+    """A person a new lead goes to outside the rules (a marketplace redirect, intake.forwarding),
+    if they may take it; `rule` names the redirect in the timeline's words."""
+
+    user: User
+    rule: str
+
+
 def distribute_lead(
     *,
     lead: Lead,
@@ -92,6 +102,7 @@ def _distribute(
     crm_salesperson: str,
     now: datetime | None,
     customer_is_new: bool = False,
+    redirect: Redirect | None = None,
 ) -> Outcome:
     department = policy.department(lead.department)
     prepared = staff = None
@@ -107,6 +118,7 @@ def _distribute(
         now=now or timezone.now(),
         customer_is_new=customer_is_new,
         staff=staff,
+        redirect=redirect,
     )
     if prepared is not None:
         prepared.queue(outcome=outcome.reason)
@@ -135,10 +147,12 @@ def distribute_new_lead(
     crm_salesperson: str,
     policy: Policy,
     customer_is_new: bool,
+    redirect: Redirect | None = None,
 ) -> Outcome | None:
     """`distribute_lead` for a lead `leads.actions.create_lead` made in this transaction, placed
     by `place_new_lead` (whose `policy` this takes): nothing to read back, nobody else can see it.
     A customer made for this lead (`customer_is_new`) has no earlier salesperson to look for.
+    A `redirect` names the person the lead goes to before any rule, if they may take it.
 
     A failure in distribution must never cost the lead itself, so it is logged and noted on the
     lead, which waits unassigned (and shows on the dashboard) instead of the whole intake rolling
@@ -153,6 +167,7 @@ def distribute_new_lead(
                 crm_salesperson=crm_salesperson,
                 now=None,
                 customer_is_new=customer_is_new,
+                redirect=redirect,
             )
     except Exception:
         log.exception("distributing lead %s failed", lead.pk)
@@ -175,12 +190,18 @@ def _decide(
     now: datetime,
     customer_is_new: bool = False,
     staff: list[Membership] | None = None,
+    redirect: Redirect | None = None,
 ) -> Outcome:
     dealership = lead.dealership
     department = policy.department(lead.department)
     after_hours = is_after_hours(dealership, now)
     notes: list[str] = []
     users: dict[int, User] = {}  # filled by `candidates`, so the chosen person needs no query of their own
+    if redirect is not None:
+        why = _why_not_redirected(lead, redirect.user, now=now, staff=staff)
+        if why is None:
+            return _assign(lead, redirect.user, f"{redirect.rule} to {redirect.user.name}", actor=actor)
+        notes.append(f"{redirect.rule}: {redirect.user.name} {why}")
     if department.existing_customers == "assigned_user" and not customer_is_new:
         owner, why = previous_salesperson(lead=lead, today=local_day(dealership, now))
         if owner is not None:
@@ -245,6 +266,17 @@ def _decide(
     if result is not None:
         return result
     return _fallback(lead, department, actor=actor, notes=notes, now=now, staff=staff)
+
+
+def _why_not_redirected(lead: Lead, user: User, *, now: datetime, staff: list[Membership] | None) -> str | None:
+    """Why a redirect's person may not take the lead (deactivated, absent, not receiving leads,
+    not working at its rooftop); None when they may. Department and shift are the redirect's call."""
+    dealership = lead.dealership
+    found = candidates(dealership, lead.department, at=now, members=[(user.pk, 1)], count_open_leads=False, staff=staff)
+    if not found or (found[0].active and not found[0].member):
+        return f"does not work at {dealership.name}"
+    candidate = replace(found[0], in_department=True, on_shift=True)
+    return assign.why_not(candidate, department=lead.department, today=local_day(dealership, now))
 
 
 def _first_group(groups: Sequence[GroupPolicy], facts: assign.LeadFacts) -> GroupPolicy | None:
