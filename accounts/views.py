@@ -156,7 +156,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
     if status in ("active", "inactive"):
         users = users.filter(is_active=status == "active")
     page = Paginator(users.order_by("name", "pk"), 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/user_list.html", {"page": page, "q": query, "status": status})
+    context = {"page": page, "q": query, "status": status, "administered": administered}
+    return render(request, "accounts/user_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])

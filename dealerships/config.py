@@ -96,6 +96,7 @@ MEMBERSHIP_KEYS = (
     "supervisor",
     "crm_id",
     "absent",
+    "pool_alerts",
 )
 
 SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?")
@@ -399,7 +400,7 @@ def _membership(raw: Any) -> dict[str, Any] | None:
         membership["role"] = raw["role"]
     if "departments" in raw and isinstance(raw["departments"], list | type(None)):
         membership["departments"] = [d for d in DEPARTMENTS if d in (raw["departments"] or [])]
-    for key in ("receives_leads", "can_be_assigned"):
+    for key in ("receives_leads", "can_be_assigned", "pool_alerts"):
         if isinstance(raw.get(key), bool):
             membership[key] = raw[key]
     if "supervisor" in raw:

@@ -178,6 +178,7 @@ def membership_settings(membership: Membership) -> dict[str, Any]:
         "supervisor": membership.supervisor.email if membership.supervisor else None,
         "crm_id": membership.crm_id,
         "absent": absent,
+        "pool_alerts": membership.pool_alerts,
     }
 
 
