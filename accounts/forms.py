@@ -309,7 +309,9 @@ class UserEditor:
             else []
         )
         self.elsewhere = user.memberships.exclude(dealership__in=administered).count() if user else 0
-        self.locked = self.elsewhere > 0
+        # An erased person's details stay erased: nobody types a name or email back in.
+        self.erased = user is not None and user.erased_at is not None
+        self.locked = self.elsewhere > 0 or self.erased
         used = {m.dealership_id for m in existing}
         free = [d for d in administered if d.pk not in used]
         staff = staff_of(administered)

@@ -155,6 +155,8 @@ class Known:
     """intake address -> slug of the dealership that has it."""
     page_owners: Mapping[str, str] = field(default_factory=dict)
     """Facebook page id -> slug of the dealership that connected it."""
+    erased: frozenset[str] = frozenset()
+    """Emails (placeholders) of users whose personal data was erased: they are not changed."""
 
 
 @dataclass
@@ -352,6 +354,9 @@ def _user(
     if email is None:
         if "email" not in given or given["email"] in (None, ""):
             errors.add(f"{path}.email", "is required")
+        return None
+    if email in known.erased:
+        errors.add(f"{path}.email", f'"{email}" is a former user whose personal data was erased; leave them out')
         return None
     user: dict[str, Any] = {"email": email}
     if "name" in given:
