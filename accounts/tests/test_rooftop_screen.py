@@ -167,3 +167,13 @@ def test_a_group_whose_members_all_stopped_receiving_leads_is_shown_with_where_i
         f"Nobody in the distribution group “Used Hondas” receives leads: the leads it takes ({describe}) go to "
         "Dave Seller, the fallback user." in response.content.decode()
     )
+
+
+def test_pool_alerts_are_turned_on_and_off_on_the_user_form_too(client_for, alice, carol):
+    client = client_for(alice)
+    page = client.get(reverse("user-edit", args=[carol.pk])).content.decode()
+    assert "Pool alerts" in page
+    client.post(reverse("user-edit", args=[carol.pk]), edit_form(carol, **{"riverside-toyota": {"pool_alerts": "on"}}))
+    assert membership(carol).pool_alerts
+    client.post(reverse("user-edit", args=[carol.pk]), edit_form(carol))
+    assert not membership(carol).pool_alerts
