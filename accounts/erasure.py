@@ -10,8 +10,8 @@ that every lead, message, activity and report row stays attributed to it. What i
   CRM id, and the staff phone kept on their calls;
 - the password (made unusable), every API token (revoked) and session (ended);
 - their notification preferences, in-app notifications and the emails queued to them;
-- their name and email where Forecourt wrote them into text: timeline entries and the
-  dealerships' record of setting changes.
+- their name and email where Forecourt wrote them into text: timeline entries, the
+  dealerships' record of setting changes and what deactivating someone changed.
 
 Only someone who administers every dealership the person works at may do it (the same rule as
 deactivating), and only once the person is deactivated.
@@ -123,3 +123,15 @@ def _rewrite_texts(dealership_ids: list[int], *, name: str, email: str, new_emai
     for change in changes:
         change.changes = scrub(change.changes)
         change.save(update_fields=["changes"])
+    from distribution.models import Handover  # distribution sits above accounts
+
+    jobs = Handover.objects.annotate(
+        changes_text=Cast("changes", TextField()), warnings_text=Cast("warnings", TextField())
+    ).filter(
+        Q(changes_text__contains=email)
+        | Q(warnings_text__contains=email)
+        | (Q(changes_text__contains=name) | Q(warnings_text__contains=name) if name else Q(pk__in=[]))
+    )
+    for job in jobs:
+        job.changes, job.warnings = scrub(job.changes), scrub(job.warnings)
+        job.save(update_fields=["changes", "warnings"])

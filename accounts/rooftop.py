@@ -66,6 +66,7 @@ def _card(setup: overview.Setup, membership: Membership) -> dict[str, Any]:
         "absent_now": membership.is_absent_on(setup.today),
         "absence_ahead": bool(membership.absent_from and membership.absent_from > setup.today),
         "flags": [(key, SETTINGS[key], getattr(membership, key)) for key in FLAGS],
+        "department_names": [label for value, label in Department.choices if value in (membership.departments or [])],
     }
 
 

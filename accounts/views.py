@@ -326,7 +326,9 @@ def user_erase(request: HttpRequest, pk: int) -> HttpResponse:
         except actions.AccountError as error:
             messages.error(request, str(error))
             return redirect("user-edit", pk=member.pk)
-        messages.success(request, f"{name}'s personal data was erased. Their work is kept, as “Former user”'s.")
+        messages.success(
+            request, f"{name}'s personal data was erased. Their work is kept, attributed to “Former user”."
+        )
         for setup in [overview.setup_of(d) for d in places]:
             for gap in setup.gaps:
                 messages.warning(request, _at(setup.dealership, gap.text, len(places)))

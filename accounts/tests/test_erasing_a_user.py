@@ -11,6 +11,8 @@ from accounts.models import ApiToken, Membership, User
 from conftest import make_user
 from dealerships import provisioning
 from dealerships.models import DealershipChange
+from distribution.models import Handover
+from distribution.tests.conftest import set_policy
 from leads.models import Activity, Lead
 from notifications.models import NotificationPreference, OutboundEmail
 
@@ -42,7 +44,9 @@ def test_the_confirmation_says_what_happens_and_that_it_cannot_be_undone(client_
     assert carol.erased_at is None  # asking changes nothing
 
 
-def test_erasing_carol_replaces_her_personal_data_and_keeps_her_work(client_for, alice, carol, carols_lead):
+def test_erasing_carol_replaces_her_personal_data_and_keeps_her_work(client_for, riverside, alice, carol, carols_lead):
+    # Deactivating her writes her name into the record of setting changes and the handover.
+    set_policy(riverside, {"sales": {"method": "round_robin", "fallback": "carol@example.com"}})
     carol.mobile = "+15125550100"
     carol.outbound_phone = "+15125550199,,42"
     carol.save()
@@ -77,6 +81,8 @@ def test_erasing_carol_replaces_her_personal_data_and_keeps_her_work(client_for,
     assert "Former user" in timeline
     assert "Carol Seller" not in timeline
     records = str([row.changes for row in DealershipChange.objects.all()])
+    assert "Former user" in records
+    records += str([(job.changes, job.warnings) for job in Handover.objects.all()])
     assert "Carol Seller" not in records
     assert "carol@example.com" not in records
 
