@@ -177,3 +177,9 @@ def test_pool_alerts_are_turned_on_and_off_on_the_user_form_too(client_for, alic
     assert membership(carol).pool_alerts
     client.post(reverse("user-edit", args=[carol.pk]), edit_form(carol))
     assert not membership(carol).pool_alerts
+
+
+def test_managers_reach_the_screen_from_leads_to_claim_and_salespeople_see_no_link(client_for, riverside, bob, carol):
+    link = reverse("rooftop", args=[riverside.slug])
+    assert link in client_for(bob).get(reverse("distribution-pool")).content.decode()
+    assert link not in client_for(carol).get(reverse("distribution-pool")).content.decode()
