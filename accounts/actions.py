@@ -49,6 +49,7 @@ MEMBERSHIP_KEYS = (
     "supervisor",
     "crm_id",
     "absent",
+    "pool_alerts",
 )
 ABSENT_KEYS = ("from", "until")
 
@@ -122,7 +123,7 @@ def membership_problems(
                 elif departments.index(department) != index:
                     problems.append((f"departments[{index}]", f"{_show(department)} is listed twice"))
 
-    for flag in ("receives_leads", "can_be_assigned"):
+    for flag in ("receives_leads", "can_be_assigned", "pool_alerts"):
         if flag in data and not isinstance(data[flag], bool):
             problems.append((flag, f"{_show(data[flag])} is not true or false"))
 
@@ -180,7 +181,7 @@ def validate_membership(
     `data` (any parsed value: something that is not a dict is refused, not crashed on) has the
     shape of a membership in the provisioning YAML: `dealership` (slug) and
     `role` are required; `departments`, `receives_leads`, `can_be_assigned`, `supervisor`
-    (email), `crm_id` and `absent` ({from, until}; dates or ISO strings) are optional.
+    (email), `crm_id`, `absent` ({from, until}; dates or ISO strings) and `pool_alerts` are optional.
 
     Pure: it reads nothing and writes nothing. What it cannot know is passed in:
     `dealerships`: the slugs this membership may name (None: any); `staff`: per slug, the
@@ -208,7 +209,7 @@ def save_membership(*, user: User, data: Mapping[str, Any], actor: User | None) 
     membership = Membership.objects.filter(user=user, dealership=dealership).first() or Membership(
         user=user, dealership=dealership
     )
-    for field in ("role", "receives_leads", "can_be_assigned"):
+    for field in ("role", "receives_leads", "can_be_assigned", "pool_alerts"):
         if field in data:
             setattr(membership, field, data[field])
     if "departments" in data:

@@ -177,6 +177,12 @@ class MembershipForm(forms.Form):
     crm_id = forms.CharField(label="CRM id", max_length=64, required=False, help_text="Their id in the sending CRM.")
     absent_from = forms.DateField(label="Absent from", required=False, widget=DateInput)
     absent_until = forms.DateField(label="Absent until", required=False, widget=DateInput)
+    pool_alerts = forms.BooleanField(
+        label="Pool alerts",
+        required=False,
+        initial=False,
+        help_text="Tell them when a lead lands in the pool they can claim from. Off: they look in the pool themselves.",
+    )
 
     def __init__(
         self,
@@ -252,6 +258,7 @@ class MembershipForm(forms.Form):
             "supervisor": supervisor.email if supervisor else None,
             "crm_id": data.get("crm_id") or "",
             "absent": {"from": absent_from, "until": absent_until} if absent_from or absent_until else None,
+            "pool_alerts": bool(data.get("pool_alerts")),
         }
 
 
@@ -265,6 +272,7 @@ def initial_for(membership: Membership) -> dict[str, Any]:
         "crm_id": membership.crm_id,
         "absent_from": membership.absent_from,
         "absent_until": membership.absent_until,
+        "pool_alerts": membership.pool_alerts,
     }
 
 
@@ -301,7 +309,9 @@ class UserEditor:
             else []
         )
         self.elsewhere = user.memberships.exclude(dealership__in=administered).count() if user else 0
-        self.locked = self.elsewhere > 0
+        # An erased person's details stay erased: nobody types a name or email back in.
+        self.erased = user is not None and user.erased_at is not None
+        self.locked = self.elsewhere > 0 or self.erased
         used = {m.dealership_id for m in existing}
         free = [d for d in administered if d.pk not in used]
         staff = staff_of(administered)

@@ -51,6 +51,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     deactivated_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="The admin who did it."
     )
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="When their personal data was erased; they show as “Former user”."
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -94,6 +97,9 @@ class Membership(models.Model):
     crm_id = models.CharField(max_length=64, blank=True)
     absent_from = models.DateField(null=True, blank=True)
     absent_until = models.DateField(null=True, blank=True)
+    pool_alerts = models.BooleanField(
+        default=False, help_text="Told when a lead lands in the pool they may claim from (off: they look themselves)."
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "dealership"], name="one_membership_per_dealership")]

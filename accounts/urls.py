@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from accounts import views
+from accounts import rooftop, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -18,6 +18,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("users/<int:pk>/", views.user_edit, name="user-edit"),
     path("users/<int:pk>/deactivate/", views.user_deactivate, name="user-deactivate"),
     path("users/<int:pk>/deactivated/<int:handover_id>/", views.user_deactivated, name="user-deactivated"),
+    path("users/<int:pk>/erase/", views.user_erase, name="user-erase"),
     path("users/<int:pk>/reactivate/", views.user_reactivate, name="user-reactivate"),
+    path("rooftops/<slug:slug>/", rooftop.rooftop, name="rooftop"),
+    path("rooftops/<slug:slug>/<int:membership_id>/", rooftop.rooftop_change, name="rooftop-change"),
     path("users/<int:pk>/password-email/", views.user_send_password_email, name="user-send-password-email"),
 ]

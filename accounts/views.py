@@ -17,13 +17,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic.edit import FormView
 
-from accounts import actions, throttle
+from accounts import actions, erasure, throttle
 from accounts.forms import LoginForm, PasswordResetRequestForm, UserEditor
 from accounts.models import Membership, User
 from accounts.queries import dealerships_administered_by, dealerships_outside_admin_of, users_administered_by
 from calls.actions import set_call_settings
 from dealerships.models import Dealership
-from distribution import departure, handover
+from distribution import departure, handover, overview
 from distribution.models import Handover
 from forecourt.lib.redirects import safe_next
 
@@ -156,7 +156,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
     if status in ("active", "inactive"):
         users = users.filter(is_active=status == "active")
     page = Paginator(users.order_by("name", "pk"), 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/user_list.html", {"page": page, "q": query, "status": status})
+    context = {"page": page, "q": query, "status": status, "administered": administered}
+    return render(request, "accounts/user_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -204,9 +205,14 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 outbound_phone=details["outbound_phone"],
                 forward_calls=details["forward_calls"],
             )
+        touched = [d for d in administered if d.slug in {data["dealership"] for data in editor.memberships()}]
+        before = [overview.setup_of(d) for d in touched]
         for data in editor.memberships():
             actions.save_membership(user=member, data=data, actor=request.user)  # type: ignore[arg-type]
         messages.success(request, f"Saved {member.name}.")
+        for setup in before:
+            for warning in overview.new_gaps(setup, overview.setup_of(setup.dealership)):
+                messages.warning(request, _at(setup.dealership, warning, len(before)))
         return redirect("user-edit", pk=member.pk)
     context = {"editor": editor, "member": member, "login_refusal": _may_manage_login(request, member)}
     if not member.is_active:
@@ -229,6 +235,10 @@ def _change_active(request: HttpRequest, pk: int, *, active: bool) -> HttpRespon
     _administered(request)
     member = _user_or_404(request, pk)
     refusal = _may_manage_login(request, member)
+    if refusal is None and active and member.erased_at is not None:
+        refusal = (
+            "This user's personal data was erased: they cannot be reactivated. Add the person again as a new user."
+        )
     if refusal:
         messages.error(request, refusal)
         return redirect("user-edit", pk=member.pk)
@@ -241,6 +251,7 @@ def _change_active(request: HttpRequest, pk: int, *, active: bool) -> HttpRespon
                 "where leads should reach them.",
             )
         else:
+            gaps = _group_gaps_without(member) if member.is_active else []
             try:
                 job = handover.deactivate(
                     user=member,
@@ -250,12 +261,37 @@ def _change_active(request: HttpRequest, pk: int, *, active: bool) -> HttpRespon
             except actions.AccountError as error:
                 messages.error(request, str(error))
                 return redirect("user-edit", pk=member.pk)
+            for warning in gaps:
+                messages.warning(request, warning)
             return redirect("user-deactivated", pk=member.pk, handover_id=job.pk)
         return redirect("user-edit", pk=member.pk)
     context: dict[str, Any] = {"member": member, "activate": active}
     if not active:
-        context.update(open_leads=handover.open_leads_of(member), leaving=departure.preview(member))
+        context.update(
+            open_leads=handover.open_leads_of(member),
+            leaving=departure.preview(member),
+            group_gaps=_group_gaps_without(member),
+        )
     return render(request, "accounts/user_confirm_active.html", context)
+
+
+def _at(dealership: Dealership, text: str, places: int) -> str:
+    return f"{dealership.name}: {text}" if places > 1 else text
+
+
+def _group_gaps_without(member: User) -> list[str]:
+    """Distribution groups and pools that `member` leaving would leave reaching nobody (the
+    departments are warned about by `distribution.departure`)."""
+    places = list(Dealership.objects.filter(memberships__user=member).distinct().order_by("name"))
+    result = []
+    for dealership in places:
+        before = overview.setup_of(dealership)
+        after = overview.setup_of(dealership, leaving=[member.pk])
+        known = {gap.key for gap in before.gaps}
+        for gap in after.gaps:
+            if gap.key not in known and gap.key[0] in ("group", "group-absent", "pool"):
+                result.append(_at(dealership, gap.text, len(places)))
+    return result
 
 
 @require_http_methods(["GET"])
@@ -267,6 +303,39 @@ def user_deactivated(request: HttpRequest, pk: int, handover_id: int) -> HttpRes
     job = get_object_or_404(Handover, pk=handover_id, user=member)
     context = {"member": member, "handover": job, "progress": handover.Progress.of(job)}
     return render(request, "accounts/user_deactivated.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def user_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET says what erasing a deactivated user's personal data does; POST does it."""
+    _administered(request)
+    member = _user_or_404(request, pk)
+    refusal = _may_manage_login(request, member)
+    if refusal is None and member.is_active:
+        refusal = f"{member.name} is still active: deactivate them first."
+    if refusal is None and member.erased_at is not None:
+        refusal = "This user's personal data was erased already."
+    if refusal:
+        messages.error(request, refusal.replace("deactivate yourself", "erase yourself"))
+        return redirect("user-edit", pk=member.pk)
+    places = list(Dealership.objects.filter(memberships__user=member).distinct().order_by("name"))
+    if request.method == "POST":
+        name = member.name
+        try:
+            erasure.erase_user(user=member, actor=request.user)  # type: ignore[arg-type]
+        except actions.AccountError as error:
+            messages.error(request, str(error))
+            return redirect("user-edit", pk=member.pk)
+        messages.success(
+            request, f"{name}'s personal data was erased. Their work is kept, attributed to “Former user”."
+        )
+        for setup in [overview.setup_of(d) for d in places]:
+            for gap in setup.gaps:
+                messages.warning(request, _at(setup.dealership, gap.text, len(places)))
+        return redirect("user-edit", pk=member.pk)
+    gaps = [_at(s.dealership, gap.text, len(places)) for s in map(overview.setup_of, places) for gap in s.gaps]
+    context = {"member": member, "places": places, "gaps": gaps, "placeholder": erasure.placeholder_email(member)}
+    return render(request, "accounts/user_confirm_erase.html", context)
 
 
 @require_POST

@@ -98,6 +98,7 @@ MEMBERSHIP_KEYS = (
     "supervisor",
     "crm_id",
     "absent",
+    "pool_alerts",
 )
 
 SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?")
@@ -157,6 +158,8 @@ class Known:
     """intake address -> slug of the dealership that has it."""
     page_owners: Mapping[str, str] = field(default_factory=dict)
     """Facebook page id -> slug of the dealership that connected it."""
+    erased: frozenset[str] = frozenset()
+    """Emails (placeholders) of users whose personal data was erased: they are not changed."""
 
 
 @dataclass
@@ -357,6 +360,9 @@ def _user(
         if "email" not in given or given["email"] in (None, ""):
             errors.add(f"{path}.email", "is required")
         return None
+    if email in known.erased:
+        errors.add(f"{path}.email", f'"{email}" is a former user whose personal data was erased; leave them out')
+        return None
     user: dict[str, Any] = {"email": email}
     if "name" in given:
         user["name"] = a_text(given["name"], f"{path}.name", errors, required=True, max_length=150)
@@ -404,7 +410,7 @@ def _membership(raw: Any) -> dict[str, Any] | None:
         membership["role"] = raw["role"]
     if "departments" in raw and isinstance(raw["departments"], list | type(None)):
         membership["departments"] = [d for d in DEPARTMENTS if d in (raw["departments"] or [])]
-    for key in ("receives_leads", "can_be_assigned"):
+    for key in ("receives_leads", "can_be_assigned", "pool_alerts"):
         if isinstance(raw.get(key), bool):
             membership[key] = raw[key]
     if "supervisor" in raw:

@@ -223,6 +223,7 @@ def membership_settings(membership: Membership) -> dict[str, Any]:
         "supervisor": membership.supervisor.email if membership.supervisor else None,
         "crm_id": membership.crm_id,
         "absent": absent,
+        "pool_alerts": membership.pool_alerts,
     }
 
 
@@ -254,6 +255,9 @@ def known_for(data: Any) -> config.Known:
             Dealership.objects.exclude(intake_address=None).values_list("intake_address", "slug")  # type: ignore[arg-type]
         ),
         page_owners=dict(Dealership.objects.exclude(messenger_page_id="").values_list("messenger_page_id", "slug")),
+        erased=frozenset(
+            User.objects.filter(email__in=emails, erased_at__isnull=False).values_list("email", flat=True)
+        ),
     )
 
 
@@ -433,13 +437,15 @@ def _apply_membership(user: User, values: Mapping[str, Any], *, actor: User | No
 
 def export(slug: str) -> dict[str, Any]:
     """One dealership's configuration as a document: its organisation, itself, and its people
-    (each with only their membership there). Raises Dealership.DoesNotExist."""
+    (each with only their membership there; erased former users left out). Raises
+    Dealership.DoesNotExist."""
     dealership = Dealership.objects.select_related("organization").get(slug=slug)
     settings = dealership_settings(dealership)
     settings["days_off"] = [date.fromisoformat(day) for day in settings["days_off"]]
     users = []
     memberships = (
-        Membership.objects.filter(dealership=dealership)
+        # A former user whose personal data was erased has nothing left to configure.
+        Membership.objects.filter(dealership=dealership, user__erased_at__isnull=True)
         .select_related("user", "supervisor", "dealership")
         .order_by("user__name", "user__email")
     )

@@ -4,8 +4,9 @@ A deactivated person cannot be named in the settings (`policy.check` refuses any
 work there), so they leave them at once: they are taken out of every distribution group, and a
 group left with nobody is removed, since a group without members sends every lead it matches to
 the fallback user instead of the department's rule; the dealership's record keeps the group as it
-was, so it can be set up again. They stop being a fallback user, an alert recipient and a double
-turn. A department left with nobody to receive its leads is warned about.
+was, so it can be set up again. They stop being a fallback user, an alert recipient, a double
+turn and anybody's supervisor (escalations then go to the managers). A department left with
+nobody to receive its leads is warned about.
 """
 
 from __future__ import annotations
@@ -122,6 +123,21 @@ def _dealerships_of(user: User) -> list[Dealership]:
     return list(Dealership.objects.filter(pk__in=ids).order_by("name"))
 
 
+def _supervising(dealership: Dealership, user: User) -> list[Change]:
+    """The people `user` supervises at `dealership`: a deactivated supervisor could no longer be
+    chosen on their user form, which would then not save as it stands, so they lose them."""
+    supervised = Membership.objects.filter(dealership=dealership, supervisor=user).select_related("user")
+    return [
+        Change(
+            f"memberships.{m.user.email}.supervisor",
+            user.email,
+            None,
+            f"{user.name} no longer supervises {m.user.name}: {m.user.name}'s escalations go to the managers.",
+        )
+        for m in supervised.order_by("user__name")
+    ]
+
+
 def _newly_without_anybody(before: tuple[Policy, Staff], after: tuple[Policy, Staff]) -> list[tuple[str, str]]:
     """Departments that have someone to receive their leads now and would have nobody after."""
     already = {key for key, _ in nobody_receives(*before)}
@@ -148,6 +164,7 @@ def _leave(user: User, *, actor: User | None, write: bool) -> list[Leaving]:
         at = f" at {dealership.name}" if len(places) > 1 else ""
         policy, staff = load_policy(dealership), staff_of(dealership)
         after, changes = without(policy, email=user.email, name=user.name)
+        changes = [*changes, *_supervising(dealership, user)]
         if write and changes:
             _write(dealership, before=policy, after=after, email=user.email)
             DealershipChange.objects.create(
@@ -178,6 +195,7 @@ def _leave(user: User, *, actor: User | None, write: bool) -> list[Leaving]:
 def _write(dealership: Dealership, *, before: Policy, after: Policy, email: str) -> None:
     """Only what changed, row by row: the groups others keep keep their ids and order."""
     GroupMember.objects.filter(group__dealership=dealership, user__email=email).delete()
+    Membership.objects.filter(dealership=dealership, supervisor__email=email).update(supervisor=None)
     kept = {group.name for group in after.groups}
     removed = [group.name for group in before.groups if group.name not in kept]
     DistributionGroup.objects.filter(dealership=dealership, name__in=removed, members__isnull=True).delete()

@@ -38,7 +38,7 @@ def test_an_unknown_role_names_the_path_and_the_allowed_roles():
 def test_unknown_keys_are_refused():
     assert problems(colour="red") == [
         f"{PATH}.colour: unknown key; expected one of dealership, role, departments, receives_leads, "
-        "can_be_assigned, supervisor, crm_id, absent"
+        "can_be_assigned, supervisor, crm_id, absent, pool_alerts"
     ]
 
 

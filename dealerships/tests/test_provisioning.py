@@ -405,6 +405,7 @@ def test_export_writes_yaml_that_provision_takes_back_unchanged(tmp_path, rivers
             "supervisor": "bob@example.com",
             "crm_id": "",
             "absent": None,
+            "pool_alerts": False,
         }
     ]
 

@@ -385,7 +385,23 @@ def _offer(
         summary = alerts.lead_summary(lead)
         for user in users:
             notify(user=user, kind=Kind.NEW_LEAD, lead=lead, text=f"New lead up for grabs: {summary}. Claim it first.")
+    else:
+        # The pool tells nobody unless they asked to be told (pixelconcept: "a notification of the
+        # users does not take place unless this is activated"): `Membership.pool_alerts`.
+        summary = alerts.lead_summary(lead)
+        for user in pool_alert_recipients(lead, users):
+            notify(user=user, kind=Kind.NEW_LEAD, lead=lead, text=f"New lead in the pool: {summary}. Claim it there.")
     return Outcome(lead=lead, offered_to=users, pooled=method == assign.POOL, reason=reason)
+
+
+def pool_alert_recipients(lead: Lead, users: Sequence[User]) -> list[User]:
+    """Of the people who may claim a pooled lead, those who asked for pool alerts at its dealership."""
+    wanted = set(
+        Membership.objects.filter(
+            dealership_id=lead.dealership_id, user__in=users, pool_alerts=True, user__is_active=True
+        ).values_list("user_id", flat=True)
+    )
+    return [user for user in users if user.pk in wanted]
 
 
 def _fallback(

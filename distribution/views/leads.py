@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
+from accounts.queries import dealerships_seen_whole_by
 from distribution import actions
 from distribution.actions import DistributionError
 from distribution.alerts import vehicle_text
@@ -109,7 +110,9 @@ def pool(request: HttpRequest) -> HttpResponse:
         for offer in offers
     ]
     unowned = list(unassigned_leads_for(user)[:200])
-    return render(request, "distribution/pool.html", {"rows": rows, "unowned": unowned})
+    # Managers and admins reach each rooftop's people screen from here (who receives leads, who is away).
+    rooftops = list(dealerships_seen_whole_by(user).distinct().order_by("name"))
+    return render(request, "distribution/pool.html", {"rows": rows, "unowned": unowned, "rooftops": rooftops})
 
 
 # Allocating -------------------------------------------------------------------------------------
