@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
@@ -30,6 +31,7 @@ from notifications.models import (
     PushSubscription,
 )
 from notifications.push import device_label
+from notifications.push_keys import b64url
 
 
 def queue_email(
@@ -154,8 +156,10 @@ class DeviceRefused(ValueError):
 def _key_bytes(value: object, name: str) -> bytes:
     if not isinstance(value, str) or not value:
         raise DeviceRefused(f"The browser sent no {name} key.")
+    if not re.fullmatch(r"[A-Za-z0-9_-]+={0,2}", value):  # the decoder would skip other characters
+        raise DeviceRefused(f"The browser's {name} key is not base64url.")
     try:
-        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        return base64.urlsafe_b64decode(value.rstrip("=") + "=" * (-len(value.rstrip("=")) % 4))
     except (binascii.Error, ValueError):
         raise DeviceRefused(f"The browser's {name} key is not base64url.") from None
 
@@ -171,7 +175,8 @@ def subscribe_device(*, user: User, actor: User, subscription: object, user_agen
     if not isinstance(subscription, dict):
         raise DeviceRefused("The browser sent no subscription.")
     endpoint = subscription.get("endpoint")
-    keys = subscription.get("keys") if isinstance(subscription.get("keys"), dict) else {}
+    given = subscription.get("keys")
+    keys: dict[str, object] = given if isinstance(given, dict) else {}
     if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")) or len(endpoint) > 1000:
         raise DeviceRefused("The browser sent no push service address.")
     if not endpoint.startswith("https://") and not settings.PUSH_ALLOW_PRIVATE:
@@ -189,8 +194,8 @@ def subscribe_device(*, user: User, actor: User, subscription: object, user_agen
             endpoint=endpoint,
             defaults={
                 "user": user,
-                "p256dh": keys["p256dh"],
-                "auth": keys["auth"],
+                "p256dh": b64url(p256dh),
+                "auth": b64url(auth),
                 "label": device_label(user_agent)[:100],
                 "failures": 0,
             },
@@ -339,7 +344,7 @@ def notify(
             for device in PushSubscription.objects.filter(user=user):
                 queue_push(
                     device=device,
-                    title=PUSH_TITLES.get(kind, "Forecourt") + dealership,
+                    title=PUSH_TITLES.get(Kind(kind), "Forecourt") + dealership,
                     body=text,
                     url=url or f"{settings.BASE_URL}/notifications/",
                     tag=f"lead-{lead.pk}-{kind}" if lead is not None else f"forecourt-{kind}",

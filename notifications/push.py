@@ -133,7 +133,7 @@ SYSTEMS = (
 
 
 def device_label(user_agent: str) -> str:
-    """"Chrome on Android", "Safari on iPhone", … for the list of a user's devices."""
+    """ "Chrome on Android", "Safari on iPhone", … for the list of a user's devices."""
     browser = next((name for name, pattern in BROWSERS if re.search(pattern, user_agent)), "A browser")
     system = next((name for name, pattern in SYSTEMS if re.search(pattern, user_agent)), "")
     return f"{browser} on {system}" if system else browser

@@ -69,9 +69,7 @@ def vapid_key() -> Vapid:
 
 def public_key() -> str:
     """The public key as browsers take it for `applicationServerKey`: base64url, uncompressed point."""
-    raw = vapid_key().public_key.public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-    )
+    raw = vapid_key().public_key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
     return b64url(raw)
 
 

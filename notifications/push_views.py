@@ -99,4 +99,3 @@ def test_alert(request: HttpRequest) -> HttpResponse:
     else:
         messages.error(request, "No device has alerts on yet: turn them on first.")
     return HttpResponseRedirect(reverse("notification-preferences") + "#devices")
-

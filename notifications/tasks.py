@@ -39,7 +39,11 @@ def _send_push(row: OutboundPush) -> dict[str, Any]:
     A device removed since (by its user, or by a push service that forgot it) or whose user was
     deactivated gets nothing: the row fails with the reason.
     """
-    device = PushSubscription.objects.select_related("user").filter(pk=row.subscription_id).first()
+    device = (
+        PushSubscription.objects.select_related("user").filter(pk=row.subscription_id).first()
+        if row.subscription_id is not None
+        else None
+    )
     if device is None:
         raise DeliveryError("the device was removed before the alert went out", permanent=True)
     if not device.user.is_active:

@@ -8,6 +8,7 @@ mask never cuts; the badge is the car alone in white, as Android shows it in the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from PIL import Image, ImageDraw
@@ -35,7 +36,7 @@ def draw_mark(size: int, *, scale: float, background: str | None, corner: float,
     unit = big * scale / 32
     offset = (big - 32 * unit) / 2
 
-    def at(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    def at(points: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
         return [(offset + x * unit, offset + y * unit) for x, y in points]
 
     draw.polygon(at(ROAD), fill=WHITE if badge else BLUE)

@@ -91,7 +91,11 @@ class TestBrowser:
         public = self.private_key.public_key().public_bytes(
             serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
         )
-        return {"endpoint": self.endpoint, "expirationTime": None, "keys": {"p256dh": b64url(public), "auth": b64url(self.auth_secret)}}
+        return {
+            "endpoint": self.endpoint,
+            "expirationTime": None,
+            "keys": {"p256dh": b64url(public), "auth": b64url(self.auth_secret)},
+        }
 
     def read(self, alert: Received) -> dict[str, Any]:
         """Decrypt an alert (RFC 8291, aes128gcm) and read its JSON, as the service worker gets it."""

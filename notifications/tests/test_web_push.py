@@ -19,7 +19,9 @@ from notifications.push_keys import public_key, subject, vapid_key
 from notifications.tests.push_service import FakePushService, TestBrowser, unb64url
 
 pytestmark = pytest.mark.django_db(transaction=True)
-PHONE_UA = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36"
+PHONE_UA = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36"
+)
 TUESDAY_MORNING = chicago(2026, 3, 10, 10, 30)
 
 
@@ -70,7 +72,8 @@ def test_a_new_lead_buzzes_the_phone_with_who_and_what_and_a_tap_opens_the_lead(
         "url": f"http://127.0.0.1:8000/leads/{carols_truck_lead.pk}/",
         "tag": f"lead-{carols_truck_lead.pk}-new_lead",
     }
-    assert "jordan@example.com" not in alert.body.decode("latin-1") and "555" not in str(shown)
+    assert "jordan@example.com" not in alert.body.decode("latin-1")
+    assert "555" not in str(shown)
     row = OutboundPush.objects.get()
     assert (row.status, alert.headers["topic"], alert.headers["urgency"]) == ("sent", row.key, "high")
     assert int(alert.headers["ttl"]) > 0
@@ -107,7 +110,8 @@ def test_a_push_service_that_no_longer_knows_the_phone_removes_it(
     assert not PushSubscription.objects.exists()
     row = OutboundPush.objects.get()
     assert row.status == "failed"
-    assert f"HTTP {status}" in row.last_error and "removed" in row.last_error
+    assert f"HTTP {status}" in row.last_error
+    assert "removed" in row.last_error
     assert "carols-phone" not in row.last_error, "the endpoint is the device's secret"
 
     with at(TUESDAY_MORNING + timedelta(minutes=5)):
@@ -148,7 +152,8 @@ def test_an_alert_the_push_service_refuses_fails_with_its_reason_and_keeps_the_d
 
     row = OutboundPush.objects.get()
     assert row.status == "failed"
-    assert "HTTP 400" in row.last_error and "push service says no" in row.last_error
+    assert "HTTP 400" in row.last_error
+    assert "push service says no" in row.last_error
     assert len(push_service.received) == 1
     assert PushSubscription.objects.get().failures == 1
 
@@ -172,7 +177,9 @@ def test_push_follows_each_kinds_choice(carol, carols_phone, carols_truck_lead, 
     assert bodies == ["Reminder: reply to Jordan Sample"], "escalation switched off; reassigned is off by default"
 
 
-def test_a_new_lead_after_closing_buzzes_when_the_dealership_opens(carol, carols_phone, carols_truck_lead, push_service):
+def test_a_new_lead_after_closing_buzzes_when_the_dealership_opens(
+    carol, carols_phone, carols_truck_lead, push_service
+):
     with at(chicago(2026, 3, 10, 20, 15)):
         notify(user=carol, kind=Kind.NEW_LEAD, lead=carols_truck_lead, text="New lead for you: Jordan Sample")
         notify(user=carol, kind=Kind.ESCALATION, lead=carols_truck_lead, text="Overdue: Jordan Sample")
@@ -235,4 +242,5 @@ def test_a_push_service_inside_a_private_network_is_refused(settings, carol, car
     run_worker_at(TUESDAY_MORNING + timedelta(seconds=1))
 
     row = OutboundPush.objects.get()
-    assert row.status == "failed" and "private network" in row.last_error
+    assert row.status == "failed"
+    assert "private network" in row.last_error
