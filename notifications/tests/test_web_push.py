@@ -244,3 +244,19 @@ def test_a_push_service_inside_a_private_network_is_refused(settings, carol, car
     row = OutboundPush.objects.get()
     assert row.status == "failed"
     assert "private network" in row.last_error
+
+
+def test_an_overdue_lead_buzzes_the_phone_in_the_same_pass_of_the_worker_that_fires_it(
+    riverside, carol, carols_phone, push_service
+):
+    from conftest import make_lead
+
+    with at(chicago(2026, 3, 10, 10, 0)):
+        lead = make_lead(riverside, assigned_to=carol)
+    push_service.received.clear()  # whatever taking the lead in told Carol
+    run_worker_at(chicago(2026, 3, 10, 10, 30))
+
+    titles = [carols_phone.read(alert)["title"] for alert in push_service.received]
+    assert "Overdue · Riverside Toyota" in titles
+    overdue = next(a for a in push_service.received if carols_phone.read(a)["title"].startswith("Overdue"))
+    assert carols_phone.read(overdue)["url"].endswith(f"/leads/{lead.pk}/")
