@@ -20,6 +20,18 @@
     return bytes;
   }
 
+  function sameKey(subscription, key) {
+    // A subscription made for another server key (the installation's key was replaced) is refused
+    // by the push service: it is renewed rather than sent again.
+    var given = subscription.options && subscription.options.applicationServerKey;
+    if (!given) return true;
+    var a = new Uint8Array(given);
+    var b = applicationServerKey(key);
+    if (a.length !== b.length) return false;
+    for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+
   function isIos() {
     return /iPhone|iPad|iPod/.test(navigator.userAgent) || (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
   }
@@ -81,11 +93,16 @@
         }
         return navigator.serviceWorker.ready;
       }).then(function (registration) {
-        return registration.pushManager.getSubscription().then(function (existing) {
-          return existing || registration.pushManager.subscribe({
+        function subscribe() {
+          return registration.pushManager.subscribe({
             userVisibleOnly: true,
             applicationServerKey: applicationServerKey(key),
           });
+        }
+        return registration.pushManager.getSubscription().then(function (existing) {
+          if (!existing) return subscribe();
+          if (sameKey(existing, key)) return existing;
+          return existing.unsubscribe().then(subscribe);
         });
       }).then(function (subscription) {
         return fetch(url, {
