@@ -3,6 +3,7 @@
 (function () {
   "use strict";
 
+  var SUBSCRIBE_TIMEOUT_MS = 20000;
   var supported = "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
 
   function register() {
@@ -94,10 +95,17 @@
         return navigator.serviceWorker.ready;
       }).then(function (registration) {
         function subscribe() {
-          return registration.pushManager.subscribe({
+          var asked = registration.pushManager.subscribe({
             userVisibleOnly: true,
             applicationServerKey: applicationServerKey(key),
           });
+          // A browser that cannot reach its push service may never answer: say so rather than wait.
+          var late = new Promise(function (resolve, reject) {
+            window.setTimeout(function () {
+              reject(new Error("The browser's push service did not answer. Check this device's connection and try again."));
+            }, SUBSCRIBE_TIMEOUT_MS);
+          });
+          return Promise.race([asked, late]);
         }
         return registration.pushManager.getSubscription().then(function (existing) {
           if (!existing) return subscribe();
