@@ -94,9 +94,7 @@ def test_alerts_are_turned_on_and_a_pushed_alert_is_shown_on_a_phone(
     # never does; elsewhere it may refuse at once), and the page says so instead of waiting for ever.
     driver.execute_cdp_cmd("Browser.grantPermissions", {"origin": web, "permissions": ["notifications"]})
     driver.find_element(By.ID, "push-enable").click()
-    WebDriverWait(driver, 40).until(
-        lambda d: "push service" in d.find_element(By.ID, "push-status").text
-    )
+    WebDriverWait(driver, 40).until(lambda d: "push service" in d.find_element(By.ID, "push-status").text)
     assert driver.find_element(By.ID, "push-enable").is_enabled(), "one may try again"
 
     # The service worker controls the whole site, and the manifest makes it installable.
