@@ -8,6 +8,7 @@ import re
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -177,7 +178,12 @@ def subscribe_device(*, user: User, actor: User, subscription: object, user_agen
     endpoint = subscription.get("endpoint")
     given = subscription.get("keys")
     keys: dict[str, object] = given if isinstance(given, dict) else {}
-    if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")) or len(endpoint) > 1000:
+    if (
+        not isinstance(endpoint, str)
+        or not endpoint.startswith(("https://", "http://"))
+        or not urlsplit(endpoint).hostname
+        or len(endpoint) > 1000
+    ):
         raise DeviceRefused("The browser sent no push service address.")
     if not endpoint.startswith("https://") and not settings.PUSH_ALLOW_PRIVATE:
         raise DeviceRefused("A push service address must start with https://.")

@@ -68,6 +68,7 @@ def test_the_same_browser_subscribing_again_is_one_device_of_whoever_signed_in_l
     [
         (lambda s: {**s, "endpoint": "http://push.example.com/x"}, "must start with https://"),
         (lambda s: {**s, "endpoint": None}, "no push service address"),
+        (lambda s: {**s, "endpoint": "https:///no-host"}, "no push service address"),
         (lambda s: {**s, "keys": {"auth": s["keys"]["auth"]}}, "no p256dh key"),
         (lambda s: {**s, "keys": {**s["keys"], "p256dh": b64url(b"\x04" + b"1" * 10)}}, "not a P-256 public key"),
         (lambda s: {**s, "keys": {**s["keys"], "auth": "!!!"}}, "not base64url"),
@@ -80,6 +81,18 @@ def test_a_malformed_subscription_is_refused_with_the_reason_and_nothing_kept(cl
     assert status == 400
     assert error in answer["error"]
     assert not PushSubscription.objects.exists()
+
+
+@pytest.mark.django_db
+def test_one_person_has_alerts_on_a_limited_number_of_devices(monkeypatch, client_for, carol):
+    from notifications import actions
+
+    monkeypatch.setattr(actions, "MAX_DEVICES", 1)
+    assert _subscribe(client_for(carol), TestBrowser(endpoint=ENDPOINT).subscription())[0] == 200
+    status, answer = _subscribe(client_for(carol), TestBrowser(endpoint=ENDPOINT + "-2").subscription())
+    assert status == 400
+    assert "remove one first" in answer["error"]
+    assert PushSubscription.objects.count() == 1
 
 
 @pytest.mark.django_db
