@@ -35,6 +35,10 @@ from tests.servers import gunicorn
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SHOTS = Path("/work/wt/shots")
 DESKTOP_1280 = (1280, 900)
+IPHONE_SAFARI = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/18.1 Mobile/15E148 Safari/604.1"
+)
 
 
 @pytest.fixture
@@ -156,6 +160,18 @@ def test_alerts_are_turned_on_and_a_pushed_alert_is_shown_on_a_phone(
             "url": f"{web}/notifications/preferences/",
         }
     ]
+
+    # Safari on an iPhone offers push only to a home-screen app: outside one, the page says what to do.
+    iphone = open_browser(PHONE)
+    iphone.execute_cdp_cmd("Network.setUserAgentOverride", {"userAgent": IPHONE_SAFARI})
+    iphone.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": "delete window.PushManager;"})
+    _sign_in(iphone, web, "carol@example.com")
+    iphone.get(f"{web}/notifications/preferences/")
+    status = WebDriverWait(iphone, 10).until(lambda d: d.find_element(By.ID, "push-status").text)
+    assert "Add to Home Screen" in status
+    assert not iphone.find_element(By.ID, "push-enable").is_enabled()
+    iphone.execute_script("document.getElementById('push-status').scrollIntoView({block: 'center'})")
+    iphone.save_screenshot(str(SHOTS / "push-iphone-390.png"))
 
     # On a desktop the same screen has room for the whole grid.
     desktop = open_browser(DESKTOP_1280)
