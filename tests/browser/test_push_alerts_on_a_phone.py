@@ -179,6 +179,8 @@ def test_alerts_are_turned_on_and_a_pushed_alert_is_shown_on_a_phone(
     desktop.get(f"{web}/notifications/preferences/")
     assert _sideways(desktop) <= 0
     desktop.save_screenshot(str(SHOTS / "push-preferences-1280.png"))
+    desktop.execute_script("document.getElementById('devices').scrollIntoView()")
+    desktop.save_screenshot(str(SHOTS / "push-devices-1280.png"))
 
 
 def _deliver(driver: Any, web: str, data: str) -> list[dict[str, str]]:
