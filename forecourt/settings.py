@@ -233,6 +233,16 @@ TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
 TWILIO_API_BASE = env_str("TWILIO_API_BASE", "https://api.twilio.com")
 
+# Web push (docs/notifications.md): the VAPID key pair that signs every alert sent to a browser's push
+# service. Without VAPID_PRIVATE_KEY a pair is generated once into var/, like SECRET_KEY; every web
+# and worker process of one installation must share it, or the phones subscribed so far stop hearing.
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY")
+VAPID_KEY_FILE = VAR_DIR / "vapid_private_key.pem"
+# The contact push services may write to about our alerts: a mailto: or https: address.
+VAPID_SUBJECT = env_str("VAPID_SUBJECT")
+# Push services are on the public internet; tests point subscriptions at a fake one on loopback.
+PUSH_ALLOW_PRIVATE = env_bool("FORECOURT_PUSH_ALLOW_PRIVATE", False)
+
 # Facebook Messenger (docs/conversations.md): the Meta app's secret signs every webhook, the verify
 # token answers Meta's subscription check, and the Send API and profiles are asked of the Graph API.
 MESSENGER_APP_SECRET = env_str("MESSENGER_APP_SECRET")

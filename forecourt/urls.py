@@ -4,8 +4,12 @@ from django.urls import include, path
 
 from conversations.media import message_media
 from intake import manual
+from notifications import push_views
 
 urlpatterns = [
+    # At the root so that the service worker's scope is the whole site (web push, home screen).
+    path("sw.js", push_views.service_worker, name="service-worker"),
+    path("manifest.webmanifest", push_views.manifest, name="web-manifest"),
     # The new-lead screen is a door for new leads (intake.door), so it lives in intake, under leads/.
     path("leads/new/", manual.lead_new, name="lead-new"),
     path("leads/new/customers/", manual.new_lead_customer_search, name="lead-new-customer-search"),

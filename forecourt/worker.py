@@ -36,7 +36,7 @@ def sweeps() -> list[Callable[[], int]]:
     from escalations.firing import sweep_timers
     from intake.tasks import poll_mailboxes, sweep_inbound
     from inventory.tasks import sweep_inventory
-    from notifications.tasks import sweep_emails, sweep_texts
+    from notifications.tasks import sweep_emails, sweep_pushes, sweep_texts
     from reports.weekly import sweep_weekly_summaries
 
     # Timers before emails and texts, so what a timer makes goes out in the same pass.
@@ -52,6 +52,7 @@ def sweeps() -> list[Callable[[], int]]:
         sweep_calls,
         sweep_emails,
         sweep_texts,
+        sweep_pushes,
         sweep_handovers,
         sweep_inventory,
     ]

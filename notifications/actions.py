@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -24,8 +28,12 @@ from notifications.models import (
     NotificationPreference,
     OutboundAttachment,
     OutboundEmail,
+    OutboundPush,
     OutboundText,
+    PushSubscription,
 )
+from notifications.push import device_label
+from notifications.push_keys import b64url
 
 
 def queue_email(
@@ -99,11 +107,150 @@ def queue_text(
     return text
 
 
+# What a push alert's title says, per kind: the body is the notification's own text.
+PUSH_TITLES = {
+    Kind.NEW_LEAD: "New lead",
+    Kind.CUSTOMER_REPLIED: "Customer replied",
+    Kind.REMINDER: "Reminder",
+    Kind.ESCALATION: "Overdue",
+    Kind.REASSIGNED: "Lead reassigned",
+    Kind.RESUBMISSION: "Follow-up due",
+    Kind.MISSED_CALL: "Missed call",
+    Kind.APPOINTMENT: "Appointment",
+}
+# Escalations and a waiting customer may wake a phone in power-saving mode; the rest need not.
+URGENT_PUSHES = frozenset({Kind.NEW_LEAD, Kind.ESCALATION, Kind.CUSTOMER_REPLIED, Kind.MISSED_CALL})
+MAX_DEVICES = 20
+
+
+def queue_push(
+    *,
+    device: PushSubscription,
+    title: str,
+    body: str,
+    url: str,
+    tag: str,
+    purpose: str,
+    urgency: str = "normal",
+    due_at: datetime | None = None,
+    notification: Notification | None = None,
+    wake_worker: bool = True,
+) -> OutboundPush:
+    """Store a web push alert to one device and hand it to the worker once the transaction commits."""
+    from notifications.tasks import send_push
+
+    push = OutboundPush.objects.create(
+        subscription=device,
+        title=one_line(title)[:120],
+        body=body[:500],
+        url=url[:300],
+        tag=tag[:64],
+        key=uuid.uuid4().hex,
+        urgency=urgency,
+        purpose=purpose,
+        due_at=due_at or timezone.now(),
+        notification=notification,
+    )
+    if wake_worker:
+        enqueue_on_commit(send_push, push.pk)
+    return push
+
+
+# Devices that receive push alerts -------------------------------------------------------------
+
+
+class DeviceRefused(ValueError):
+    """A subscription the browser sent that cannot be used; the message says why, for the user."""
+
+
+def _key_bytes(value: object, name: str) -> bytes:
+    if not isinstance(value, str) or not value:
+        raise DeviceRefused(f"The browser sent no {name} key.")
+    if not re.fullmatch(r"[A-Za-z0-9_-]+={0,2}", value):  # the decoder would skip other characters
+        raise DeviceRefused(f"The browser's {name} key is not base64url.")
+    try:
+        return base64.urlsafe_b64decode(value.rstrip("=") + "=" * (-len(value.rstrip("=")) % 4))
+    except (binascii.Error, ValueError):
+        raise DeviceRefused(f"The browser's {name} key is not base64url.") from None
+
+
+def subscribe_device(*, user: User, actor: User, subscription: object, user_agent: str) -> PushSubscription:
+    """Keep the push subscription a browser made (`PushSubscription.toJSON()`), for `user`.
+
+    The same browser subscribing again updates its row (and moves it to this user, should
+    someone else have signed in on that phone before). Refuses anything malformed, changing nothing.
+    """
+    if actor.pk != user.pk:
+        raise PermissionError("People turn alerts on for their own devices.")
+    if not isinstance(subscription, dict):
+        raise DeviceRefused("The browser sent no subscription.")
+    endpoint = subscription.get("endpoint")
+    given = subscription.get("keys")
+    keys: dict[str, object] = given if isinstance(given, dict) else {}
+    if (
+        not isinstance(endpoint, str)
+        or not endpoint.startswith(("https://", "http://"))
+        or not urlsplit(endpoint).hostname
+        or len(endpoint) > 1000
+    ):
+        raise DeviceRefused("The browser sent no push service address.")
+    if not endpoint.startswith("https://") and not settings.PUSH_ALLOW_PRIVATE:
+        raise DeviceRefused("A push service address must start with https://.")
+    p256dh, auth = _key_bytes(keys.get("p256dh"), "p256dh"), _key_bytes(keys.get("auth"), "auth")
+    if len(p256dh) != 65 or p256dh[0] != 4:
+        raise DeviceRefused("The browser's p256dh key is not a P-256 public key.")
+    if len(auth) != 16:
+        raise DeviceRefused("The browser's auth secret is not 16 bytes.")
+    with transaction.atomic():
+        existing = PushSubscription.objects.filter(endpoint=endpoint).first()
+        if existing is None and PushSubscription.objects.filter(user=user).count() >= MAX_DEVICES:
+            raise DeviceRefused(f"You have alerts on {MAX_DEVICES} devices already: remove one first.")
+        device, _ = PushSubscription.objects.update_or_create(
+            endpoint=endpoint,
+            defaults={
+                "user": user,
+                "p256dh": b64url(p256dh),
+                "auth": b64url(auth),
+                "label": device_label(user_agent)[:100],
+                "failures": 0,
+            },
+        )
+    return device
+
+
+def remove_device(*, user: User, actor: User, device_id: int) -> bool:
+    """Stop alerts to one of the user's devices; False if it was not theirs (or gone already)."""
+    if actor.pk != user.pk:
+        raise PermissionError("People remove their own devices.")
+    deleted, _ = PushSubscription.objects.filter(user=user, pk=device_id).delete()
+    return bool(deleted)
+
+
+def send_test_alert(*, user: User, actor: User) -> int:
+    """A test alert to each of the user's devices, at once whatever the hour; how many were queued."""
+    if actor.pk != user.pk:
+        raise PermissionError("People test their own devices.")
+    url = f"{settings.BASE_URL}/notifications/preferences/"
+    with transaction.atomic():
+        devices = list(PushSubscription.objects.filter(user=user))
+        for device in devices:
+            queue_push(
+                device=device,
+                title="Test alert from Forecourt",
+                body=f"Alerts reach this device ({device.label}).",
+                url=url,
+                tag="forecourt-test",
+                purpose="push_test",
+                urgency="high",
+            )
+    return len(devices)
+
+
 # Preferences --------------------------------------------------------------------------------
 
 
 def preferences_for(user: User) -> dict[str, dict[str, bool]]:
-    """Every kind of event → {"in_app", "email", "sms"}: the user's choices over the defaults."""
+    """Every kind of event → {"in_app", "email", "sms", "push"}: the user's choices over the defaults."""
     chosen = {kind: dict(channels) for kind, channels in DEFAULT_CHANNELS.items()}
     for row in NotificationPreference.objects.filter(user=user):
         if row.kind in chosen:
@@ -156,7 +303,8 @@ def notify(
 ) -> Notification | None:
     """Tell `user` about an event on every channel they chose for its kind.
 
-    Makes the Notification (the bell's row) and, per preference, an email and a text to send.
+    Makes the Notification (the bell's row) and, per preference, an email, a text and a push
+    alert to each of the user's devices to send.
     Informational kinds are held until the dealership's next opening (`hold_until`). Runs in
     the caller's transaction: the event and its deliveries commit together or not at all.
     Nobody inactive is told anything (None). `channels` saves looking the user's preferences
@@ -206,6 +354,21 @@ def notify(
                 notification=notification,
                 wake_worker=wake_worker,
             )
+        if channels.get("push"):
+            dealership = f" · {lead.dealership.name}" if lead is not None else ""
+            for device in PushSubscription.objects.filter(user=user):
+                queue_push(
+                    device=device,
+                    title=PUSH_TITLES.get(Kind(kind), "Forecourt") + dealership,
+                    body=text,
+                    url=url or f"{settings.BASE_URL}/notifications/",
+                    tag=f"lead-{lead.pk}-{kind}" if lead is not None else f"forecourt-{kind}",
+                    purpose=f"notify_{kind}",
+                    urgency="high" if kind in URGENT_PUSHES else "normal",
+                    due_at=due_at,
+                    notification=notification,
+                    wake_worker=wake_worker,
+                )
     return notification
 
 

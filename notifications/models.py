@@ -69,10 +69,18 @@ class Kind(models.TextChoices):
 
 # Informational kinds wait for opening hours; the others are escalations and go out when due.
 INFORMATIONAL = frozenset({Kind.NEW_LEAD, Kind.CUSTOMER_REPLIED, Kind.REASSIGNED, Kind.MISSED_CALL, Kind.APPOINTMENT})
-CHANNELS = ("in_app", "email", "sms")
+CHANNELS = ("in_app", "email", "sms", "push")
 # Texts cost money and buzz a phone: by default only for a new lead and an escalation.
+# Web push buzzes a phone too, for free: by default for what a salesperson should act on at once.
+PUSH_BY_DEFAULT = frozenset({Kind.NEW_LEAD, Kind.ESCALATION, Kind.CUSTOMER_REPLIED, Kind.MISSED_CALL})
 DEFAULT_CHANNELS: dict[str, dict[str, bool]] = {
-    kind: {"in_app": True, "email": True, "sms": kind in (Kind.NEW_LEAD, Kind.ESCALATION)} for kind in Kind.values
+    kind: {
+        "in_app": True,
+        "email": True,
+        "sms": kind in (Kind.NEW_LEAD, Kind.ESCALATION),
+        "push": kind in PUSH_BY_DEFAULT,
+    }
+    for kind in Kind.values
 }
 
 
@@ -84,6 +92,7 @@ class NotificationPreference(models.Model):
     in_app = models.BooleanField(default=True)
     email = models.BooleanField(default=True)
     sms = models.BooleanField(default=False)
+    push = models.BooleanField(default=False, help_text="An alert on every device the user turned alerts on.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")]
@@ -148,3 +157,63 @@ class OutboundText(LeasedJob):
 
     def __str__(self) -> str:
         return f"{self.purpose} text to {self.to}"
+
+
+class PushSubscription(models.Model):
+    """One browser (a phone, a desktop) that asked for web push alerts for its user.
+
+    `endpoint` is the push service's address for that browser; `p256dh` and `auth` are its keys
+    (base64url) that every alert is encrypted to. A push service that no longer knows the
+    endpoint (404, 410) makes the row go; `failures` counts attempts failed since the last success.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_devices")
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=100)
+    auth = models.CharField(max_length=40)
+    label = models.CharField(max_length=100, help_text="What the device is, from its user agent.")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.label} of {self.user}"
+
+
+class OutboundPush(LeasedJob):
+    """One web push alert to one device, saved before the push service is called.
+
+    `key` is fixed when the row is made and sent as the push's Topic: should a retry follow an
+    answer that was lost, the push service replaces the first copy instead of showing it twice.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to send"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    subscription = models.ForeignKey(
+        PushSubscription, null=True, blank=True, on_delete=models.SET_NULL, related_name="pushes"
+    )
+    title = models.CharField(max_length=120)
+    body = models.CharField(max_length=500)
+    url = models.CharField(max_length=300)
+    tag = models.CharField(max_length=64, help_text="Alerts with the same tag replace each other on the device.")
+    key = models.CharField(max_length=32, unique=True)
+    urgency = models.CharField(max_length=10, default="normal")
+    purpose = models.CharField(max_length=40)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="pushes"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "due_at"], name="push_pending_due")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} push: {self.title}"

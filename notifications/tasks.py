@@ -1,5 +1,5 @@
-"""Background work of the notifications app, run by `manage.py runworker`: staff emails and texts
-leave through the one outbox (forecourt.lib.outbox)."""
+"""Background work of the notifications app, run by `manage.py runworker`: staff emails, texts and
+web push alerts leave through the one outbox (forecourt.lib.outbox)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from functools import partial
 from typing import Any
 
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.tasks import task
+from django.utils import timezone
 
-from forecourt.lib.outbox import Outbox
+from forecourt.lib.outbox import DeliveryError, Outbox
+from notifications import push
 from notifications.email import send_stored_email, smtp_connection
-from notifications.models import OutboundEmail, OutboundText
+from notifications.models import OutboundEmail, OutboundPush, OutboundText, PushSubscription
 from notifications.sms import Text, current_provider
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,35 @@ def _send_text(text: OutboundText) -> dict[str, Any]:
     return {"provider": provider.name, "provider_sid": sid[:64]}
 
 
+def _send_push(row: OutboundPush) -> dict[str, Any]:
+    """Send one alert to its device; the device's record says how its last attempt went.
+
+    A device removed since (by its user, or by a push service that forgot it) or whose user was
+    deactivated gets nothing: the row fails with the reason.
+    """
+    device = (
+        PushSubscription.objects.select_related("user").filter(pk=row.subscription_id).first()
+        if row.subscription_id is not None
+        else None
+    )
+    if device is None:
+        raise DeliveryError("the device was removed before the alert went out", permanent=True)
+    if not device.user.is_active:
+        raise DeliveryError(f"{device.user} is deactivated", permanent=True)
+    alert = push.Alert(title=row.title, body=row.body, url=row.url, tag=row.tag)
+    target = push.Device(endpoint=device.endpoint, p256dh=device.p256dh, auth=device.auth)
+    try:
+        push.send(target, alert, topic=row.key, urgency=row.urgency)
+    except push.PushGone:
+        PushSubscription.objects.filter(pk=device.pk).delete()
+        raise
+    except DeliveryError:
+        PushSubscription.objects.filter(pk=device.pk).update(failures=F("failures") + 1)
+        raise
+    PushSubscription.objects.filter(pk=device.pk).update(last_success_at=timezone.now(), failures=0)
+    return {}
+
+
 EMAILS = Outbox(
     model=OutboundEmail,
     waiting=OutboundEmail.Status.PENDING,
@@ -44,6 +75,14 @@ TEXTS = Outbox(
     sent=OutboundText.Status.SENT,
     failed=OutboundText.Status.FAILED,
     send=_send_text,
+)
+
+PUSHES = Outbox(
+    model=OutboundPush,
+    waiting=OutboundPush.Status.PENDING,
+    sent=OutboundPush.Status.SENT,
+    failed=OutboundPush.Status.FAILED,
+    send=_send_push,
 )
 
 
@@ -63,6 +102,11 @@ def send_email(email_id: int) -> None:
 @task()
 def send_text(text_id: int) -> None:
     deliver_text(text_id)
+
+
+@task()
+def send_push(push_id: int) -> None:
+    deliver_push(push_id)
 
 
 def deliver_email(email_id: int, connection: BaseEmailBackend | None = None) -> bool:
@@ -114,3 +158,13 @@ def sweep_emails() -> int:
 def sweep_texts() -> int:
     """Send every due staff text nobody holds."""
     return TEXTS.sweep()
+
+
+def deliver_push(push_id: int) -> bool:
+    """Send one stored push alert, at most once; True if it was sent now."""
+    return PUSHES.deliver(push_id) == "sent"
+
+
+def sweep_pushes() -> int:
+    """Send every due push alert nobody holds."""
+    return PUSHES.sweep()

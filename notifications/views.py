@@ -11,11 +11,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from notifications import actions
-from notifications.models import CHANNELS, Kind
+from notifications.models import CHANNELS, Kind, PushSubscription
+from notifications.push_keys import public_key
 from notifications.queries import notifications_of, unread_count
 
 PAGE_SIZE = 30
-CHANNEL_LABELS = {"in_app": "In the app", "email": "Email", "sms": "Text"}
+CHANNEL_LABELS = {"in_app": "In the app", "email": "Email", "sms": "Text", "push": "Push"}
 
 
 def _user(request: HttpRequest) -> User:
@@ -57,7 +58,8 @@ def read_all(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
-    """A grid: each kind of event by in-app, email, text. Unticked boxes are simply absent from the POST."""
+    """A grid: each kind of event by in-app, email, text, push; below it the devices that get push
+    alerts. Unticked boxes are simply absent from the POST."""
     user = _user(request)
     if request.method == "POST":
         choices = {kind: {c: f"{kind}:{c}" in request.POST for c in CHANNELS} for kind in Kind.values}
@@ -76,5 +78,11 @@ def preferences(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/preferences.html",
-        {"rows": rows, "channel_labels": [CHANNEL_LABELS[c] for c in CHANNELS], "has_mobile": bool(user.mobile)},
+        {
+            "rows": rows,
+            "channel_labels": [CHANNEL_LABELS[c] for c in CHANNELS],
+            "has_mobile": bool(user.mobile),
+            "devices": PushSubscription.objects.filter(user=user),
+            "vapid_public_key": public_key(),
+        },
     )

@@ -55,6 +55,13 @@ def post_json(
     return _json_call("POST", url, json=payload, headers=dict(headers or {}), timeout=timeout)
 
 
+def post_bytes(
+    url: str, body: bytes, *, headers: Mapping[str, str] | None = None, timeout: float | None = None
+) -> Response:
+    """POST `body` as it is (an encrypted web push) to `url`; the same time-out and error rules as `post_form`."""
+    return _json_call("POST", url, data=body, headers=dict(headers or {}), timeout=timeout)
+
+
 def _seconds(timeout: float | None) -> float:
     return timeout if timeout is not None else settings.OUTBOUND_TIMEOUT_SECONDS
 

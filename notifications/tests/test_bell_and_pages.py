@@ -51,8 +51,8 @@ def test_preferences_page_saves_the_ticked_channels(carol, client_for):
     answer = client.post("/notifications/preferences/", {"escalation:in_app": "on", "reminder:email": "on"})
     assert answer.status_code == 302
     chosen = preferences_for(carol)
-    assert chosen["escalation"] == {"in_app": True, "email": False, "sms": False}
-    assert chosen["reminder"] == {"in_app": False, "email": True, "sms": False}
+    assert chosen["escalation"] == {"in_app": True, "email": False, "sms": False, "push": False}
+    assert chosen["reminder"] == {"in_app": False, "email": True, "sms": False, "push": False}
 
 
 def test_pages_need_a_login(client):
