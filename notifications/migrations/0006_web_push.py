@@ -19,7 +19,7 @@ def push_on_where_default(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0004_appointment_kinds'),
+        ('notifications', '0005_email_attachments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
