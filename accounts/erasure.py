@@ -30,7 +30,7 @@ from django.utils import timezone
 from accounts.actions import AccountError, end_sessions
 from accounts.models import ApiToken, Membership, User
 from dealerships.models import DealershipChange
-from notifications.models import Notification, NotificationPreference, OutboundEmail
+from notifications.models import Notification, NotificationPreference, OutboundEmail, PushSubscription
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,7 @@ def erase_user(*, user: User, actor: User | None) -> None:
         ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
         NotificationPreference.objects.filter(user=user).delete()
         Notification.objects.filter(user=user).delete()
+        PushSubscription.objects.filter(user=user).delete()
         _forget_emails_to(email)
         _forget_call_phones(user)
         _rewrite_texts(dealership_ids, name=name, email=email, new_email=user.email)

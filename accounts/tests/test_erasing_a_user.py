@@ -14,7 +14,7 @@ from dealerships.models import DealershipChange
 from distribution.models import Handover
 from distribution.tests.conftest import set_policy
 from leads.models import Activity, Lead
-from notifications.models import NotificationPreference, OutboundEmail
+from notifications.models import NotificationPreference, OutboundEmail, PushSubscription
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +52,9 @@ def test_erasing_carol_replaces_her_personal_data_and_keeps_her_work(client_for,
     carol.save()
     Membership.objects.filter(user=carol).update(crm_id="4711")
     NotificationPreference.objects.create(user=carol, kind="new_lead", sms=True)
+    PushSubscription.objects.create(
+        user=carol, endpoint="https://push.example.com/carol", p256dh="key", auth="secret", label="Chrome on Android"
+    )
     ApiToken.issue(user=carol)
     sent = send_password_reset(user=carol)
     OutboundEmail.objects.filter(pk=sent.pk).update(status=OutboundEmail.Status.SENT)
@@ -72,6 +75,7 @@ def test_erasing_carol_replaces_her_personal_data_and_keeps_her_work(client_for,
     assert Membership.objects.get(user=carol).crm_id == ""
     assert not ApiToken.objects.filter(user=carol, revoked_at__isnull=True).exists()
     assert not NotificationPreference.objects.filter(user=carol).exists()
+    assert not PushSubscription.objects.filter(user=carol).exists()  # her phone buzzes no more
     assert not OutboundEmail.objects.filter(pk=waiting.pk).exists()
     assert OutboundEmail.objects.get(pk=sent.pk).to == ["Former user"]
     # Her work stays hers.
