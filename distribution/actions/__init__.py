@@ -10,13 +10,14 @@ from __future__ import annotations
 from distribution.actions.allocating import allocatable_membership, allocate, allocate_from_link
 from distribution.actions.claiming import claim_lead, oldest_in_pool
 from distribution.actions.distributing import Outcome, distribute_lead, distribute_new_lead, place_new_lead
-from distribution.actions.errors import AlreadyTaken, DistributionError, NotOffered
+from distribution.actions.errors import AlreadyTaken, DistributionError, NotOffered, TrackingMode
 
 __all__ = [
     "AlreadyTaken",
     "DistributionError",
     "NotOffered",
     "Outcome",
+    "TrackingMode",
     "allocatable_membership",
     "allocate",
     "allocate_from_link",
