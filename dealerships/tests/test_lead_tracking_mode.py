@@ -109,9 +109,7 @@ def test_the_api_refuses_to_send_call_or_assign_with_409_tracking_mode(tracking,
 
 
 @time_machine.travel(OPEN, tick=False)
-def test_a_manual_lead_naming_an_assignee_is_refused_and_a_salespersons_own_lead_stays_unassigned(
-    tracking, bob, carol
-):
+def test_a_manual_lead_naming_an_assignee_is_refused_and_a_salespersons_own_lead_stays_unassigned(tracking, bob, carol):
     body = {"dealership": tracking.slug, "customer": {"first_name": "Kim"}, "source": "Walk-in"}
     refused = api(bob).post("/leads", {**body, "assigned_to": "carol@example.com"})
     assert (refused.status_code, refused.json()["error"]["code"]) == (409, "tracking_mode")
@@ -135,7 +133,8 @@ def test_the_lead_page_says_why_and_offers_no_composer_call_or_allocate(tracking
     assert "call-button" not in page
     assert f'href="/leads/{lead.pk}/allocate/' not in page
     assert (
-        client_for(bob).post(f"/leads/{lead.pk}/conversation/send/", {"channel": "sms", "body": "Hi"}).status_code == 302
+        client_for(bob).post(f"/leads/{lead.pk}/conversation/send/", {"channel": "sms", "body": "Hi"}).status_code
+        == 302
     )
     assert not Message.objects.exists()
 

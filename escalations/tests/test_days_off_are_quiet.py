@@ -36,9 +36,7 @@ def escalations(sink) -> list[tuple[str, str]]:
     return [m for m in mail_summary(sink.messages) if m[1] in ("Reminder", "Overdue", "Escalation")]
 
 
-def test_stage_two_falling_on_a_day_off_waits_for_the_next_opening_and_goes_once(
-    closed_on_the_23rd, carol, bob, sink
-):
+def test_stage_two_falling_on_a_day_off_waits_for_the_next_opening_and_goes_once(closed_on_the_23rd, carol, bob, sink):
     from conftest import make_lead
 
     # Tue 22 Dec 18:00: reminder 18:20, stage 1 18:30, stage 2 twelve hours later, 06:30 on the day off.
