@@ -11,6 +11,7 @@ from accounts.queries import is_manager_of
 from api.errors import ApiError, invalid
 from api.schemas import CustomerIn, LeadIn
 from dealerships.models import Dealership
+from dealerships.modes import CODE, is_tracking, refusal
 from forecourt.lib.phone import to_e164
 from intake.door import take_in_lead
 from leads import actions
@@ -24,6 +25,8 @@ def create_manual_lead(*, dealership: Dealership, data: LeadIn, actor: User) -> 
     (unless they name a CRM salesperson); else the dealership's distribution, which reads
     `crm_salesperson` when its method is crm_assign.
     """
+    if data.assigned_to and is_tracking(dealership):
+        raise ApiError(409, CODE, refusal(dealership, "assign leads"))
     assignee = _assignee(dealership, data.assigned_to) if data.assigned_to else None
     existing = _existing_customer(dealership, data.customer, "customer")
     co_existing = _existing_customer(dealership, data.co_customer, "co_customer") if data.co_customer else None

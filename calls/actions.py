@@ -14,7 +14,9 @@ from calls.models import Call
 from calls.phones import read_outbound_phone
 from calls.words import customer_name, summary
 from conversations.channels import CannotSend, NoAddress
+from conversations.channels.base import TrackingMode
 from conversations.channels.sms import dealership_number, mobile_of
+from dealerships.modes import is_tracking, refusal
 from forecourt.lib.phone import display
 from forecourt.lib.wake import enqueue_on_commit
 from leads import actions as lead_actions
@@ -43,6 +45,8 @@ def start_call(*, lead: Lead, user: User, actor: User) -> Call:
     Raises NoPhone when `user` has no phone to ring, NoAddress when the dealership has no number
     to call from or the customer no number; nothing is stored or dialled then.
     """
+    if is_tracking(lead.dealership):
+        raise TrackingMode(refusal(lead.dealership, "call customers"))
     staff = phone_to_ring(user)
     if not staff:
         raise NoPhone(f"{user.name} has no outbound phone or mobile to ring first (Settings, Calls).")

@@ -26,6 +26,7 @@ from conversations.actions import receive_message, send_message
 from conversations.channels import Inbound
 from conversations.models import Message
 from dealerships.models import Dealership
+from dealerships.modes import is_tracking
 from forecourt.lib.phone import to_e164
 from forecourt.lib.text import one_line
 from intake.door import take_in_lead
@@ -174,7 +175,8 @@ def start_chat(*, post: ChatPost, data: dict[str, Any]) -> tuple[ChatVisitor, st
         greeting = f"Thanks, {first}! Someone from {dealership.name} will answer you right here."
         if contact.phone or contact.email:
             greeting += " If you step away, we'll answer by " + ("text." if contact.phone else "email.")
-        send_message(lead=lead, channel="chat", body=greeting, actor=None, automated=True)
+        if not is_tracking(dealership):  # in tracking mode the dealership's own CRM answers, not Forecourt
+            send_message(lead=lead, channel="chat", body=greeting, actor=None, automated=True)
     return visitor, token, message
 
 

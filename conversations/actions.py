@@ -15,8 +15,10 @@ from django.utils import timezone
 from accounts.models import User
 from conversations import consent
 from conversations.channels import Inbound, transport
+from conversations.channels.base import TrackingMode
 from conversations.models import Conversation, Message
 from dealerships.models import Dealership
+from dealerships.modes import is_tracking, refusal
 from forecourt.lib.phone import to_e164
 from forecourt.lib.wake import enqueue_on_commit
 from intake.door import take_in_lead
@@ -44,6 +46,7 @@ def send_message(
     subject: str = "",
     automated: bool = False,
     answering: Message | None = None,
+    required: bool = False,
 ) -> Message:
     """Queue a message to the lead's customer; the worker sends it once the transaction commits.
 
@@ -52,8 +55,11 @@ def send_message(
     revoked consent for the channel, and stores nothing then. Forecourt's own texts wait for the
     end of the customer's quiet hours (held). `answering` is the customer's message an automated
     one answers (a STOP's confirmation, HELP, the after-hours reply): it goes back to the number
-    that sent it, from the number it was sent to.
+    that sent it, from the number it was sent to. A rooftop in lead tracking mode sends nothing
+    (TrackingMode) but what the law and the carriers `required` (the answers to STOP and HELP).
     """
+    if is_tracking(lead.dealership) and not required:
+        raise TrackingMode(refusal(lead.dealership, "send customers messages"))
     body = body.strip()
     if not body and not media:
         raise ValueError("Write a message or attach a photo.")

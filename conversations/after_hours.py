@@ -16,6 +16,7 @@ from django.utils import timezone
 from conversations.consent import OPTED_OUT, consent_now
 from conversations.models import AfterHoursReply, Message
 from conversations.quiet_hours import when_a_text_may_go
+from dealerships.modes import is_tracking
 from leads.models import Lead
 
 
@@ -23,7 +24,7 @@ def reply_after_hours(*, lead: Lead, message: Message) -> Message | None:
     """Queue (or hold) the after-hours reply to the customer's text `message`, if it is due."""
     dealership = lead.dealership
     body = dealership.after_hours_sms.strip()
-    if not body or message.channel != "sms":
+    if not body or message.channel != "sms" or is_tracking(dealership):  # tracking: the other CRM answers
         return None
     now = timezone.now()
     calendar = dealership.calendar()

@@ -287,4 +287,7 @@ def help_text(lead: Lead) -> str:
 def _reply(lead: Lead, message: Message, body: str) -> Message:
     from conversations.actions import send_message
 
-    return send_message(lead=lead, channel=message.channel, body=body, actor=None, automated=True, answering=message)
+    # Carriers require the answers to STOP, START and HELP, whatever mode the rooftop runs in.
+    return send_message(
+        lead=lead, channel=message.channel, body=body, actor=None, automated=True, answering=message, required=True
+    )

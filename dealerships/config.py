@@ -55,6 +55,9 @@ EXISTING_CUSTOMERS = ("assigned_user", "distribute")
 LINKS = ("credit_application", "service_appointment", "trade_in_value")
 PHONES = ("leads", "main", "calls_forwarding")
 ESCALATION = ("stage1_minutes", "reminder_minutes", "stage2_minutes", "resubmission_stage2_minutes")
+# Switches under `escalation` beside the minutes (booleans, not minutes).
+ESCALATION_SWITCHES = ("resubmission_opening_hours",)
+MODES = ("management", "tracking")
 
 TOP_KEYS = ("organization", "dealerships", "users")
 DEALERSHIP_KEYS = (
@@ -72,6 +75,7 @@ DEALERSHIP_KEYS = (
     "escalation",
     "distribution",
     "links",
+    "mode",
     "worksheets",
     "chat",
     "messenger",
@@ -130,12 +134,14 @@ def default_dealership(slug: str) -> dict[str, Any]:
             "reminder_minutes": 10,
             "stage2_minutes": 60,
             "resubmission_stage2_minutes": 120,
+            "resubmission_opening_hours": False,
         },
         "distribution": {
             "sales": {"method": "round_robin", "fallback": None, "existing_customers": "assigned_user"},
             "service": {"method": "first_available", "fallback": None, "existing_customers": "assigned_user"},
         },
         "links": dict.fromkeys(LINKS, ""),
+        "mode": "management",
         "worksheets": {"tax_rate": "0", "doc_fee": "0.00"},
         "chat": {"origins": []},
         "messenger": {"page_id": ""},
@@ -226,15 +232,18 @@ def _dealership(raw: Any, path: str, known: Known, errors: Errors) -> dict[str, 
             a_text(given["after_hours_sms"], f"{path}.after_hours_sms", errors, max_length=MAX_SMS) or ""
         )
     if "escalation" in given and (
-        escalation := mapping(given["escalation"] or {}, f"{path}.escalation", ESCALATION, errors)
+        escalation := mapping(given["escalation"] or {}, f"{path}.escalation", ESCALATION + ESCALATION_SWITCHES, errors)
     ):
         for key, value in escalation.items():
-            merged["escalation"][key] = minutes(value, f"{path}.escalation.{key}", errors)
+            check = boolean if key in ESCALATION_SWITCHES else minutes
+            merged["escalation"][key] = check(value, f"{path}.escalation.{key}", errors)
     stage1, reminder = merged["escalation"]["stage1_minutes"], merged["escalation"]["reminder_minutes"]
     if stage1 and reminder and reminder >= stage1:
         errors.add(f"{path}.escalation.reminder_minutes", f"must be less than stage1_minutes ({stage1})")
     if "distribution" in given:
         _distribution(given["distribution"], merged, f"{path}.distribution", errors)
+    if "mode" in given:
+        merged["mode"] = choice(given["mode"], f"{path}.mode", MODES, errors) or merged["mode"]
     if "links" in given and (links := mapping(given["links"] or {}, f"{path}.links", LINKS, errors)):
         for key, value in links.items():
             merged["links"][key] = url(value, f"{path}.links.{key}", errors)

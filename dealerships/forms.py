@@ -32,6 +32,10 @@ ESCALATION_LABELS = {
     "stage2_minutes": ("Stage 2: to the supervisor after (minutes)", "Calendar minutes after stage 1 expired."),
     "resubmission_stage2_minutes": ("Stage 2 for resubmissions (minutes)", "For overdue follow-ups."),
 }
+MODE_LABELS = {
+    "management": "Lead management: Forecourt distributes, clocks and alerts",
+    "tracking": "Lead tracking: read-only beside another CRM",
+}
 METHOD_LABELS = {
     "first_available": "First available (alert everyone; first to claim wins)",
     "round_robin": "Round robin",
@@ -75,6 +79,14 @@ class DealershipSettingsForm(forms.Form):
     email_send_emails = forms.BooleanField(label="Send emails to customers", required=False)
     # No help text: beside a checkbox it would split the box from its label; the label says it all.
     calls_recordings = forms.BooleanField(label="Record calls (both sides hear it announced first)", required=False)
+    mode = _text(
+        "Mode",
+        "Tracking: leads are kept, shown, reported and sent on to your CRM; nobody is assigned or alerted "
+        "and customers hear nothing from Forecourt.",
+        widget=forms.Select(choices=list(MODE_LABELS.items())),
+    )
+    # Set by the confirmation's button: a switch of mode is saved only once confirmed.
+    confirm_mode = forms.BooleanField(required=False, widget=forms.HiddenInput)
     after_hours_sms = _text(
         "After-hours text", "Sent to customers who text while you are closed.", widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -112,6 +124,10 @@ class DealershipSettingsForm(forms.Form):
             self.fields[f"escalation_{key}"] = _text(
                 label, hint, widget=forms.TextInput(attrs={"inputmode": "numeric"})
             )
+        # No help text beside a checkbox (see calls_recordings); docs/escalation.md says more.
+        self.fields["escalation_resubmission_opening_hours"] = forms.BooleanField(
+            label="Follow-up reminders and their escalations wait for opening hours", required=False
+        )
         people = [("", "— nobody (the admins) —")] + [(u.email, f"{u.name} ({u.email})") for u in members]
         for department in config.DEPARTMENTS:
             prefix = f"distribution_{department}"
@@ -179,6 +195,7 @@ class DealershipSettingsForm(forms.Form):
             key: settings[key] or "" for key in ("name", "timezone", "country", "subdivision", "after_hours_sms")
         }
         initial["public_holidays"] = settings["public_holidays"]
+        initial["mode"] = settings["mode"]
         initial["calls_recordings"] = settings["calls"]["recordings"]
         initial["days_off"] = "\n".join(settings["days_off"])
         for day in DAY_NAMES:
@@ -213,7 +230,11 @@ class DealershipSettingsForm(forms.Form):
                 "send_emails": data["email_send_emails"],
             },
             "after_hours_sms": data["after_hours_sms"],
-            "escalation": {key: _whole_number(data[f"escalation_{key}"]) for key in config.ESCALATION},
+            "escalation": {
+                **{key: _whole_number(data[f"escalation_{key}"]) for key in config.ESCALATION},
+                **{key: data[f"escalation_{key}"] for key in config.ESCALATION_SWITCHES},
+            },
+            "mode": data["mode"],
             "distribution": {
                 department: {
                     "method": data[f"distribution_{department}_method"],

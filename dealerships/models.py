@@ -38,7 +38,14 @@ class Dealership(models.Model):
 
     Structured settings (hours, escalation, distribution, links) are kept in the same shape
     as the provisioning YAML and are only ever written after `dealerships.config` validated them.
+    `mode` says whether Forecourt works the leads (management) or only keeps and reports them
+    beside another CRM (tracking: nobody assigned, no clock, no alert, no message to customers;
+    `dealerships.modes` and docs/tracking-mode.md).
     """
+
+    class Mode(models.TextChoices):
+        MANAGEMENT = "management", "Lead management"
+        TRACKING = "tracking", "Lead tracking (read-only beside another CRM)"
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="dealerships")
     slug = models.SlugField(max_length=60, unique=True)
@@ -58,6 +65,7 @@ class Dealership(models.Model):
     send_emails = models.BooleanField(default=True)
     after_hours_sms = models.TextField(blank=True)
     escalation = models.JSONField(default=default_escalation)
+    mode = models.CharField(max_length=12, choices=Mode.choices, default=Mode.MANAGEMENT)
     distribution = models.JSONField(default=default_distribution)
     links = models.JSONField(default=dict, blank=True)
     worksheets = models.JSONField(

@@ -152,6 +152,7 @@ def dealership_settings(dealership: Dealership) -> dict[str, Any]:
         "escalation": {**defaults["escalation"], **(dealership.escalation or {})},
         "distribution": distribution,
         "links": {key: (dealership.links or {}).get(key, "") for key in config.LINKS},
+        "mode": dealership.mode,
         "worksheets": {**defaults["worksheets"], **(dealership.worksheets or {})},
         "chat": {"origins": list(dealership.chat_origins or [])},
         # The page token is entered on the settings screen only: never in a document.
@@ -317,6 +318,7 @@ def _write(dealership: Dealership, settings: Mapping[str, Any]) -> None:
     dealership.escalation = dict(settings["escalation"])
     dealership.distribution = {d: dict(v) for d, v in settings["distribution"].items()}
     dealership.links = {key: url for key, url in settings["links"].items() if url}
+    dealership.mode = settings["mode"]
     dealership.worksheets = dict(settings["worksheets"])
     dealership.chat_origins = list(settings["chat"]["origins"])
     if dealership.messenger_page_id != settings["messenger"]["page_id"]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +13,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.queries import dealerships_administered_by
-from dealerships import provisioning
+from dealerships import modes, provisioning
 from dealerships.forms import DealershipSettingsForm
 from dealerships.models import Dealership, DealershipChange
 
@@ -29,6 +32,11 @@ def dealership_settings(request: HttpRequest, slug: str) -> HttpResponse:
     token_set = bool(dealership.messenger_page_token)
     if request.method == "POST":
         form = DealershipSettingsForm(request.POST, members=members, page_token_set=token_set)
+        switch = _mode_switch(form, current) if form.is_valid() else None
+        if switch is not None:
+            # Nothing is saved until the admin confirms, having read what the switch changes.
+            context = _context(dealership, form) | {"switch": switch}
+            return render(request, "dealerships/settings.html", context)
         if form.is_valid():
             document = form.document(organization=dealership.organization.name, slug=dealership.slug)
             outcome = provisioning.provision(document, actor=request.user, source=DealershipChange.Source.SETTINGS)
@@ -44,14 +52,27 @@ def dealership_settings(request: HttpRequest, slug: str) -> HttpResponse:
         form = DealershipSettingsForm(
             initial=DealershipSettingsForm.initial_from(current), members=members, page_token_set=token_set
         )
-    context = {
+    return render(request, "dealerships/settings.html", _context(dealership, form), status=400 if form.errors else 200)
+
+
+def _context(dealership: Dealership, form: DealershipSettingsForm) -> dict[str, Any]:
+    return {
         "dealership": dealership,
         "form": form,
         "intake_domain": settings.INTAKE_DOMAIN,
         "history": dealership.changes.select_related("actor")[:10],
         "chat_script_url": f"{settings.BASE_URL}{reverse('chat-script', args=[dealership.slug])}",
     }
-    return render(request, "dealerships/settings.html", context, status=400 if form.errors else 200)
+
+
+def _mode_switch(form: DealershipSettingsForm, current: Mapping[str, Any]) -> dict[str, str] | None:
+    """What the confirmation says when the form switches the mode and nobody confirmed it yet."""
+    wanted = form.cleaned_data["mode"]
+    if wanted == current["mode"] or form.cleaned_data["confirm_mode"] or wanted not in modes.MODES:
+        return None
+    if wanted == modes.TRACKING:
+        return {"to": wanted, "title": "Switch to lead tracking?", "text": modes.SWITCH_TO_TRACKING}
+    return {"to": wanted, "title": "Switch to lead management?", "text": modes.SWITCH_TO_MANAGEMENT}
 
 
 def save_page_token(dealership: Dealership, token: str, *, actor: User) -> None:

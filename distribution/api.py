@@ -59,6 +59,8 @@ def claim_lead(request: HttpRequest, lead_id: Path[int]) -> JsonResponse:
         lead = actions.claim_lead(lead=lead, user=user)
     except actions.AlreadyTaken as taken:
         raise ApiError(409, "already_taken", str(taken)) from None
+    except actions.TrackingMode as error:
+        raise ApiError(409, error.code, str(error)) from None
     except actions.DistributionError as error:
         raise ApiError(409, "not_claimable", str(error)) from None
     return _lead_json(lead)
@@ -85,6 +87,8 @@ def assign_lead(request: HttpRequest, lead_id: Path[int], payload: AssignIn) -> 
         )
     try:
         lead = actions.allocate(lead=lead, to=to, actor=user, note=payload.note)
+    except actions.TrackingMode as error:
+        raise ApiError(409, error.code, str(error)) from None
     except actions.DistributionError as error:
         raise ApiError(409, "conflict", str(error)) from None
     return _lead_json(lead)

@@ -76,6 +76,11 @@ def new_clock(lead: Lead) -> tuple[LeadSla, list[Timer]]:
     return sla, [Timer(lead=lead, kind=kind, due_at=at) for kind, at in moments if at]
 
 
+def no_clock(lead: Lead) -> LeadSla:
+    """A lead made in this transaction that gets no reply clock (its rooftop tracks leads only)."""
+    return LeadSla.objects.create(lead=lead, state=LeadSla.State.NONE, started_at=lead.received_at)
+
+
 def set_timers(timers: Iterable[Timer]) -> None:
     """Store unsaved timers (a new clock's, a follow-up's), one INSERT for them all."""
     Timer.objects.bulk_create(timers)

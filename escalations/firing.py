@@ -12,6 +12,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from dealerships.modes import is_tracking
+from dealerships.quiet import quiet_until
 from escalations.actions import pending_timers
 from escalations.models import LeadSla, Timer
 from escalations.recipients import supervisors_of, workers_of
@@ -46,8 +48,15 @@ def _sla(lead: Lead) -> LeadSla | None:
 
 
 def moot(timer: Timer) -> str:
-    """Why the timer no longer needs to fire, or "" when it does."""
+    """Why the timer no longer needs to fire, or "" when it does.
+
+    In lead tracking mode nothing chases anyone: a clock that ran when the rooftop switched to
+    tracking has its reminders and escalations dropped as they fall due, not saved up for a
+    burst of alerts on the day it switches back (docs/tracking-mode.md).
+    """
     lead = timer.lead
+    if is_tracking(lead.dealership):
+        return "lead tracking mode"
     if timer.followup_id is not None:
         assert timer.followup is not None
         if timer.followup.completed_at is not None:
@@ -63,6 +72,29 @@ def moot(timer: Timer) -> str:
     if sla is None or sla.state in (LeadSla.State.MET, LeadSla.State.NONE):
         return "no clock running"
     return ""
+
+
+def held_until(timer: Timer, now: datetime) -> datetime | None:
+    """The next opening, when the timer falls due while its dealership keeps quiet; else None.
+
+    Every timer keeps quiet on the dealership's own days off; follow-up timers also outside
+    opening hours when the dealership asks for it (`escalation.resubmission_opening_hours`).
+    The held timer keeps its due time (its place in the queue, and what its alert says) and
+    is leased until the opening, so no worker takes it before then, and it fires once.
+    """
+    dealership = timer.lead.dealership
+    try:
+        calendar = dealership.calendar()
+    except ValueError:
+        return None
+    opening_hours = (
+        timer.followup_id is not None and (dealership.escalation or {}).get("resubmission_opening_hours") is True
+    )
+    return quiet_until(calendar, now, opening_hours=opening_hours)
+
+
+def hold(timer_ids: list[int], until: datetime) -> None:
+    pending_timers().filter(pk__in=timer_ids).update(claimed_until=until)
 
 
 def _with_everything(timers: QuerySet[Timer]) -> QuerySet[Timer]:
@@ -112,7 +144,8 @@ def fire_batch(timer_ids: list[int]) -> int:
        another worker, or a reply cancelling them, holds its rows alone; SQLite lets one writer
        in at a time anyway). A reply that committed first has cancelled its timers: they are
        not pending any more and are not touched.
-    2. Cancel those that became moot (the lead was answered or closed, the follow-up done).
+    2. Cancel those that became moot (the lead was answered or closed, the follow-up done), and
+       hold those due while their dealership keeps quiet until its next opening (`held_until`).
     3. Run each one's handler (notifications and a timeline entry), then mark them fired, all in
        the same transaction: a timer fires with its notifications or not at all.
     """
@@ -128,15 +161,21 @@ def fire_batch(timer_ids: list[int]) -> int:
         batch = Batch(now)
         fired: list[int] = []
         moot_ids: dict[str, list[int]] = {}
+        held: dict[datetime, list[int]] = {}
         for timer in _with_everything(Timer.objects.filter(pk__in=locked)):
             reason = moot(timer)
             if reason:
                 moot_ids.setdefault(reason, []).append(timer.pk)
                 continue
+            if (until := held_until(timer, now)) is not None:
+                held.setdefault(until, []).append(timer.pk)
+                continue
             HANDLERS[timer.kind](timer, batch)
             fired.append(timer.pk)
         for reason, ids in moot_ids.items():
             Timer.objects.filter(pk__in=ids).update(cancelled_at=now, claimed_until=None, last_error=reason)
+        for until, ids in held.items():
+            hold(ids, until)
         Timer.objects.filter(pk__in=fired).update(fired_at=now, claimed_until=None)
     return len(fired)
 
@@ -156,6 +195,9 @@ def fire_timer(timer_id: int) -> bool:
             reason = moot(timer)
             if reason:
                 pending_timers().filter(pk=timer_id).update(cancelled_at=now, claimed_until=None, last_error=reason)
+                return False
+            if (until := held_until(timer, now)) is not None:
+                hold([timer_id], until)
                 return False
             if not pending_timers().filter(pk=timer_id).update(fired_at=now, claimed_until=None):
                 return False  # a reply cancelled it first

@@ -5,6 +5,10 @@ a caller, Messenger, chat) hand a new lead to `take_in_lead`, which stores it th
 then sets it to work: places it at its rooftop, starts its SLA clock and default follow-ups,
 distributes it, and forwards it by the rooftop's forwarding rules (the CRM's ADF copy, marketplace
 redirects, the trade-in CC: `intake.forwarding`). `leads/` itself knows none of this.
+
+A rooftop in lead tracking mode (`dealerships.modes`) works its leads in another CRM: its leads
+are stored and forwarded by its forwarding rules all the same, but nobody is assigned and no clock or
+follow-up starts (docs/tracking-mode.md).
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from django.db import transaction
 
 from accounts.models import User
 from dealerships.models import Dealership
+from dealerships.modes import is_tracking
 from distribution.actions import distribute_new_lead, place_new_lead
-from escalations.actions import new_clock
+from escalations.actions import new_clock, no_clock
 from followups.actions import log_added, start_default_tasks
 from intake import forwarding
 from leads import actions as lead_actions
@@ -52,7 +57,12 @@ def take_in_lead(
     Without `assigned_to` the lead goes through the dealership's distribution, which may use
     `crm_salesperson` (the salesperson id the sender named). `customer_is_new` says that
     `existing_customer` was made for this lead, so it has no past salesperson to look for.
+    In tracking mode nobody is assigned, even a salesperson entering a lead for themselves
+    (the API refuses an explicit `assigned_to` before it gets here).
     """
+    tracking = is_tracking(dealership)
+    if tracking:
+        assigned_to = None
     with transaction.atomic(savepoint=False):
         if existing_customer is None:
             existing_customer, customer_is_new = lead_actions.customer_for_lead(
@@ -77,6 +87,9 @@ def take_in_lead(
             assign_reason=assign_reason,
             also_sent=also_sent,
         )
+        if tracking:
+            _keep_track(lead=lead)
+            return lead
         _set_to_work(
             lead=lead,
             actor=actor,
@@ -114,3 +127,11 @@ def _set_to_work(
         )
     log_added(lead=lead, tasks=tasks, actor=actor)
     forwarding.forward(lead=lead, rules=rules)
+
+
+def _keep_track(*, lead: Lead) -> None:
+    """A lead of a rooftop in tracking mode: kept without a clock (so no timer, reminder or
+    escalation) and without follow-ups or an owner (a marketplace redirect to a person included),
+    and forwarded by the rooftop's forwarding rules as any lead is."""
+    no_clock(lead)
+    forwarding.forward(lead=lead, rules=forwarding.rules_for(lead))

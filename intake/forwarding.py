@@ -89,8 +89,8 @@ def forward(*, lead: Lead, rules: Rules) -> None:
     """Queue what the rules send: the ADF copy (to the marketplace's address when it has one,
     else to the CRM) and the trade-in CC; the timeline says what went where unless it is the
     plain CRM copy of the lead's own rooftop."""
-    # tracking mode: forwarding is decided here, for every new lead; a person redirect is handed
-    # to distribution by `Rules.redirect_to_person`.
+    # In tracking mode too (intake.door._keep_track): the other CRM still gets its copies, and a
+    # redirect to a person is simply not handed to distribution.
     redirect = rules.redirect
     if redirect is not None and redirect.email:
         queue_email(

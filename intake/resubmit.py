@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 
+from dealerships.modes import is_tracking
 from leads.actions import record_activity
 from leads.models import Activity, Lead, Trade, VehicleInterest
 from notifications.actions import queue_email
@@ -74,7 +75,8 @@ def add_resubmission(
         },
     )
     Lead.objects.filter(pk=lead.pk).update(updated_at=activity.at)
-    if lead.assigned_to is not None and lead.assigned_to.is_active:
+    # In lead tracking mode the other CRM tells its people (the lead went there too): we keep quiet.
+    if lead.assigned_to is not None and lead.assigned_to.is_active and not is_tracking(lead.dealership):
         customer = lead.customer.display_name
         queue_email(
             to=[lead.assigned_to.email],

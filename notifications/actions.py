@@ -15,6 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from dealerships.modes import is_tracking
+from dealerships.quiet import quiet_until
 from forecourt.lib.phone import to_e164
 from forecourt.lib.text import one_line
 from forecourt.lib.wake import enqueue_on_commit
@@ -279,12 +281,19 @@ def hold_until(*, kind: str, lead: Lead | None, now: datetime) -> datetime:
     """When a notification of `kind` may go out: informational ones wait for the dealership to open.
 
     Escalations (reminder, escalation, resubmission) go out when they fall due, whatever the
-    hour; their own due times already follow the rules of CONTRACT §3.
+    hour (their own due times already follow the rules of CONTRACT §3), except on one of the
+    dealership's own days off, which is quiet for every alert (`dealerships.quiet`).
     """
-    if kind not in INFORMATIONAL or lead is None:
+    if lead is None:
         return now
     try:
-        return lead.dealership.calendar().next_opening(now)
+        calendar = lead.dealership.calendar()
+    except ValueError:  # settings the calendar cannot read: never hold a notice for ever
+        return now
+    if kind not in INFORMATIONAL:
+        return quiet_until(calendar, now) or now
+    try:
+        return calendar.next_opening(now)
     except ValueError:  # a dealership without working hours: never hold a notice for ever
         return now
 
@@ -307,12 +316,15 @@ def notify(
     alert to each of the user's devices to send.
     Informational kinds are held until the dealership's next opening (`hold_until`). Runs in
     the caller's transaction: the event and its deliveries commit together or not at all.
-    Nobody inactive is told anything (None). `channels` saves looking the user's preferences
-    up again when the caller has them (the worker, telling many people at once).
+    Nobody inactive is told anything (None), and nobody about a lead of a rooftop in lead tracking
+    mode (None: its leads are worked in another CRM). The bell's row of a held notification shows
+    from the same moment as its email and text (`created_at`), so no channel speaks earlier.
+    `channels` saves looking the user's preferences up again when the caller has them (the
+    worker, telling many people at once).
     """
     if kind not in Kind.values:
         raise ValueError(f"Unknown kind of notification: {kind}")
-    if not user.is_active:
+    if not user.is_active or (lead is not None and is_tracking(lead.dealership)):
         return None
     now = now or timezone.now()
     channels = channels if channels is not None else preferences_for(user)[kind]
@@ -340,7 +352,7 @@ def notify(
             url=url[:300],
             in_app=channels["in_app"],
             email=email,
-            created_at=now,
+            created_at=max(now, due_at),
         )
         mobile = to_e164(user.mobile) if user.mobile else None
         if channels["sms"] and mobile:
@@ -374,7 +386,8 @@ def notify(
 
 def mark_read(*, user: User, notification_id: int | None = None) -> int:
     """Mark one of the user's notifications read, or all of them; returns how many changed."""
-    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    # Not those still held for the opening: they are news when they show.
+    unread = Notification.objects.filter(user=user, read_at__isnull=True, created_at__lte=timezone.now())
     if notification_id is not None:
         unread = unread.filter(pk=notification_id)
     return unread.update(read_at=timezone.now())

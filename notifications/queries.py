@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from accounts.models import User
 from notifications.models import Notification
@@ -12,7 +13,8 @@ def notifications_of(user: User) -> QuerySet[Notification]:
     """The user's in-app notifications, newest first."""
     if not user.is_authenticated or not user.is_active:
         return Notification.objects.none()
-    return Notification.objects.filter(user=user, in_app=True).select_related("lead")
+    # A notification held until the dealership opens (`notifications.actions.hold_until`) shows from then.
+    return Notification.objects.filter(user=user, in_app=True, created_at__lte=timezone.now()).select_related("lead")
 
 
 def unread_count(user: User) -> int:

@@ -28,6 +28,7 @@ from accounts.models import User
 from conversations.actions import receive_message, send_message
 from conversations.channels import CannotSend, Inbound
 from conversations.models import Message
+from dealerships.modes import is_tracking
 from forecourt.lib.text import one_line
 from intake.models import InboundEmail
 from leads.models import Lead
@@ -168,8 +169,8 @@ def _forward_to_assignee(lead: Lead, relay: RelayAddress, message: Message, read
     """A copy of the customer's mail in the assignee's own inbox, with the reply address as
     Reply-To: answering it there sends the answer on to the customer through the lead."""
     person = lead.assigned_to
-    if person is None or not person.is_active or not person.email:
-        return ""
+    if person is None or not person.is_active or not person.email or is_tracking(lead.dealership):
+        return ""  # in lead tracking mode the customer's mail is kept on the lead, not sent to staff
     name = one_line(lead.customer.display_name)
     local, _, domain = relay.address.partition("@")
     sender = str(Address(display_name=f"{name} via {one_line(lead.dealership.name)}", username=local, domain=domain))

@@ -21,6 +21,12 @@ class CannotSend(ValueError):
     code = "cannot_send"
 
 
+class TrackingMode(CannotSend):
+    """The lead's rooftop runs in lead tracking mode: Forecourt speaks to no customer for it."""
+
+    code = "tracking_mode"
+
+
 class NoAddress(CannotSend):
     """The customer cannot be reached on this channel (no mobile number, no email, …)."""
 

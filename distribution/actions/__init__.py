@@ -16,7 +16,7 @@ from distribution.actions.distributing import (
     distribute_new_lead,
     place_new_lead,
 )
-from distribution.actions.errors import AlreadyTaken, DistributionError, NotOffered
+from distribution.actions.errors import AlreadyTaken, DistributionError, NotOffered, TrackingMode
 
 __all__ = [
     "AlreadyTaken",
@@ -24,6 +24,7 @@ __all__ = [
     "NotOffered",
     "Outcome",
     "Redirect",
+    "TrackingMode",
     "allocatable_membership",
     "allocate",
     "allocate_from_link",

@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from accounts.models import Membership, User
 from dealerships.models import Dealership
+from dealerships.modes import is_tracking, refusal
 from distribution import alerts
 from distribution.actions.distributing import tell_assignee
-from distribution.actions.errors import DistributionError
+from distribution.actions.errors import DistributionError, TrackingMode
 from distribution.models import AllocationAlert, Offer
 from distribution.queries import may_allocate
 from leads import actions as lead_actions
@@ -32,6 +33,8 @@ def allocate(*, lead: Lead, to: User, actor: User, note: str = "", via: str = ""
         raise DistributionError("Keep the note under 1,000 characters.")
     if not may_allocate(actor=actor, dealership=lead.dealership):
         raise DistributionError("Only admins and managers of this dealership allocate leads.")
+    if is_tracking(lead.dealership):
+        raise TrackingMode(refusal(lead.dealership, "assign leads"))
     if allocatable_membership(dealership=lead.dealership, user=to) is None:
         raise DistributionError(f"{to.name} cannot be assigned leads at {lead.dealership.name}.")
     with transaction.atomic():

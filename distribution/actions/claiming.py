@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from distribution.actions.errors import AlreadyTaken, NotOffered
+from dealerships.modes import is_tracking, refusal
+from distribution.actions.errors import AlreadyTaken, NotOffered, TrackingMode
 from distribution.models import Offer
 from distribution.queries import may_claim
 from leads import actions as lead_actions
@@ -38,6 +39,8 @@ def claim_lead(*, lead: Lead, user: User, now: datetime | None = None) -> Lead:
     """Take an offered lead. Exactly one of any number of simultaneous claims wins; everyone
     else gets AlreadyTaken naming the winner."""
     now = now or timezone.now()
+    if is_tracking(lead.dealership):
+        raise TrackingMode(refusal(lead.dealership, "let anyone claim leads"))
     offer = Offer.objects.select_related("lead").filter(lead_id=lead.pk).first()
     with transaction.atomic():
         # The conditional UPDATE decides; the checks below only choose the error message.

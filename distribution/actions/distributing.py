@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, User
 from dealerships.models import Dealership
+from dealerships.modes import is_tracking
 from distribution import alerts, assign
 from distribution.facts import lead_facts, move_to_vehicle_location, previous_salesperson
 from distribution.models import Offer
@@ -83,6 +84,9 @@ def distribute_lead(
         )
         if lead.assigned_to_id is not None or lead.has_offer:
             return Outcome(lead=lead, assigned_to=lead.assigned_to, reason="already distributed")
+        if is_tracking(lead.dealership):
+            # Handed on from someone deactivated, say: it waits, unassigned, like every tracked lead.
+            return Outcome(lead=lead, reason="lead tracking mode: nobody is assigned")
         # Distributed again (a handover): whoever it was offered to before no longer may open it.
         lead.offered_to.clear()
         policy = load_policy(lead.dealership)

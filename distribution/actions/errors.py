@@ -17,3 +17,9 @@ class AlreadyTaken(DistributionError):
 
 class NotOffered(DistributionError):
     pass
+
+
+class TrackingMode(DistributionError, ValueError):
+    """The lead's rooftop runs in lead tracking mode: nobody is assigned its leads (API 409 tracking_mode)."""
+
+    code = "tracking_mode"
