@@ -137,3 +137,26 @@ def test_a_redirect_to_a_person_still_sends_the_crm_its_copy(riverside, team, da
     make_lead(riverside, source_name="Cars.com")
 
     assert OutboundEmail.objects.get(purpose="adf_out").to == ["leads@dms.example.com"]
+
+
+@time_machine.travel(OPEN, tick=False)
+def test_a_rooftop_in_tracking_mode_forwards_its_marketplace_leads_but_assigns_them_to_nobody(riverside, team, dave):
+    riverside.mode = "tracking"
+    riverside.save(update_fields=["mode"])
+    set_forwarding(
+        riverside,
+        marketplaces=[
+            {"source": "Cars.com", "user": "dave@example.com"},
+            {"source": "AutoTrader", "email": "autotrader-desk@example.com"},
+        ],
+    )
+
+    redirected = make_lead(riverside, source_name="Cars.com")
+    forwarded = make_lead(riverside, source_name="AutoTrader", customer={"first_name": "Kim", "emails": ["k@x.com"]})
+
+    redirected.refresh_from_db()
+    assert redirected.assigned_to is None
+    assert not Notification.objects.filter(user=dave).exists()
+    assert OutboundEmail.objects.filter(
+        to=["autotrader-desk@example.com"], subject__contains=str(forwarded.pk)
+    ).exists()
