@@ -57,6 +57,8 @@ def create_manual_lead(*, dealership: Dealership, data: LeadIn, actor: User) -> 
             assigned_to=assignee,
             assign_reason=reason,
             crm_salesperson=str(data.crm_salesperson or ""),
+            # A lead handed over from elsewhere (no one named): its customer gets the autoresponder.
+            autorespond=not data.assigned_to,
         )
         if co_existing is not None:
             actions.set_co_customer(lead=lead, customer=co_existing, actor=actor)

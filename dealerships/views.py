@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +16,7 @@ from accounts.queries import dealerships_administered_by
 from dealerships import provisioning
 from dealerships.forms import DealershipSettingsForm
 from dealerships.models import Dealership, DealershipChange
+from forecourt.lib.names import name_for_customers, shown_name
 
 
 def settings_index(request: HttpRequest) -> HttpResponse:
@@ -50,8 +54,26 @@ def dealership_settings(request: HttpRequest, slug: str) -> HttpResponse:
         "intake_domain": settings.INTAKE_DOMAIN,
         "history": dealership.changes.select_related("actor")[:10],
         "chat_script_url": f"{settings.BASE_URL}{reverse('chat-script', args=[dealership.slug])}",
+        **autoresponder_preview(dealership, members),
     }
     return render(request, "dealerships/settings.html", context, status=400 if form.errors else 200)
+
+
+def autoresponder_preview(dealership: Dealership, members: Iterable[User]) -> dict[str, Any]:
+    """The saved autoresponder as a customer would read it, from one of the dealership's people."""
+    from conversations.autoresponder import preview
+    from conversations.templates import ALL_FIELDS
+
+    person = next(iter(members), None)
+    salesperson = (
+        name_for_customers(person, dealership) if person else shown_name("Carol Seller", dealership.staff_names)
+    )
+    from_name = dealership.email_from_name or dealership.name
+    return {
+        "autoresponder_preview": preview(dealership, salesperson=salesperson),
+        "autoresponder_from": f"{salesperson} at {from_name}",
+        "merge_fields": [f"{{{name}}}" for name in ALL_FIELDS],
+    }
 
 
 def save_page_token(dealership: Dealership, token: str, *, actor: User) -> None:

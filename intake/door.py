@@ -45,12 +45,15 @@ def take_in_lead(
     assign_reason: str = "assigned when the lead was entered",
     crm_salesperson: str = "",
     also_sent: Sequence[tuple[str, str]] = (),
+    autorespond: bool = False,
 ) -> Lead:
     """Take a new lead in and set it to work (see the module docstring); the fields are `create_lead`'s.
 
     Without `assigned_to` the lead goes through the dealership's distribution, which may use
     `crm_salesperson` (the salesperson id the sender named). `customer_is_new` says that
     `existing_customer` was made for this lead, so it has no past salesperson to look for.
+    `autorespond` asks for the rooftop's autoresponder once the lead is distributed: the callers
+    that take leads in from elsewhere (ADF, the API without an assignee) say so.
     """
     with transaction.atomic(savepoint=False):
         if existing_customer is None:
@@ -83,6 +86,12 @@ def take_in_lead(
             crm_salesperson=crm_salesperson,
             customer_is_new=customer_is_new,
         )
+        if autorespond:
+            # After distribution: the rooftop may have changed (vehicle location), the assignee is known.
+            # Imported here: conversations takes its own new leads (texts, chat) in through this door.
+            from conversations.autoresponder import respond_to_new_lead
+
+            respond_to_new_lead(lead=lead)
     return lead
 
 
