@@ -40,7 +40,8 @@ def test_each_style_reads_as_people_write_names(name, full, first, first_initial
 def test_a_shown_name_is_one_line_and_never_longer_than_the_name(name):
     for style in (FULL, FIRST, FIRST_INITIAL):
         shown = shown_name(name, style)
-        assert "\n" not in shown and shown == shown.strip()
+        assert "\n" not in shown
+        assert shown == shown.strip()
         assert len(shown) <= len(" ".join(name.split())) + 1  # the initial's dot
 
 
