@@ -143,7 +143,7 @@ def test_a_customer_who_agreed_to_texts_gets_the_text_from_the_leads_number(repl
     assert texts(twilio) == [
         ("+15125550100", "Hi Jordan, Carol S. from Riverside Toyota here: got your request for the 2016 RAM 2500!")
     ]
-    assert twilio.requests[0]["form"]["From"] == ["+15125550199"]  # type: ignore[index]
+    assert twilio.requests[0]["form"]["From"] == ["+15125550199"]
 
 
 def test_a_text_at_night_waits_for_the_end_of_quiet_hours(replying, alice, twilio, sink):
@@ -222,9 +222,7 @@ def test_the_rooftop_holding_the_vehicle_answers_a_lead_moved_there(replying, la
     assert Autoresponse.objects.get().dealership == lakeside
 
 
-def test_an_api_lead_without_an_assignee_is_answered_but_one_entered_for_someone_is_not(
-    replying, alice, carol, sink
-):
+def test_an_api_lead_without_an_assignee_is_answered_but_one_entered_for_someone_is_not(replying, alice, carol, sink):
     token = ApiToken.issue(user=alice)[1]
     client = Client(headers={"Authorization": f"Bearer {token}"})
 
