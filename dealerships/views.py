@@ -64,7 +64,10 @@ def autoresponder_preview(dealership: Dealership, members: Iterable[User]) -> di
     from conversations.autoresponder import preview
     from conversations.templates import ALL_FIELDS
 
-    person = next(iter(members), None)
+    people = list(members)
+    # A salesperson's name, as the customer would see it; anyone's when the rooftop has no salesperson.
+    sellers = set(dealership.memberships.filter(role="salesperson", user__in=people).values_list("user_id", flat=True))
+    person = next((p for p in people if p.pk in sellers), people[0] if people else None)
     salesperson = (
         name_for_customers(person, dealership) if person else shown_name("Carol Seller", dealership.staff_names)
     )
