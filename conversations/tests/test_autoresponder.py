@@ -222,7 +222,9 @@ def test_the_rooftop_holding_the_vehicle_answers_a_lead_moved_there(replying, la
     assert Autoresponse.objects.get().dealership == lakeside
 
 
-def test_an_api_lead_without_an_assignee_is_answered_but_one_entered_for_someone_is_not(replying, alice, carol, sink):
+def test_an_api_lead_without_an_assignee_is_answered_but_one_for_someone_or_from_a_visit_is_not(
+    replying, alice, carol, sink
+):
     token = ApiToken.issue(user=alice)[1]
     client = Client(headers={"Authorization": f"Bearer {token}"})
 
@@ -234,6 +236,7 @@ def test_an_api_lead_without_an_assignee_is_answered_but_one_entered_for_someone
     with at(MONDAY_10):
         assert post("kim@example.com") == 201
         assert post("lou@example.com", assigned_to="carol@example.com") == 201
+        assert post("max@example.com", source={"name": "Showroom", "kind": "walk_in"}) == 201
     run_worker_at(MONDAY_10 + timedelta(seconds=5))
 
     assert [m["To"] for m in to_customers(sink)] == ["kim@example.com"]
