@@ -4,6 +4,7 @@ the fake Twilio (a real HTTP server), within consent and quiet hours; it is neve
 
 from __future__ import annotations
 
+import smtplib
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import ApiToken, Membership, User
 from conftest import make_lead
@@ -20,8 +22,8 @@ from conversations.models import Autoresponse, Message
 from dealerships.models import Dealership
 from distribution.tests.conftest import set_policy
 from escalations.tests.support import at, chicago, run_worker_at
-from forecourt.testing import FakeTwilio, SmtpSink
-from intake.tests.conftest import adf
+from forecourt.testing import FakeTwilio, SmtpSink, free_port, start_manage, wait_until
+from intake.tests.conftest import adf, intake_address, lead_email, port_open
 from inventory.models import Vehicle
 from leads import actions as lead_actions
 from leads.models import Activity, Customer, Lead
@@ -264,3 +266,22 @@ def test_an_empty_text_turns_the_text_off_and_leaves_the_email_on(replying, alic
     assert texts(twilio) == []
     assert [m["To"] for m in to_customers(sink)] == ["jordan.sample@example.com"]
     assert list(Autoresponse.objects.values_list("channel", flat=True)) == ["email"]
+
+
+@pytest.mark.slow
+def test_an_adf_email_to_the_intake_address_is_answered_from_the_leads_reply_address(replying, alice, sink):
+    port = free_port()
+    server = start_manage("smtpd", "--host", "127.0.0.1", "--port", str(port))
+    try:
+        assert wait_until(lambda: port_open(port) or server.poll() is not None, timeout=30)
+        with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
+            client.sendmail("leads@cargurus.com", [intake_address()], lead_email())
+        assert wait_until(lambda: Autoresponse.objects.exists(), timeout=30)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    run_worker_at(timezone.now())
+
+    [mail] = to_customers(sink)
+    assert mail["From"].addresses[0].addr_spec == relay_address_of(Lead.objects.get()).address
+    assert mail["Subject"] == "Your 2016 RAM 2500 at Riverside Toyota"
