@@ -17,6 +17,18 @@ from intake.door import take_in_lead
 from leads import actions
 from leads.models import Customer, Lead
 
+# Leads the customer made (a visit, a text, a call, a chat, Messenger) or staff imported.
+NOT_ANSWERED_KINDS = frozenset(
+    {
+        Lead.SourceKind.WALK_IN,
+        Lead.SourceKind.TEXT,
+        Lead.SourceKind.CALL,
+        Lead.SourceKind.CHAT,
+        Lead.SourceKind.MESSENGER,
+        Lead.SourceKind.IMPORT,
+    }
+)
+
 
 def create_manual_lead(*, dealership: Dealership, data: LeadIn, actor: User) -> Lead:
     """A lead entered by `actor` (who works at `dealership`), assigned as the request says.
@@ -60,6 +72,9 @@ def create_manual_lead(*, dealership: Dealership, data: LeadIn, actor: User) -> 
             assigned_to=assignee,
             assign_reason=reason,
             crm_salesperson=str(data.crm_salesperson or ""),
+            # A lead handed over from elsewhere (no one named): its customer gets the autoresponder,
+            # unless its kind says the customer came in person or wrote to us themselves.
+            autorespond=not data.assigned_to and source_kind not in NOT_ANSWERED_KINDS,
         )
         if co_existing is not None:
             actions.set_co_customer(lead=lead, customer=co_existing, actor=actor)

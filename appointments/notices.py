@@ -15,6 +15,7 @@ from django.db import transaction
 
 from appointments.models import Appointment
 from conversations.actions import send_message
+from forecourt.lib.names import name_for_customers
 from forecourt.templatetags.moments import when
 from notifications.actions import notify
 from notifications.models import Kind
@@ -32,7 +33,8 @@ def customer_text(appointment: Appointment, *, reminder: bool) -> str:
     assert lead is not None
     first = lead.customer.first_name or "there"
     what = appointment.get_kind_display().lower()
-    with_whom = f" with {appointment.user.first_name}" if appointment.user.name else ""
+    person = name_for_customers(appointment.user, appointment.dealership)
+    with_whom = f" with {person}" if person else ""
     vehicle = f" ({appointment.vehicle})" if appointment.vehicle else ""
     where = appointment.dealership.name
     if reminder:

@@ -27,6 +27,7 @@ from conversations.channels import Inbound
 from conversations.models import Message
 from dealerships.models import Dealership
 from dealerships.modes import is_tracking
+from forecourt.lib.names import name_for_customers
 from forecourt.lib.phone import to_e164
 from forecourt.lib.text import one_line
 from intake.door import take_in_lead
@@ -266,6 +267,6 @@ def for_widget(message: Message, dealership: Dealership) -> dict[str, Any]:
         name = "You"
     else:
         who = "dealer"
-        person = message.sent_by.name.split(" ")[0] if message.sent_by and not message.automated else ""
+        person = name_for_customers(message.sent_by, dealership) if not message.automated else ""
         name = f"{person} · {dealership.name}" if person else dealership.name
     return {"id": message.pk, "at": message.created_at.isoformat(), "from": who, "name": name, "body": message.body}

@@ -285,3 +285,27 @@ class MessageMedia(models.Model):
     @property
     def url(self) -> str:
         return reverse("message-media", args=[self.token])
+
+
+class Autoresponse(models.Model):
+    """The autoresponder's answer to a new lead's customer on one channel (`conversations.autoresponder`):
+    at most one per lead and channel, even when the lead is taken in twice at once. `message` is
+    what went (queued or held); without one, `reason` says why nothing went, for staff to read."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="autoresponses")
+    channel = models.CharField(max_length=12, choices=Channel.choices)
+    dealership = models.ForeignKey(
+        "dealerships.Dealership", on_delete=models.CASCADE, related_name="+", help_text="Whose autoresponder it was."
+    )
+    message = models.OneToOneField(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="autoresponse"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [models.UniqueConstraint(fields=["lead", "channel"], name="autoresponse_once_per_channel")]
+
+    def __str__(self) -> str:
+        return f"autoresponse {self.channel} to lead {self.lead_id}"

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from forecourt.lib.names import name_for_customers
 from forecourt.lib.phone import display
 
 if TYPE_CHECKING:
@@ -126,13 +127,14 @@ def dealership_phone(dealership: Dealership) -> str:
 
 
 def values_for(lead: Lead, sender: User | None) -> dict[str, str]:
-    """Every merge field's value for `lead`, sent by `sender` (None: the lead's salesperson)."""
+    """Every merge field's value for `lead`, sent by `sender` (None: the lead's salesperson), who
+    is named the way the dealership shows names to customers (forecourt.lib.names)."""
     person = sender or lead.assigned_to
     links = lead.dealership.links or {}
     return {
         "first_name": lead.customer.first_name,
         "vehicle": vehicle_words(lead),
-        "salesperson": person.name if person else "",
+        "salesperson": name_for_customers(person, lead.dealership),
         "dealership": lead.dealership.name,
         "dealership_phone": dealership_phone(lead.dealership),
         **{name: str(links.get(name) or "") for name in LINKS},
@@ -153,7 +155,12 @@ def _missing_words(name: str, lead: Lead) -> str:
 
 def draft(template_body: str, lead: Lead, sender: User | None) -> Draft:
     """The template filled in for `lead` as far as it goes, with what is still to replace."""
-    text, missing = merge(template_body, values_for(lead, sender))
+    return draft_with(template_body, lead, values_for(lead, sender))
+
+
+def draft_with(template_body: str, lead: Lead, values: Mapping[str, str]) -> Draft:
+    """`draft` with the merge fields' `values` given (the autoresponder fills in some of its own)."""
+    text, missing = merge(template_body, values)
     problems = [f"Replace {{{name}}} before sending: {_missing_words(name, lead)}." for name in missing]
     if _stray_brace(template_body):
         problems.append("A brace is not part of a merge field: write fields as {first_name}.")

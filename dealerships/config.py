@@ -27,6 +27,12 @@ from zoneinfo import available_timezones
 
 from accounts.actions import read_date, validate_membership
 from dealerships.calendar import WEEKDAYS, check_region
+from dealerships.config_autoresponder import (
+    autoresponder,
+    check_autoresponder,
+    default_autoresponder,
+    staff_names,
+)
 from dealerships.config_forwarding import check_users, default_forwarding, read_forwarding, users_named
 from dealerships.config_values import (
     Errors,
@@ -72,6 +78,8 @@ DEALERSHIP_KEYS = (
     "phones",
     "email",
     "after_hours_sms",
+    "staff_names",
+    "autoresponder",
     "escalation",
     "distribution",
     "links",
@@ -129,6 +137,8 @@ def default_dealership(slug: str) -> dict[str, Any]:
         "phones": dict.fromkeys(PHONES, ""),
         "email": {"intake": slug, "from_name": None, "send_emails": True},
         "after_hours_sms": "",
+        "staff_names": "full",
+        "autoresponder": default_autoresponder(),
         "escalation": {
             "stage1_minutes": 30,
             "reminder_minutes": 10,
@@ -273,6 +283,11 @@ def _dealership(raw: Any, path: str, known: Known, errors: Errors) -> dict[str, 
         _inventory(inventory, merged, f"{path}.inventory", errors)
     if "forwarding" in given:
         merged["forwarding"] = read_forwarding(given["forwarding"], merged["forwarding"], f"{path}.forwarding", errors)
+    if "staff_names" in given and (style := staff_names(given["staff_names"], f"{path}.staff_names", errors)):
+        merged["staff_names"] = style
+    if "autoresponder" in given:
+        autoresponder(given["autoresponder"], merged, f"{path}.autoresponder", errors)
+    check_autoresponder(merged, f"{path}.autoresponder", errors)
     if merged["email"]["from_name"] is None:
         merged["email"]["from_name"] = merged["name"]
     return merged

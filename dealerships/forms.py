@@ -16,6 +16,8 @@ from django import forms
 
 from accounts.models import User
 from dealerships import config
+from dealerships.config_autoresponder import AUTORESPONDER_KEYS
+from forecourt.lib.names import STYLES
 
 DAY_NAMES = {
     "mon": "Monday",
@@ -89,6 +91,22 @@ class DealershipSettingsForm(forms.Form):
     confirm_mode = forms.BooleanField(required=False, widget=forms.HiddenInput)
     after_hours_sms = _text(
         "After-hours text", "Sent to customers who text while you are closed.", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    staff_names = forms.ChoiceField(
+        label="Salespeople's names as customers see them",
+        choices=list(STYLES.items()),
+        help_text="In emails, texts, the chat, quotes and appointment notices; staff screens show full names.",
+    )
+    autoresponder_email_subject = _text("Autoresponder email subject")
+    autoresponder_email_body = _text(
+        "Autoresponder email",
+        "Sent once to the customer of each new lead from a third party or your website; empty = no email.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    autoresponder_sms = _text(
+        "Autoresponder text",
+        "Sent only to customers who consented to texts, between 8:00 and 21:00 their time; empty = no text.",
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     chat_origins = _text(
@@ -179,6 +197,10 @@ class DealershipSettingsForm(forms.Form):
     def group_worksheets(self) -> list[forms.BoundField]:
         return self._group("worksheets_")
 
+    @property
+    def group_autoresponder(self) -> list[forms.BoundField]:
+        return self._group("autoresponder_")
+
     def group_messenger(self) -> list[forms.BoundField]:
         return self._group("messenger_")
 
@@ -196,11 +218,12 @@ class DealershipSettingsForm(forms.Form):
         }
         initial["public_holidays"] = settings["public_holidays"]
         initial["mode"] = settings["mode"]
+        initial["staff_names"] = settings["staff_names"]
         initial["calls_recordings"] = settings["calls"]["recordings"]
         initial["days_off"] = "\n".join(settings["days_off"])
         for day in DAY_NAMES:
             initial[f"hours_{day}"] = ", ".join(settings["hours"].get(day) or [])
-        for group in ("phones", "email", "escalation", "links", "worksheets", "messenger"):
+        for group in ("phones", "email", "escalation", "links", "worksheets", "messenger", "autoresponder"):
             for key, value in settings[group].items():
                 initial[f"{group}_{key}"] = "" if value is None else value
         for department, values in settings["distribution"].items():
@@ -235,6 +258,8 @@ class DealershipSettingsForm(forms.Form):
                 **{key: data[f"escalation_{key}"] for key in config.ESCALATION_SWITCHES},
             },
             "mode": data["mode"],
+            "staff_names": data["staff_names"],
+            "autoresponder": {key: data[f"autoresponder_{key}"] for key in AUTORESPONDER_KEYS},
             "distribution": {
                 department: {
                     "method": data[f"distribution_{department}_method"],

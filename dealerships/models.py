@@ -64,6 +64,17 @@ class Dealership(models.Model):
     email_from_name = models.CharField(max_length=200, blank=True)
     send_emails = models.BooleanField(default=True)
     after_hours_sms = models.TextField(blank=True)
+    staff_names = models.CharField(
+        max_length=14,
+        default="full",
+        choices=[("full", "Full name"), ("first", "First name"), ("first_initial", "First name and initial")],
+        help_text="How salespeople's names are shown to customers (forecourt.lib.names).",
+    )
+    autoresponder = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='The reply to a new third-party lead\'s customer: {"email_subject", "email_body", "sms"}; empty = off.',
+    )
     escalation = models.JSONField(default=default_escalation)
     mode = models.CharField(max_length=12, choices=Mode.choices, default=Mode.MANAGEMENT)
     distribution = models.JSONField(default=default_distribution)

@@ -46,6 +46,7 @@ NESTED = (
     "calls",
     "inventory",
     "forwarding",
+    "autoresponder",
 )
 
 
@@ -149,6 +150,8 @@ def dealership_settings(dealership: Dealership) -> dict[str, Any]:
             "send_emails": dealership.send_emails,
         },
         "after_hours_sms": dealership.after_hours_sms,
+        "staff_names": dealership.staff_names,
+        "autoresponder": {**defaults["autoresponder"], **(dealership.autoresponder or {})},
         "escalation": {**defaults["escalation"], **(dealership.escalation or {})},
         "distribution": distribution,
         "links": {key: (dealership.links or {}).get(key, "") for key in config.LINKS},
@@ -315,6 +318,8 @@ def _write(dealership: Dealership, settings: Mapping[str, Any]) -> None:
     dealership.email_from_name = settings["email"]["from_name"] or ""
     dealership.send_emails = settings["email"]["send_emails"]
     dealership.after_hours_sms = settings["after_hours_sms"]
+    dealership.staff_names = settings["staff_names"]
+    dealership.autoresponder = {key: text for key, text in settings["autoresponder"].items() if text}
     dealership.escalation = dict(settings["escalation"])
     dealership.distribution = {d: dict(v) for d, v in settings["distribution"].items()}
     dealership.links = {key: url for key, url in settings["links"].items() if url}

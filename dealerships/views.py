@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +16,7 @@ from accounts.queries import dealerships_administered_by
 from dealerships import modes, provisioning
 from dealerships.forms import DealershipSettingsForm
 from dealerships.models import Dealership, DealershipChange
+from forecourt.lib.names import name_for_customers, shown_name
 
 
 def settings_index(request: HttpRequest) -> HttpResponse:
@@ -35,7 +36,7 @@ def dealership_settings(request: HttpRequest, slug: str) -> HttpResponse:
         switch = _mode_switch(form, current) if form.is_valid() else None
         if switch is not None:
             # Nothing is saved until the admin confirms, having read what the switch changes.
-            context = _context(dealership, form) | {"switch": switch}
+            context = _context(dealership, form, members) | {"switch": switch}
             return render(request, "dealerships/settings.html", context)
         if form.is_valid():
             document = form.document(organization=dealership.organization.name, slug=dealership.slug)
@@ -52,16 +53,19 @@ def dealership_settings(request: HttpRequest, slug: str) -> HttpResponse:
         form = DealershipSettingsForm(
             initial=DealershipSettingsForm.initial_from(current), members=members, page_token_set=token_set
         )
-    return render(request, "dealerships/settings.html", _context(dealership, form), status=400 if form.errors else 200)
+    return render(
+        request, "dealerships/settings.html", _context(dealership, form, members), status=400 if form.errors else 200
+    )
 
 
-def _context(dealership: Dealership, form: DealershipSettingsForm) -> dict[str, Any]:
+def _context(dealership: Dealership, form: DealershipSettingsForm, members: Iterable[User]) -> dict[str, Any]:
     return {
         "dealership": dealership,
         "form": form,
         "intake_domain": settings.INTAKE_DOMAIN,
         "history": dealership.changes.select_related("actor")[:10],
         "chat_script_url": f"{settings.BASE_URL}{reverse('chat-script', args=[dealership.slug])}",
+        **autoresponder_preview(dealership, members),
     }
 
 
@@ -73,6 +77,26 @@ def _mode_switch(form: DealershipSettingsForm, current: Mapping[str, Any]) -> di
     if wanted == modes.TRACKING:
         return {"to": wanted, "title": "Switch to lead tracking?", "text": modes.SWITCH_TO_TRACKING}
     return {"to": wanted, "title": "Switch to lead management?", "text": modes.SWITCH_TO_MANAGEMENT}
+
+
+def autoresponder_preview(dealership: Dealership, members: Iterable[User]) -> dict[str, Any]:
+    """The saved autoresponder as a customer would read it, from one of the dealership's people."""
+    from conversations.autoresponder import preview
+    from conversations.templates import ALL_FIELDS
+
+    people = list(members)
+    # A salesperson's name, as the customer would see it; anyone's when the rooftop has no salesperson.
+    sellers = set(dealership.memberships.filter(role="salesperson", user__in=people).values_list("user_id", flat=True))
+    person = next((p for p in people if p.pk in sellers), people[0] if people else None)
+    salesperson = (
+        name_for_customers(person, dealership) if person else shown_name("Carol Seller", dealership.staff_names)
+    )
+    from_name = dealership.email_from_name or dealership.name
+    return {
+        "autoresponder_preview": preview(dealership, salesperson=salesperson),
+        "autoresponder_from": f"{salesperson} at {from_name}",
+        "merge_fields": [f"{{{name}}}" for name in ALL_FIELDS],
+    }
 
 
 def save_page_token(dealership: Dealership, token: str, *, actor: User) -> None:

@@ -51,6 +51,7 @@ def take_in_lead(
     assign_reason: str = "assigned when the lead was entered",
     crm_salesperson: str = "",
     also_sent: Sequence[tuple[str, str]] = (),
+    autorespond: bool = False,
 ) -> Lead:
     """Take a new lead in and set it to work (see the module docstring); the fields are `create_lead`'s.
 
@@ -59,6 +60,8 @@ def take_in_lead(
     `existing_customer` was made for this lead, so it has no past salesperson to look for.
     In tracking mode nobody is assigned, even a salesperson entering a lead for themselves
     (the API refuses an explicit `assigned_to` before it gets here).
+    `autorespond` asks for the rooftop's autoresponder once the lead is distributed: the callers
+    that take leads in from elsewhere (ADF, the API without an assignee) say so.
     """
     tracking = is_tracking(dealership)
     if tracking:
@@ -97,6 +100,12 @@ def take_in_lead(
             crm_salesperson=crm_salesperson,
             customer_is_new=customer_is_new,
         )
+        if autorespond:
+            # After distribution: the rooftop may have changed (vehicle location), the assignee is known.
+            # Imported here: conversations takes its own new leads (texts, chat) in through this door.
+            from conversations.autoresponder import respond_to_new_lead
+
+            respond_to_new_lead(lead=lead)
     return lead
 
 

@@ -140,6 +140,7 @@ def _take_in(
         actor=actor,
         crm_salesperson=_text(prospect.get("salesperson"), 64),
         also_sent=_also_sent(prospect),
+        autorespond=True,  # a lead from a third party, the website or a maker: its customer hears from us
     )
     return Ingested(lead, Outcome.CREATED)
 

@@ -62,6 +62,8 @@ def quote_pdf(context: Mapping[str, Any]) -> bytes:
     pdf.cell(0, 10, _latin(f"{lead.dealership.name}: your quote"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 11)
     pdf.cell(0, 7, _latin(f"For {lead.customer.display_name}"), new_x="LMARGIN", new_y="NEXT")
+    if context.get("salesperson"):
+        pdf.cell(0, 7, _latin(f"Your salesperson: {context['salesperson']}"), new_x="LMARGIN", new_y="NEXT")
     pdf.cell(0, 7, _latin(str(worksheet.vehicle or "Vehicle")), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     rows = [

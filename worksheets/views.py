@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from conversations.channels import CannotSend
+from forecourt.lib.names import name_for_customers
 from leads.models import Lead
 from leads.views.common import lead_route, signed_in
 from worksheets import actions
@@ -50,7 +51,17 @@ def quotes_of(worksheet: Worksheet) -> tuple[list[ScenarioQuote], list[str]]:
 def quote_context(worksheet: Worksheet) -> dict[str, Any]:
     deal = deal_from(actions.figures_of(worksheet))
     quotes, problems = quotes_of(worksheet)
-    return {"worksheet": worksheet, "deal": deal, "quotes": quotes, "problems": problems, "lead": worksheet.lead}
+    lead = worksheet.lead
+    # The customer's salesperson, named as the dealership shows names to customers.
+    salesperson = name_for_customers(lead.assigned_to or worksheet.created_by, lead.dealership)
+    return {
+        "worksheet": worksheet,
+        "deal": deal,
+        "quotes": quotes,
+        "problems": problems,
+        "lead": lead,
+        "salesperson": salesperson,
+    }
 
 
 @lead_route("GET", "POST")

@@ -44,7 +44,7 @@ def test_the_customer_gets_a_confirmation_text_which_the_outbox_sends(lead, caro
     assert message.channel == "sms"
     assert message.to_address == "+15125550100"
     assert message.body == (
-        "Hi Jordan, your appointment at Riverside Toyota with Carol is booked for Tue Mar 10, 10:00 AM. "
+        "Hi Jordan, your appointment at Riverside Toyota with Carol Seller is booked for Tue Mar 10, 10:00 AM. "
         "Reply if you need to change it."
     )
     lead.refresh_from_db()

@@ -68,7 +68,7 @@ def test_the_confirmation_and_the_reminder_go_by_email_to_a_customer_without_a_m
     assert confirmation["Auto-Submitted"] == "auto-generated"
     assert confirmation["Subject"] == "Your appointment at Riverside Toyota"
     assert confirmation.get_body().get_content().strip() == (
-        "Hi Jordan, your appointment at Riverside Toyota with Carol is booked for Wed Mar 11, 11:00 AM. "
+        "Hi Jordan, your appointment at Riverside Toyota with Carol Seller is booked for Wed Mar 11, 11:00 AM. "
         "Reply if you need to change it."
     )
     stored = Message.objects.get(conversation__lead=lead)
@@ -82,7 +82,7 @@ def test_the_confirmation_and_the_reminder_go_by_email_to_a_customer_without_a_m
     assert reminder["From"].addresses[0].addr_spec == relay
     assert reminder["Auto-Submitted"] == "auto-generated"
     assert reminder.get_body().get_content().strip() == (
-        "Hi Jordan, a reminder of your appointment at Riverside Toyota with Carol: Wed Mar 11, 11:00 AM. "
+        "Hi Jordan, a reminder of your appointment at Riverside Toyota with Carol Seller: Wed Mar 11, 11:00 AM. "
         "Reply if you need to change it."
     )
     appointment.refresh_from_db()

@@ -39,7 +39,7 @@ def test_the_customer_and_salesperson_are_reminded_the_day_before_once(booked, l
     run_worker_at(WEDNESDAY_11 - timedelta(hours=23))
     [reminder] = reminders_to_customer(lead)
     assert reminder.body == (
-        "Hi Jordan, a reminder of your appointment at Riverside Toyota with Carol: Wed Mar 11, 11:00 AM. "
+        "Hi Jordan, a reminder of your appointment at Riverside Toyota with Carol Seller: Wed Mar 11, 11:00 AM. "
         "Reply if you need to change it."
     )
     assert reminder.status == Message.Status.SENT

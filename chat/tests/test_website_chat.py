@@ -80,7 +80,7 @@ def test_a_salesperson_answers_from_the_lead_page_and_the_visitor_sees_it(widget
 
     news = widget.poll(after=seen).json()["messages"]
     assert [(m["from"], m["name"], m["body"]) for m in news] == [
-        ("dealer", "Carol · Riverside Toyota", "Yes it is! Come by at 5?")
+        ("dealer", "Carol Seller · Riverside Toyota", "Yes it is! Come by at 5?")
     ]
     answer.refresh_from_db()
     assert answer.status == "delivered"  # the widget has it

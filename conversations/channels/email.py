@@ -18,7 +18,9 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from conversations.channels.base import CannotSend, Inbound, NoAddress, Transport
-from conversations.models import Message
+from conversations.models import Autoresponse, Message
+from forecourt.lib.names import name_for_customers
+from forecourt.lib.outbox import DeliveryError
 from forecourt.lib.text import one_line
 from leads.models import Lead
 
@@ -56,12 +58,17 @@ def reachable_email(lead: Lead) -> str:
 
 
 def sender_name(message: Message) -> str:
-    """ "Carol Seller at Riverside Toyota", or the dealership's from-name alone for Forecourt's own mail."""
-    dealership = message.conversation.lead.dealership
+    """ "Carol Seller at Riverside Toyota" (the name as the dealership shows names to customers:
+    "Carol S. at …"), or the dealership's from-name alone for Forecourt's own mail; the
+    autoresponder writes for the lead's assignee, when there is one."""
+    lead = message.conversation.lead
+    dealership = lead.dealership
     from_name = one_line(dealership.email_from_name) or one_line(dealership.name)
-    if message.sent_by is not None and not message.automated:
-        return f"{one_line(message.sent_by.name)} at {from_name}"
-    return from_name
+    person = message.sent_by if not message.automated else None
+    if message.automated and Autoresponse.objects.filter(message=message).exists():
+        person = lead.assigned_to
+    name = one_line(name_for_customers(person, dealership))
+    return f"{name} at {from_name}" if name else from_name
 
 
 def build_email(message: Message) -> EmailMessage:
@@ -130,6 +137,12 @@ class EmailTransport(Transport):
         from relay.mail import submit
         from relay.models import EmailDetails
 
+        dealership = message.conversation.lead.dealership
+        if not dealership.send_emails:  # turned off after the email was queued: it never leaves
+            raise DeliveryError(
+                f"Not sent: {dealership.name} does not send emails to customers (dealership settings, email).",
+                permanent=True,
+            )
         mail = build_email(message)
         recipients = [message.to_address]
         copy = EmailDetails.objects.filter(message=message).values_list("copy_to", flat=True).first()

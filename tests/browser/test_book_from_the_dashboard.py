@@ -164,7 +164,7 @@ def test_carol_books_her_customer_from_the_dashboard_on_her_phone(web, open_brow
     confirmation = Message.objects.get(conversation__lead=lead, direction="out", automated=True)
     assert confirmation.automated
     assert confirmation.body.startswith(
-        "Hi Jordan, your appointment (2016 RAM 2500) at Riverside Toyota with Carol is booked for"
+        "Hi Jordan, your appointment (2016 RAM 2500) at Riverside Toyota with Carol Seller is booked for"
     )
     assert confirmation.status == Message.Status.SENT
 

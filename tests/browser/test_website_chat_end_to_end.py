@@ -109,7 +109,7 @@ def test_a_visitor_chats_on_the_dealers_website_and_sees_the_salespersons_answer
 
         # The visitor's widget shows Carol's answer on its next poll, without a reload.
         wait.until(lambda d: "Want to drive it today at 5?" in in_widget(d, "chat-log").text)
-        assert "Carol · Riverside Toyota" in in_widget(visitor, "chat-log").text
+        assert "Carol Seller · Riverside Toyota" in in_widget(visitor, "chat-log").text
         snap(visitor, "chat-widget-answer")
         answer = Message.objects.get(body="Yes it is! Want to drive it today at 5?")
         assert answer.channel == "chat"
