@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import ApiToken, Membership, User
 from conftest import make_lead
 from conversations.actions import lead_for_number
+from conversations.autoresponder import respond_to_new_lead
 from conversations.consent import record_consent
 from conversations.models import Autoresponse, Message
 from dealerships.models import Dealership
@@ -285,3 +286,19 @@ def test_an_adf_email_to_the_intake_address_is_answered_from_the_leads_reply_add
     [mail] = to_customers(sink)
     assert mail["From"].addresses[0].addr_spec == relay_address_of(Lead.objects.get()).address
     assert mail["Subject"] == "Your 2016 RAM 2500 at Riverside Toyota"
+
+
+def test_a_rooftop_in_tracking_mode_never_answers_for_the_other_crm(replying, alice, sink, twilio):
+    opted_in_customer(replying)
+    replying.mode = "tracking"
+    replying.save(update_fields=["mode"])
+    with at(MONDAY_10):
+        assert post_adf(alice, adf()).status_code == 201
+    lead = Lead.objects.get()
+    # Vehicle location may move a lead of a managed rooftop: the rule sits in the autoresponder itself.
+    assert respond_to_new_lead(lead=lead) == []
+    run_worker_at(MONDAY_10 + timedelta(seconds=5))
+
+    assert to_customers(sink) == []
+    assert texts(twilio) == []
+    assert not Autoresponse.objects.exists()
