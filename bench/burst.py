@@ -231,6 +231,19 @@ def sustained(count: int, base: int) -> dict[str, Any]:
     }
 
 
+def set_aside_earlier_sends() -> None:
+    """The texts and emails queued by earlier steps and runs (the sweep above sends none) are not
+    this measurement's: marked failed, so the worker starts with nothing in hand but the burst."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in ("notifications_outboundtext", "notifications_outboundemail"):
+            cursor.execute(
+                f"UPDATE {table} SET status = 'failed', last_error = 'bench: set aside' WHERE status = 'pending'"
+            )
+        cursor.execute("DELETE FROM django_tasks_database_dbtaskresult WHERE status = 'READY'")
+
+
 class Provider:
     """A stand-in for Twilio on loopback noting, per lead, when the assignee's text arrived (wall clock)."""
 
@@ -271,13 +284,17 @@ class Services:
 
         self.port = free_port()
         env = {**intake.child_env(os.environ["DATABASE_URL"], tmp), **provider.env()}
-        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": BASE_DIR, "env": env}
-        self.smtpd = subprocess.Popen(
-            [PYTHON, "manage.py", "smtpd", "--host", "127.0.0.1", "--port", str(self.port), "--processes",
-             str(smtp_processes)],
-            **quiet,  # type: ignore[arg-type]
-        )  # fmt: skip
-        self.worker = subprocess.Popen([PYTHON, "manage.py", "runworker"], **quiet)  # type: ignore[call-overload]
+        smtpd = ["smtpd", "--host", "127.0.0.1", "--port", str(self.port), "--processes", str(smtp_processes)]
+        self.smtpd, self.worker = (
+            subprocess.Popen(
+                [PYTHON, "manage.py", *command],
+                cwd=BASE_DIR,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for command in (smtpd, ["runworker"])
+        )
         intake.wait_for_port(self.port, self.smtpd)
 
     def stop(self) -> None:
@@ -338,7 +355,10 @@ def to_provider(sent: dict[int, tuple[float, float]], provider: Provider, timeou
         if lead in provider.arrived
     ]
     acks = [(acked - started) * 1000 for started, acked in sent.values()]
-    return {"acks": acks, "texts": texts, "sent": len(sent), "missing": len(sent) - len(texts)}
+    # DATA started -> the lead committed (`processed_at` is written in the transaction that makes it).
+    done = InboundEmail.objects.filter(pk__in=list(sent), processed_at__isnull=False).values_list("pk", "processed_at")
+    leads = [(at.timestamp() - sent[pk][0]) * 1000 for pk, at in done]
+    return {"acks": acks, "leads": leads, "texts": texts, "sent": len(sent), "missing": len(sent) - len(texts)}
 
 
 def figures(values: list[float]) -> str:
@@ -393,6 +413,7 @@ def measure(args: argparse.Namespace, tmp: str) -> None:
         )
         base += args.sustained
     if args.burst or args.rate:
+        set_aside_earlier_sends()
         provider = Provider()
         services = Services(tmp, provider, args.smtp_processes)
         try:
@@ -405,6 +426,7 @@ def measure(args: argparse.Namespace, tmp: str) -> None:
                 result = to_provider(send_mails(services.port, mails, lambda i: at), provider)
                 print(
                     f"burst of {args.burst} at once: DATA -> 250 {figures(result['acks'])}; "
+                    f"DATA -> lead committed {figures(result['leads'])}; "
                     f"DATA -> assignee's text at the provider {figures(result['texts'])}; "
                     f"{result['missing']} without a text; {load_average()}",
                     flush=True,
@@ -417,6 +439,7 @@ def measure(args: argparse.Namespace, tmp: str) -> None:
                 result = to_provider(send_mails(services.port, mails, lambda i: start + i / args.rate), provider)
                 print(
                     f"paced {args.rate:g} leads/s for {args.seconds:g} s: DATA -> 250 {figures(result['acks'])}; "
+                    f"DATA -> lead committed {figures(result['leads'])}; "
                     f"DATA -> assignee's text {figures(result['texts'])}; {result['missing']} without a text; "
                     f"{load_average()}",
                     flush=True,
