@@ -357,7 +357,7 @@ def to_provider(sent: dict[int, tuple[float, float]], provider: Provider, timeou
     acks = [(acked - started) * 1000 for started, acked in sent.values()]
     # DATA started -> the lead committed (`processed_at` is written in the transaction that makes it).
     done = InboundEmail.objects.filter(pk__in=list(sent), processed_at__isnull=False).values_list("pk", "processed_at")
-    leads = [(at.timestamp() - sent[pk][0]) * 1000 for pk, at in done]
+    leads = [(at.timestamp() - sent[pk][0]) * 1000 for pk, at in done if at is not None]
     return {"acks": acks, "leads": leads, "texts": texts, "sent": len(sent), "missing": len(sent) - len(texts)}
 
 

@@ -168,5 +168,7 @@ def test_a_lone_delivery_that_fails_keeps_nothing_and_waits_for_its_retry(rivers
 
     assert result.inbound.status == InboundEmail.Status.RECEIVED
     bad.refresh_from_db()
-    assert bad.attempts == 1 and "refused" in bad.last_error
-    assert not Lead.objects.exists() and not Customer.objects.exists()
+    assert bad.attempts == 1
+    assert "refused" in bad.last_error
+    assert not Lead.objects.exists()
+    assert not Customer.objects.exists()
