@@ -40,6 +40,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -339,6 +340,7 @@ def send_mails(port: int, mails: list[bytes], at: Callable[[int], float]) -> dic
 def to_provider(sent: dict[int, tuple[float, float]], provider: Provider, timeout: float = 120) -> dict[str, Any]:
     """Wait until every lead's text reached the provider; the figures of DATA → 250 and DATA → text."""
     from intake.models import InboundEmail
+    from leads.models import Lead
 
     links = dict(InboundEmail.leads.through.objects.filter(inboundemail_id__in=list(sent)).values_list(
         "inboundemail_id", "lead_id"))  # fmt: skip
@@ -358,7 +360,15 @@ def to_provider(sent: dict[int, tuple[float, float]], provider: Provider, timeou
     # DATA started -> the lead committed (`processed_at` is written in the transaction that makes it).
     done = InboundEmail.objects.filter(pk__in=list(sent), processed_at__isnull=False).values_list("pk", "processed_at")
     leads = [(at.timestamp() - sent[pk][0]) * 1000 for pk, at in done if at is not None]
-    return {"acks": acks, "leads": leads, "texts": texts, "sent": len(sent), "missing": len(sent) - len(texts)}
+    owners = Counter(Lead.objects.filter(pk__in=list(links.values())).values_list("assigned_to__name", flat=True))
+    return {
+        "acks": acks,
+        "leads": leads,
+        "texts": texts,
+        "sent": len(sent),
+        "missing": len(sent) - len(texts),
+        "owners": ", ".join(f"{name or 'nobody'} {count}" for name, count in sorted(owners.items(), key=str)),
+    }
 
 
 def figures(values: list[float]) -> str:
@@ -428,7 +438,7 @@ def measure(args: argparse.Namespace, tmp: str) -> None:
                     f"burst of {args.burst} at once: DATA -> 250 {figures(result['acks'])}; "
                     f"DATA -> lead committed {figures(result['leads'])}; "
                     f"DATA -> assignee's text at the provider {figures(result['texts'])}; "
-                    f"{result['missing']} without a text; {load_average()}",
+                    f"{result['missing']} without a text; {load_average()}\n  owners (round robin): {result['owners']}",
                     flush=True,
                 )
                 base += args.burst
