@@ -5,19 +5,17 @@ Unknown recipients are refused at RCPT time (550), so the sending server keeps t
 reply address that was retired is still accepted: the mail is kept on the Intake screen and
 attached to no lead, so a customer's late reply is never lost.
 DATA is answered 250 only once the raw message is committed to the database; processing then
-runs on this process's processing thread, in batches (`Batcher`). If this process dies in
-between, the stored row's lease runs out and the worker's sweep processes it.
+runs in this process's thread pool. If this process dies in between, the stored row's lease
+runs out and the worker's sweep processes it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import queue
 import signal
 import socket
-import threading
-from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from aiosmtpd.smtp import SMTP
@@ -26,7 +24,7 @@ from django.db import close_old_connections
 
 from dealerships.models import Dealership
 from forecourt.lib.prefork import STOP_SIGNALS
-from intake.actions import process_batch, store_inbound
+from intake.actions import process_held, store_inbound
 from intake.models import InboundEmail
 
 log = logging.getLogger(__name__)
@@ -92,63 +90,23 @@ def store_delivery(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> list[Inbo
         close_old_connections()
 
 
-def process_stored(inbounds: Sequence[InboundEmail]) -> None:
+def process_stored(inbound: InboundEmail) -> None:
     close_old_connections()
     try:
-        process_batch(inbounds)
+        process_held(inbound)
     except Exception:
-        # The rows stay `received` with their lease; the worker's sweep will try again.
-        log.exception("inbound %s: processing after receipt failed", [i.pk for i in inbounds])
+        # The row stays `received` with its lease; the worker's sweep will try again.
+        log.exception("inbound %s: processing after receipt failed", inbound.pk)
     finally:
         close_old_connections()
-
-
-class Batcher:
-    """Processes the deliveries this process stored, on one thread of its own, in batches.
-
-    A delivery that arrives alone is processed at once (a batch of one). Those that arrive while
-    a batch is being processed wait for it and then go together, up to `INBOUND_BATCH_SIZE`, in
-    one transaction (`process_batch`): in a burst the cost per lead falls instead of the leads
-    queueing behind each other's commits and locks.
-    """
-
-    def __init__(self) -> None:
-        self.waiting: queue.SimpleQueue[InboundEmail | None] = queue.SimpleQueue()
-        self.thread = threading.Thread(target=self._run, name="intake-batches")
-        self.thread.start()
-
-    def submit(self, inbound: InboundEmail) -> None:
-        self.waiting.put(inbound)
-
-    def stop(self) -> None:
-        """Process what is waiting, then end the thread."""
-        self.waiting.put(None)
-        self.thread.join()
-
-    def _run(self) -> None:
-        stopping = False
-        while not stopping:
-            first = self.waiting.get()
-            if first is None:
-                return
-            batch = [first]
-            while len(batch) < settings.INBOUND_BATCH_SIZE:
-                try:
-                    item = self.waiting.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    stopping = True
-                    break
-                batch.append(item)
-            process_stored(batch)
 
 
 class IntakeHandler:
     """aiosmtpd handler. Database work runs in threads, never on the event loop."""
 
-    def __init__(self, batcher: Batcher) -> None:
-        self.batcher = batcher
+    def __init__(self, executor: ThreadPoolExecutor) -> None:
+        self.executor = executor
+        self.in_flight: set[Future[None]] = set()
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]) -> str:
         try:
@@ -173,7 +131,9 @@ class IntakeHandler:
         if not stored:
             return "554 5.1.1 No valid recipients"
         for inbound in stored:
-            self.batcher.submit(inbound)
+            future = self.executor.submit(process_stored, inbound)
+            self.in_flight.add(future)
+            future.add_done_callback(self.in_flight.discard)
         log.info("stored message from %s as inbound %s", envelope.mail_from, [i.pk for i in stored])
         return f"250 OK stored as {' '.join(str(i.pk) for i in stored)}"
 
@@ -202,11 +162,11 @@ def listen(host: str, port: int) -> socket.socket:
 def serve(listener: socket.socket) -> None:
     """Answer SMTP on `listener` until SIGTERM or SIGINT. Messages already stored then finish
     processing before this returns; anything cut short is swept by the worker."""
-    batcher = Batcher()
+    executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="intake")
     try:
-        asyncio.run(_serve(listener, IntakeHandler(batcher)))
+        asyncio.run(_serve(listener, IntakeHandler(executor)))
     finally:
-        batcher.stop()
+        executor.shutdown(wait=True)
 
 
 async def _serve(listener: socket.socket, handler: IntakeHandler) -> None:

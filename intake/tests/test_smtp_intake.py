@@ -114,7 +114,7 @@ def test_adf_is_found_however_the_email_carries_it(smtpd, how):
 def test_a_burst_of_mail_sent_at_once_makes_every_lead_and_round_robin_shares_them_evenly(
     smtpd, alice, bob, carol, dave
 ):
-    # Twelve senders' sessions at the same moment: smtpd takes them in in batches (intake.smtp.Batcher).
+    # Twelve senders' sessions at the same moment, taken in by smtpd's four processing threads at once.
     Membership.objects.filter(user__in=[alice, bob]).update(receives_leads=False)
     mails = [
         lead_email(adf(first=f"Buyer{n}", email=f"buyer{n}@example.com", phone=f"512-555-{3000 + n:04d}", lead_id=None))
