@@ -3,6 +3,7 @@
     .venv/bin/python bench/distribution.py                # creates forecourt_bench_dist with psql, migrates
     .venv/bin/python bench/distribution.py --rate 50 --seconds 20 --workers 16
     .venv/bin/python bench/distribution.py --http         # through POST /api/v1/dealerships/{slug}/adf on gunicorn
+    .venv/bin/python bench/distribution.py --burst --burst 100   # 100 leads at once to the phones (bench/burst.py)
 
 Default: a paced load generator hands each lead, at its scheduled instant (its "receipt"), to a
 pool of worker processes (each with its own database connection, as web processes have); each runs `intake.door.take_in_lead` and `distribution.actions.distribute_lead` (round robin
@@ -233,6 +234,11 @@ def run_http(
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--burst"]:  # a burst to the assignees' phones, at up to 1M leads: bench/burst.py
+        from bench.burst import main as burst
+
+        burst(sys.argv[2:])
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", default=DEFAULT_DB, help="PostgreSQL database to (re)create")
     parser.add_argument("--rate", type=float, default=50.0, help="leads per second")

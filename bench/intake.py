@@ -4,6 +4,7 @@ PostgreSQL, beside a raw insert of the same rows on the same database in the sam
     .venv/bin/python bench/intake.py                       # both databases, both paths, ~20 s each
     .venv/bin/python bench/intake.py --databases postgres --paths http --http-configs 2x4,4x2,3x3
     .venv/bin/python bench/intake.py --seconds 5 --profile-leads 50   # a quick look
+    .venv/bin/python bench/intake.py --burst --burst 100 --table-leads 1000000   # bench/burst.py
 
 For each database it makes its own: a SQLite file in a temporary directory, and PostgreSQL
 `forecourt_bench_intake` (dropped and created with psql on 127.0.0.1, kept afterwards for a look).
@@ -245,6 +246,11 @@ def prepare(database: str, tmp: str, method: str) -> tuple[dict[str, str], str]:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--burst"]:  # bursts, sustained processing and a big table: bench/burst.py
+        from bench.burst import main as burst
+
+        burst(sys.argv[2:])
+        return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--paths", default="http,smtp")
@@ -500,9 +506,11 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 
 def insert(cursor: Any, model: Any, rows: list[dict[str, Any]]) -> list[int]:
     """One plain multi-row INSERT … RETURNING id of `rows` (values by attname, else the field default)."""
     from django.db import connection
-    from django.db.models import AutoField
+    from django.db.models import NOT_PROVIDED, AutoField
 
     fields = [f for f in model._meta.concrete_fields if not isinstance(f, AutoField)]
+    # A column with a database default the rows do not give is left to the database.
+    fields = [f for f in fields if f.attname in rows[0] or f.db_default is NOT_PROVIDED]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     group = "(" + ", ".join(["%s"] * len(fields)) + ")"

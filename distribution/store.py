@@ -19,6 +19,7 @@ from dealerships.models import Dealership, DealershipChange
 from distribution import assign
 from distribution.models import DepartmentSettings, DistributionGroup, GroupMember
 from distribution.policy import DEPARTMENTS, DepartmentPolicy, GroupPolicy, Policy, Staff, to_document
+from forecourt.lib.batch import read_once
 from leads.models import Lead
 
 CONTRACT_KEYS = ("method", "fallback", "existing_customers")
@@ -41,6 +42,11 @@ def staff_of(dealership: Dealership) -> Staff:
 
 
 def load_policy(dealership: Dealership) -> Policy:
+    """The dealership's distribution policy (read once per batch of leads: forecourt/lib/batch.py)."""
+    return read_once(("distribution.policy", dealership.pk), lambda: _load_policy(dealership))
+
+
+def _load_policy(dealership: Dealership) -> Policy:
     rows = {row.department: row for row in DepartmentSettings.objects.filter(dealership=dealership)}
     departments = {}
     for name in DEPARTMENTS:
@@ -189,8 +195,14 @@ def open_lead_counts(dealership: Dealership, user_ids: Iterable[int]) -> dict[in
 
 
 def memberships_of(dealership_id: int) -> list[Membership]:
-    """Everyone who works at the dealership, with their users, in rotation order (membership id)."""
-    return list(Membership.objects.filter(dealership_id=dealership_id).select_related("user").order_by("pk"))
+    """Everyone who works at the dealership, with their users, in rotation order (membership id);
+    read once per batch of leads (forecourt/lib/batch.py)."""
+    return list(
+        read_once(
+            ("distribution.memberships", dealership_id),
+            lambda: list(Membership.objects.filter(dealership_id=dealership_id).select_related("user").order_by("pk")),
+        )
+    )
 
 
 def candidates(

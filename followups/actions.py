@@ -17,6 +17,7 @@ from dealerships.models import Dealership
 from escalations.actions import RUNNING_STATES, cancel_followup, followup_timers, set_timers
 from escalations.models import LeadSla, Timer
 from followups.models import Category, DefaultTask, DefaultTasksSeeded, FollowUp
+from forecourt.lib.batch import read_once
 from leads.actions import record_activity
 from leads.models import Activity, Lead
 
@@ -168,7 +169,12 @@ def complete_followup(
 
 
 def default_tasks(dealership: Dealership) -> list[DefaultTask]:
-    """The dealership's default tasks, set up from BUILTIN_DEFAULTS the first time they are asked for."""
+    """The dealership's default tasks, set up from BUILTIN_DEFAULTS the first time they are asked for
+    (read once per batch of leads: forecourt/lib/batch.py)."""
+    return list(read_once(("followups.default_tasks", dealership.pk), lambda: _default_tasks(dealership)))
+
+
+def _default_tasks(dealership: Dealership) -> list[DefaultTask]:
     tasks = list(DefaultTask.objects.filter(dealership=dealership))
     if tasks:
         return tasks

@@ -217,6 +217,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # How long a worker may hold a claimed job before another worker may take it over.
 JOB_LEASE_SECONDS = env_int("FORECOURT_JOB_LEASE_SECONDS", 120)
+# Stored lead deliveries taken in per transaction when several wait at once (docs/intake.md).
+INBOUND_BATCH_SIZE = env_int("FORECOURT_INBOUND_BATCH_SIZE", 50)
 # Every outbound network call (SMTP, provider APIs) gives up after this many seconds.
 OUTBOUND_TIMEOUT_SECONDS = env_int("FORECOURT_OUTBOUND_TIMEOUT_SECONDS", 20)
 # Dealership mailboxes (IMAP): on the public internet only unless allowed, with a short time-out.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.header import decode_header, make_header
@@ -25,6 +26,9 @@ from django.utils import timezone
 from accounts.models import Membership, User
 from dealerships.models import Dealership
 from forecourt.lib import jobs
+from forecourt.lib.batch import shared_reads
+from forecourt.lib.database import DATABASE_AWAY
+from forecourt.lib.wake import wake_worker
 from intake.adf import AdfError, parse_document_or_email
 from intake.adf.reach import nobody_to_reach
 from intake.ingest import Ingested, Outcome, ingest_prospect
@@ -134,9 +138,90 @@ def process_inbound(inbound_id: int) -> Result | None:
 
 
 def process_held(inbound: InboundEmail) -> Result:
-    """Steps 2 to 4 of `process_inbound`, for a row this process already holds (`store_inbound(hold=True)`)."""
-    if inbound.channel == InboundEmail.Channel.RELAY:
-        return _process_relay_mail(inbound)
+    """Steps 2 to 4 of `process_inbound`, for a row this process already holds (`store_inbound(hold=True)`):
+    a batch of one (`process_batch`)."""
+    return process_batch([inbound])[0]
+
+
+def claim_batch(inbound_ids: Sequence[int]) -> list[InboundEmail]:
+    """Claim the rows of `inbound_ids` still waiting (step 1 of `process_inbound`, row by row, so
+    another process never holds one of them too); the ones this process won, ready for `process_batch`."""
+    won = [pk for pk in inbound_ids if jobs.claim(pending_inbound(), pk)]
+    rows = InboundEmail.objects.select_related("dealership__organization").in_bulk(won)
+    return [rows[pk] for pk in won if pk in rows]
+
+
+@dataclass
+class _Parsed:
+    """A delivery read and its sources matched, waiting for the batch's transaction."""
+
+    inbound: InboundEmail
+    prospects: list[dict[str, Any]]
+    sources: list[Source]
+    refused: list[str]
+
+
+def process_batch(inbounds: Sequence[InboundEmail]) -> list[Result]:
+    """Steps 2 to 4 of `process_inbound` for rows this process holds, in one transaction.
+
+    Each delivery is parsed (and its sources matched) outside any transaction, as one alone is.
+    Then every lead of the batch is taken in within one transaction, each delivery in a savepoint
+    of its own: one that fails is rolled back alone and tried again later (step 4) while the
+    others commit, so a bad message never costs its neighbours. One commit for the batch is what
+    makes a burst cheap, with what every lead asks of its dealership (policy, staff, default
+    follow-ups, preferences) read once for the batch (`forecourt.lib.batch`); the rules run are
+    the single delivery's (a lone delivery is a batch of one). Returns a Result per delivery, in order.
+    """
+    results: dict[int, Result] = {}
+    waiting: list[_Parsed] = []
+    for inbound in inbounds:
+        if inbound.channel == InboundEmail.Channel.RELAY:
+            results[inbound.pk] = _process_relay_mail(inbound)
+        elif (parsed := _parse(inbound, results)) is not None:
+            waiting.append(parsed)
+    failed: list[tuple[InboundEmail, Exception]] = []
+    if waiting:
+        try:
+            with transaction.atomic(), shared_reads():
+                for item in waiting:
+                    try:
+                        # Alone, its failure rolls the whole transaction back: no savepoint needed.
+                        with transaction.atomic(savepoint=len(waiting) > 1):
+                            results[item.inbound.pk] = _make_leads(
+                                item.inbound, item.prospects, item.sources, item.refused
+                            )
+                    except DATABASE_AWAY:
+                        raise
+                    except Exception as exc:
+                        failed.append((item.inbound, exc))
+        except Exception as error:
+            # The batch's transaction itself failed (a lost database, a failed commit): every
+            # delivery in it is tried again, none was taken in.
+            failed = [(item.inbound, error) for item in waiting]
+            for item in waiting:
+                item.inbound.status = InboundEmail.Status.RECEIVED
+    for inbound, problem in failed:
+        _failed_attempt(inbound, problem)
+        results[inbound.pk] = Result(inbound)
+    return [results[inbound.pk] for inbound in inbounds]
+
+
+def read_now_take_in_later(inbound: InboundEmail) -> Result | None:
+    """Read a delivery this process holds, and leave taking it in to the worker (an API caller
+    that asked for an answer at once): None when it holds leads, the row then released to the
+    worker's sweep and the worker woken; else the Result of the delivery that made none."""
+    results: dict[int, Result] = {}
+    if _parse(inbound, results) is None:
+        return results[inbound.pk]
+    InboundEmail.objects.filter(pk=inbound.pk).update(claimed_until=None, attempts=0)
+    inbound.claimed_until, inbound.attempts = None, 0
+    wake_worker()
+    return None
+
+
+def _parse(inbound: InboundEmail, results: dict[int, Result]) -> _Parsed | None:
+    """Read the delivery's prospects and match their sources (step 2); None when that ended it
+    (no lead in it, or an unexpected error), its Result then in `results`."""
     try:
         prospects = [
             p.to_dict() for p in parse_document_or_email(inbound.raw_bytes, country=inbound.dealership.country)
@@ -150,19 +235,20 @@ def process_held(inbound: InboundEmail) -> Result:
             raise AdfError(refused[0])
     except AdfError as exc:
         _finish(inbound, InboundEmail.Status.NO_LEAD, str(exc))
-        return Result(inbound)
+        results[inbound.pk] = Result(inbound)
+        return None
     except Exception as exc:
         _failed_attempt(inbound, exc)
-        return Result(inbound)
+        results[inbound.pk] = Result(inbound)
+        return None
     try:
         # Source rules are matched before the transaction: no rule can hold a row lock meanwhile.
         sources = [_source_of(inbound, prospect) for prospect in prospects]
-        with transaction.atomic():
-            result = _make_leads(inbound, prospects, sources, refused)
     except Exception as exc:
         _failed_attempt(inbound, exc)
-        return Result(inbound)
-    return result
+        results[inbound.pk] = Result(inbound)
+        return None
+    return _Parsed(inbound, prospects, sources, refused)
 
 
 def _process_relay_mail(inbound: InboundEmail) -> Result:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from dealerships.models import Dealership
+from forecourt.lib.batch import read_once
 from intake.models import IntakeSettings
 from leads.models import Customer, Lead, Trade, VehicleInterest
 from notifications.actions import queue_email
@@ -125,8 +126,11 @@ def lead_to_adf(lead: Lead) -> str:
 
 
 def crm_address(dealership: Dealership) -> str:
-    """Where the dealership's new leads go as ADF (its CRM or DMS), or "" for nowhere."""
-    return IntakeSettings.objects.filter(dealership=dealership).values_list("crm_email", flat=True).first() or ""
+    """Where the dealership's new leads go as ADF (its CRM or DMS), or "" for nowhere (read once per batch)."""
+    return read_once(
+        ("intake.crm_address", dealership.pk),
+        lambda: IntakeSettings.objects.filter(dealership=dealership).values_list("crm_email", flat=True).first() or "",
+    )
 
 
 def forward_to_crm(*, lead: Lead, to: str) -> None:

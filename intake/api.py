@@ -1,7 +1,9 @@
 """`POST /api/v1/dealerships/{slug}/adf`: a lead provider posts an ADF document or a whole email.
 
 The body is stored raw before it is read, like every other delivery; what it made is answered
-in the same request. Mounted by api/urls.py under `/dealerships/`.
+in the same request (a batch of one), or, when the caller sends `Prefer: respond-async`, 202
+with the stored message once it is read, the worker taking it in. Mounted by api/urls.py under
+`/dealerships/`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from api.errors import ApiError, error_response
 from api.schemas import ErrorOut
 from api.serializers import lead_to_dict, with_lead_details
 from dealerships.models import Dealership
-from intake.actions import Result, process_held, store_inbound
+from intake.actions import Result, process_held, read_now_take_in_later, store_inbound
 from intake.models import InboundEmail
 from leads.models import Lead
 from leads.queries import leads_visible_to
@@ -48,7 +50,10 @@ def _dealership_for(request: HttpRequest, slug: str) -> Dealership:
         'it; otherwise as `{"id", "outcome"}`, outcome one of created, resubmitted, resend, duplicate. '
         "A delivery naming a known customer's phone or email lands on that customer's open lead. "
         "400 `invalid_adf` when no lead could be read (the body is kept and shown on the Intake screen); "
-        "202 when the body was kept but could not be processed yet (it is retried by the worker)."
+        "202 when the body was kept but could not be processed yet (it is retried by the worker). "
+        "With `Prefer: respond-async` the answer comes once the body is stored and read: 202 "
+        '`{"inbound": {"id", "status"}, "leads": []}` (header `Preference-Applied: respond-async`), '
+        "the lead taken in by the worker within a moment; 400 `invalid_adf` as without it."
     ),
     openapi_extra={
         "requestBody": {
@@ -70,7 +75,15 @@ def post_adf(request: HttpRequest, slug: str) -> HttpResponse:
     inbound = store_inbound(
         dealership=dealership, raw=body, channel=InboundEmail.Channel.HTTP, mail_from=user.email, hold=True
     )
-    result = process_held(inbound)
+    if _asks_to_respond_async(request):
+        unread = read_now_take_in_later(inbound)
+        if unread is None:
+            response = JsonResponse({"inbound": {"id": inbound.pk, "status": inbound.status}, "leads": []}, status=202)
+            response["Preference-Applied"] = "respond-async"
+            return response
+        result = unread
+    else:
+        result = process_held(inbound)
     if inbound.status == InboundEmail.Status.NO_LEAD:
         return error_response(400, "invalid_adf", inbound.reason)
     if inbound.status != InboundEmail.Status.PROCESSED:
@@ -82,6 +95,12 @@ def post_adf(request: HttpRequest, slug: str) -> HttpResponse:
     assert isinstance(token, ApiToken)
     answer = {"leads": _leads_answer(result, user, token), "outcomes": _outcomes(result)}
     return JsonResponse(answer, status=201 if result.took_new_request else 200)
+
+
+def _asks_to_respond_async(request: HttpRequest) -> bool:
+    """`Prefer: respond-async` (RFC 7240): answer once the delivery is stored and read, not taken in."""
+    preferences = request.headers.get("Prefer", "").replace(";", ",").split(",")
+    return any(token.strip().lower() == "respond-async" for token in preferences)
 
 
 def _outcomes(result: Result) -> list[dict[str, Any]]:

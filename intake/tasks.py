@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+
 from forecourt.lib import jobs
 from forecourt.lib.database import DATABASE_AWAY
-from intake.actions import pending_inbound, process_inbound
+from intake.actions import claim_batch, pending_inbound, process_batch
 
 log = logging.getLogger(__name__)
 
@@ -14,17 +16,20 @@ log = logging.getLogger(__name__)
 def sweep_inbound() -> int:
     """Process every stored delivery still waiting: its process died, or a retry came due.
 
-    Processing records its own failures on the row; should even that fail, the row keeps its
-    lease (and is tried again when it runs out) and the deliveries after it are still processed.
+    They are taken `INBOUND_BATCH_SIZE` at a time, each batch in one transaction (`process_batch`).
+    Processing records its own failures on the row; should even that fail, the rows keep their
+    lease (and are tried again when it runs out) and the batches after them are still processed.
     """
     done = 0
-    for pk in jobs.due_ids(pending_inbound()):
+    due = jobs.due_ids(pending_inbound())
+    for start in range(0, len(due), settings.INBOUND_BATCH_SIZE):
         try:
-            done += process_inbound(pk) is not None
+            batch = claim_batch(due[start : start + settings.INBOUND_BATCH_SIZE])
+            done += len(process_batch(batch))
         except DATABASE_AWAY:
             raise  # no row's fault: the worker waits for the database
         except Exception:
-            log.exception("inbound %s could not be processed; going on with the others", pk)
+            log.exception("inbound %s could not be processed; going on with the others", due[start:][:10])
     return done
 
 

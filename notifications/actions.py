@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from dealerships.modes import is_tracking
 from dealerships.quiet import quiet_until
+from forecourt.lib.batch import read_once
 from forecourt.lib.phone import to_e164
 from forecourt.lib.text import one_line
 from forecourt.lib.wake import enqueue_on_commit
@@ -252,7 +253,12 @@ def send_test_alert(*, user: User, actor: User) -> int:
 
 
 def preferences_for(user: User) -> dict[str, dict[str, bool]]:
-    """Every kind of event → {"in_app", "email", "sms", "push"}: the user's choices over the defaults."""
+    """Every kind of event → {"in_app", "email", "sms", "push"}: the user's choices over the defaults (read
+    once per batch of leads: forecourt/lib/batch.py)."""
+    return read_once(("notifications.preferences", user.pk), lambda: _preferences_for(user))
+
+
+def _preferences_for(user: User) -> dict[str, dict[str, bool]]:
     chosen = {kind: dict(channels) for kind, channels in DEFAULT_CHANNELS.items()}
     for row in NotificationPreference.objects.filter(user=user):
         if row.kind in chosen:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import smtplib
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
 
+from accounts.models import Membership
+from distribution.tests.test_races import in_threads
 from forecourt.testing import start_manage, wait_until
 from intake.models import InboundEmail
 from intake.tests.conftest import adf, free_port, intake_address, lead_email, port_open
@@ -106,3 +109,21 @@ def test_adf_is_found_however_the_email_carries_it(smtpd, how):
     lead = Lead.objects.get()
     assert (lead.customer.first_name, lead.customer.last_name) == ("Jordan", "Sample")
     assert lead.vehicles.get().stock == "D9760"
+
+
+def test_a_burst_of_mail_sent_at_once_makes_every_lead_and_round_robin_shares_them_evenly(
+    smtpd, alice, bob, carol, dave
+):
+    # Twelve senders' sessions at the same moment, taken in by smtpd's four processing threads at once.
+    Membership.objects.filter(user__in=[alice, bob]).update(receives_leads=False)
+    mails = [
+        lead_email(adf(first=f"Buyer{n}", email=f"buyer{n}@example.com", phone=f"512-555-{3000 + n:04d}", lead_id=None))
+        for n in range(12)
+    ]
+
+    in_threads(12, lambda n: send(smtpd, mails[n]))
+
+    rows = processed(12)
+    assert {row.status for row in rows} == {InboundEmail.Status.PROCESSED}
+    assert Lead.objects.count() == 12
+    assert Counter(Lead.objects.values_list("assigned_to__name", flat=True)) == {"Carol Seller": 6, "Dave Seller": 6}

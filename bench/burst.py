@@ -1,0 +1,468 @@
+"""Benchmark: intake in bursts and sustained, with a table of up to a million leads, on PostgreSQL.
+
+    .venv/bin/python bench/burst.py --prepare                  # (re)create forecourt_burst_bench, provision
+    .venv/bin/python bench/burst.py --table-leads 100000       # grow the table to 100k leads (set-based SQL)
+    .venv/bin/python bench/burst.py                            # measure at whatever the table holds
+    .venv/bin/python bench/burst.py --table-leads 1000000      # then again at a million
+
+Also reached as `bench/intake.py --burst …` and `bench/distribution.py --burst …` (the same options).
+
+The database (`forecourt_burst_bench`, or `--database`) is kept between runs, so the big table is
+built once. `--table-leads N` adds customers (an email and a phone each), leads and their
+"received" activity with `INSERT … SELECT generate_series` until the dealership holds N leads,
+then ANALYZEs; none of them matches a lead the measurements send (their phones are 555-01xx
+numbers, theirs are not).
+
+What it prints, each figure beside the load average (the machine is shared):
+1. Processing of stored messages: `--sustained` emails stored first (`store_inbound`, as SMTP
+   does), then taken by the worker's sweep (`intake.tasks.sweep_inbound`) in this process:
+   leads/s, CPU per lead (this process + its PostgreSQL backend), statements per lead (counted
+   with `connection.execute_wrapper`).
+2. A burst: `--burst` SMTP sessions opened at once against `manage.py smtpd --processes 2` (as
+   in the Procfile), each mailing one lead at the same instant; `manage.py runworker` sends the
+   texts to a stand-in for Twilio on loopback. Per lead: start of DATA → 250 (stored and
+   acknowledged) and start of DATA → the assignee's text handed to the provider; p50 / p99 / max.
+3. Paced: `--rate` leads/s for `--seconds` through the same smtpd and worker: DATA → 250 and
+   DATA → text, p50 / p99.
+4. The raw insert ceiling: the same rows written with plain SQL (bench/intake.py's `raw_inserts`).
+
+Loopback only, bounded in count and time. A script, not a test: asserts no times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import smtplib
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench._common import BASE_DIR, free_port, load_average, machine, percentile, setup_django
+
+PYTHON = str(BASE_DIR / ".venv" / "bin" / "python")
+DEFAULT_DB = "forecourt_burst_bench"
+SLUG = "bench-motors"
+
+
+def database_url(name: str) -> str:
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def psql(sql: str, database: str = "postgres") -> str:
+    done = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-q", "-At", "-c", sql],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip()
+
+
+def prepare(name: str, tmp: str) -> None:
+    """Drop and create the database, migrate, provision the bench dealership (bench/intake.py's)."""
+    from bench import intake
+
+    psql(f'DROP DATABASE IF EXISTS "{name}"')
+    psql(f'CREATE DATABASE "{name}"')
+    env = intake.child_env(database_url(name), tmp)
+    (Path(tmp) / "static").mkdir(exist_ok=True)
+    intake.manage(env, "migrate", "-v", "0")
+    yaml = intake.PROVISION.replace("METHOD", "round_robin")
+    # Salespeople with mobiles, and a number the texts come from: the new-lead text is what we time.
+    yaml = yaml.replace("    country: US\n", "    country: US\n    phones: {leads: '+15125550100'}\n", 1)
+    for i in range(1, 7):
+        yaml = yaml.replace(
+            f"name: Sales Person {i}, password", f"name: Sales Person {i}, mobile: '+1512555{1000 + i}', password"
+        )
+    path = Path(tmp) / "bench-dealership.yaml"
+    path.write_text(yaml)
+    intake.manage(env, "provision", str(path))
+    print(f"{name}: migrated and provisioned", flush=True)
+
+
+def fill_table(target: int) -> None:
+    """Grow the bench dealership to `target` leads with set-based SQL (customers, emails, phones, leads, activities)."""
+    from django.db import connection, transaction
+
+    from dealerships.models import Dealership
+    from leads.models import Lead
+
+    dealership = Dealership.objects.get(slug=SLUG)
+    have = Lead.objects.filter(dealership=dealership).count()
+    missing = target - have
+    if missing <= 0:
+        print(f"the table holds {have} leads already", flush=True)
+        return
+    started = time.perf_counter()
+    chunk = 200_000
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM leads_customer")
+        base = cursor.fetchone()[0] + 1
+        for start in range(0, missing, chunk):
+            count = min(chunk, missing - start)
+            low, high = base + start, base + start + count - 1
+            params = {"low": low, "high": high, "org": dealership.organization_id, "dealership": dealership.pk}
+            with transaction.atomic():
+                _add_history(cursor, params)
+            print(f"  {start + count}/{missing} leads added", flush=True)
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('leads_customer', 'id'), (SELECT MAX(id) FROM leads_customer))"
+        )
+        for table in ("leads_customer", "leads_customeremail", "leads_customerphone", "leads_lead", "leads_activity"):
+            cursor.execute(f"ANALYZE {table}")
+    print(f"the table now holds {target} leads ({time.perf_counter() - started:.0f} s to add {missing})", flush=True)
+
+
+def _add_history(cursor: Any, params: dict[str, int]) -> None:
+    """Customers `low`..`high` with an email and a phone each, and a won lead with its activity each."""
+    cursor.execute(
+        """
+        INSERT INTO leads_customer (id, organization_id, first_name, last_name, business_name, language,
+            street, city, region, postal_code, country, created_at)
+        SELECT n, %(org)s, 'Past', 'Customer' || n, '', '', '[]', 'Austin', 'TX', '78701', 'US',
+            now() - mod(n, 1000) * interval '1 day'
+        FROM generate_series(%(low)s, %(high)s) AS n
+        """,
+        params,
+    )
+    cursor.execute(
+        """
+        INSERT INTO leads_customeremail (customer_id, email)
+        SELECT n, 'past' || n || '@history.example' FROM generate_series(%(low)s, %(high)s) AS n
+        """,
+        params,
+    )
+    cursor.execute(
+        """
+        INSERT INTO leads_customerphone (customer_id, number, raw, type, search_key)
+        SELECT n, '+1555' || lpad(mod(n, 10000000)::text, 7, '0'), '', 'cellphone', ''
+        FROM generate_series(%(low)s, %(high)s) AS n
+        """,
+        params,
+    )
+    cursor.execute(
+        """
+        WITH made AS (
+            INSERT INTO leads_lead (dealership_id, customer_id, department, status, lost_reason, source_name,
+                source_kind, source_ref, comments, received_at, updated_at, search_business_name,
+                search_first_name, search_last_name, first_response_channel)
+            SELECT %(dealership)s, n, 'sales', 'won', '', 'History', 'third_party', 'H' || n, '',
+                now() - mod(n, 1000) * interval '1 day', now() - mod(n, 1000) * interval '1 day', '',
+                'past', 'customer' || n, ''
+            FROM generate_series(%(low)s, %(high)s) AS n
+            RETURNING id, received_at
+        )
+        INSERT INTO leads_activity (lead_id, kind, text, data, at)
+        SELECT id, 'created', 'Lead received from History', '{}', received_at FROM made
+        """,
+        params,
+    )
+
+
+# Measuring -----------------------------------------------------------------------------------
+
+
+class Statements:
+    """Counts the SQL statements this process's connection runs (`connection.execute_wrapper`)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def backend_cpu() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend (same machine)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def table_size() -> int:
+    from leads.models import Lead
+
+    return Lead.objects.filter(dealership__slug=SLUG).count()
+
+
+def sustained(count: int, base: int) -> dict[str, Any]:
+    """Store `count` lead emails, then let the worker's sweep process them here; leads/s, CPU, statements."""
+    from django.db import connection
+
+    from bench.intake import lead_email, lead_spec
+    from dealerships.models import Dealership
+    from intake.actions import store_inbound
+    from intake.models import InboundEmail
+    from intake.tasks import sweep_inbound
+
+    dealership = Dealership.objects.select_related("organization").get(slug=SLUG)
+    for i in range(count):
+        store_inbound(dealership=dealership, raw=lead_email(lead_spec(base + i))[1], channel="smtp")
+    counter = Statements()
+    cpu, db_cpu, started = time.process_time(), backend_cpu(), time.perf_counter()
+    with connection.execute_wrapper(counter):
+        done = 0
+        while (swept := sweep_inbound()) > 0:
+            done += swept
+    elapsed = time.perf_counter() - started
+    cpu, db_cpu = time.process_time() - cpu, backend_cpu() - db_cpu
+    made = InboundEmail.objects.filter(status="processed", leads__isnull=False).distinct().count()
+    return {
+        "leads": done,
+        "leads_per_s": done / elapsed,
+        "cpu_ms": cpu / max(done, 1) * 1000,
+        "db_cpu_ms": db_cpu / max(done, 1) * 1000,
+        "statements": counter.count / max(done, 1),
+        "processed_total": made,
+        "load": load_average(),
+    }
+
+
+def set_aside_earlier_sends() -> None:
+    """The texts and emails queued by earlier steps and runs (the sweep above sends none) are not
+    this measurement's: marked failed, so the worker starts with nothing in hand but the burst."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in ("notifications_outboundtext", "notifications_outboundemail"):
+            cursor.execute(
+                f"UPDATE {table} SET status = 'failed', last_error = 'bench: set aside' WHERE status = 'pending'"
+            )
+        cursor.execute("DELETE FROM django_tasks_database_dbtaskresult WHERE status = 'READY'")
+
+
+class Provider:
+    """A stand-in for Twilio on loopback noting, per lead, when the assignee's text arrived (wall clock)."""
+
+    LEAD = re.compile(r"/leads/(\d+)/")
+
+    def __init__(self) -> None:
+        from forecourt.testing import FakeTwilio
+
+        self.twilio = FakeTwilio().start()
+        self.arrived: dict[int, float] = {}
+        outer = self
+
+        class Requests(list[dict[str, object]]):
+            def append(self, request: dict[str, object]) -> None:
+                now = time.time()
+                super().append(request)
+                form: Any = request.get("form") or {}
+                for body in form.get("Body", []):
+                    if body.startswith("New lead for you") and (found := outer.LEAD.search(body)):
+                        outer.arrived.setdefault(int(found.group(1)), now)
+
+        self.twilio.requests = Requests()
+
+    def env(self) -> dict[str, str]:
+        return {
+            "SMS_PROVIDER": "twilio",
+            "TWILIO_API_BASE": self.twilio.base,
+            "TWILIO_ACCOUNT_SID": "ACbench",
+            "TWILIO_AUTH_TOKEN": "bench",
+        }
+
+
+class Services:
+    """`manage.py smtpd --processes 2` and `manage.py runworker`, as the Procfile runs them."""
+
+    def __init__(self, tmp: str, provider: Provider, smtp_processes: int) -> None:
+        from bench import intake
+
+        self.port = free_port()
+        env = {**intake.child_env(os.environ["DATABASE_URL"], tmp), **provider.env()}
+        smtpd = ["smtpd", "--host", "127.0.0.1", "--port", str(self.port), "--processes", str(smtp_processes)]
+        self.smtpd, self.worker = (
+            subprocess.Popen(
+                [PYTHON, "manage.py", *command],
+                cwd=BASE_DIR,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for command in (smtpd, ["runworker"])
+        )
+        intake.wait_for_port(self.port, self.smtpd)
+
+    def stop(self) -> None:
+        for process in (self.smtpd, self.worker):
+            process.terminate()
+        for process in (self.smtpd, self.worker):
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def send_mails(port: int, mails: list[bytes], at: Callable[[int], float]) -> dict[int, tuple[float, float]]:
+    """One SMTP session per mail, each on its own thread, DATA started at `at(i)` (wall clock);
+    returns inbound id -> (DATA started, 250 received)."""
+    from bench.intake import DOMAIN, INTAKE
+
+    sent: dict[int, tuple[float, float]] = {}
+    lock = threading.Lock()
+
+    def one(i: int) -> None:
+        with smtplib.SMTP("127.0.0.1", port, timeout=120) as smtp:
+            smtp.ehlo()
+            smtp.mail("leads@provider.example")
+            smtp.rcpt(f"{INTAKE}@{DOMAIN}")
+            time.sleep(max(0.0, at(i) - time.time()))
+            started = time.time()
+            code, reply = smtp.data(mails[i])
+            acked = time.time()
+        if code == 250:
+            with lock:
+                sent[int(reply.split()[-1])] = (started, acked)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(mails))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sent
+
+
+def to_provider(sent: dict[int, tuple[float, float]], provider: Provider, timeout: float = 120) -> dict[str, Any]:
+    """Wait until every lead's text reached the provider; the figures of DATA → 250 and DATA → text."""
+    from intake.models import InboundEmail
+    from leads.models import Lead
+
+    links = dict(InboundEmail.leads.through.objects.filter(inboundemail_id__in=list(sent)).values_list(
+        "inboundemail_id", "lead_id"))  # fmt: skip
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        links = dict(InboundEmail.leads.through.objects.filter(inboundemail_id__in=list(sent)).values_list(
+            "inboundemail_id", "lead_id"))  # fmt: skip
+        if len(links) == len(sent) and all(lead in provider.arrived for lead in links.values()):
+            break
+        time.sleep(0.05)
+    texts = [
+        (provider.arrived[lead] - sent[inbound][0]) * 1000
+        for inbound, lead in links.items()
+        if lead in provider.arrived
+    ]
+    acks = [(acked - started) * 1000 for started, acked in sent.values()]
+    # DATA started -> the lead committed (`processed_at` is written in the transaction that makes it).
+    done = InboundEmail.objects.filter(pk__in=list(sent), processed_at__isnull=False).values_list("pk", "processed_at")
+    leads = [(at.timestamp() - sent[pk][0]) * 1000 for pk, at in done if at is not None]
+    owners = Counter(Lead.objects.filter(pk__in=list(links.values())).values_list("assigned_to__name", flat=True))
+    return {
+        "acks": acks,
+        "leads": leads,
+        "texts": texts,
+        "sent": len(sent),
+        "missing": len(sent) - len(texts),
+        "owners": ", ".join(f"{name or 'nobody'} {count}" for name, count in sorted(owners.items(), key=str)),
+    }
+
+
+def figures(values: list[float]) -> str:
+    if not values:
+        return "none"
+    return f"p50 {percentile(values, 50):.0f} ms, p99 {percentile(values, 99):.0f} ms, max {max(values):.0f} ms"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", default=DEFAULT_DB)
+    parser.add_argument("--prepare", action="store_true", help="drop, create, migrate and provision the database")
+    parser.add_argument("--table-leads", type=int, default=0, help="grow the table to this many leads first")
+    parser.add_argument("--sustained", type=int, default=1000, help="stored emails the sweep processes (0: skip)")
+    parser.add_argument("--burst", type=int, default=100, help="SMTP sessions mailing at the same instant (0: skip)")
+    parser.add_argument("--rate", type=float, default=20.0, help="paced leads/s through smtpd (0: skip)")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--smtp-processes", type=int, default=2)
+    parser.add_argument("--raw-leads", type=int, default=1000, help="raw insert ceiling (0: skip)")
+    args = parser.parse_args(argv)
+    os.environ["DATABASE_URL"] = database_url(args.database)
+    with tempfile.TemporaryDirectory(prefix="fc-burst-") as tmp:
+        os.environ.setdefault("FORECOURT_VAR_DIR", tmp)
+        if args.prepare:
+            prepare(args.database, tmp)
+        from bench import intake
+
+        os.environ.update(intake.child_env(os.environ["DATABASE_URL"], tmp))
+        setup_django()
+        if args.table_leads:
+            fill_table(args.table_leads)
+        measure(args, tmp)
+
+
+def measure(args: argparse.Namespace, tmp: str) -> None:
+    from django.db import connection
+
+    from bench.intake import lead_email, lead_spec, raw_inserts
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM intake_inboundemail")
+        base = 10_000_000 + cursor.fetchone()[0] * 10  # fresh customers for every run
+    print(f"machine: {machine()}", flush=True)
+    print(f"leads in the table: {table_size()}", flush=True)
+    if args.sustained:
+        s = sustained(args.sustained, base)
+        print(
+            f"processing {s['leads']} stored emails (worker sweep, 1 process): {s['leads_per_s']:.1f} leads/s; "
+            f"CPU per lead {s['cpu_ms']:.1f} ms Python + {s['db_cpu_ms']:.1f} ms PostgreSQL; "
+            f"{s['statements']:.1f} statements per lead; {s['load']}",
+            flush=True,
+        )
+        base += args.sustained
+    if args.burst or args.rate:
+        set_aside_earlier_sends()
+        provider = Provider()
+        services = Services(tmp, provider, args.smtp_processes)
+        try:
+            warm = [lead_email(lead_spec(base + i))[1] for i in range(4)]
+            to_provider(send_mails(services.port, warm, lambda i: time.time()), provider)
+            base += 4
+            if args.burst:
+                mails = [lead_email(lead_spec(base + i))[1] for i in range(args.burst)]
+                at = time.time() + 2.0  # every session open and waiting before the instant
+                result = to_provider(send_mails(services.port, mails, lambda i: at), provider)
+                print(
+                    f"burst of {args.burst} at once: DATA -> 250 {figures(result['acks'])}; "
+                    f"DATA -> lead committed {figures(result['leads'])}; "
+                    f"DATA -> assignee's text at the provider {figures(result['texts'])}; "
+                    f"{result['missing']} without a text; {load_average()}\n  owners (round robin): {result['owners']}",
+                    flush=True,
+                )
+                base += args.burst
+            if args.rate:
+                count = int(args.rate * args.seconds)
+                mails = [lead_email(lead_spec(base + i))[1] for i in range(count)]
+                start = time.time() + 2.0
+                result = to_provider(send_mails(services.port, mails, lambda i: start + i / args.rate), provider)
+                print(
+                    f"paced {args.rate:g} leads/s for {args.seconds:g} s: DATA -> 250 {figures(result['acks'])}; "
+                    f"DATA -> lead committed {figures(result['leads'])}; "
+                    f"DATA -> assignee's text {figures(result['texts'])}; {result['missing']} without a text; "
+                    f"{load_average()}",
+                    flush=True,
+                )
+                base += count
+        finally:
+            services.stop()
+            provider.twilio.stop()
+    if args.raw_leads:
+        for row in raw_inserts(args.raw_leads, 4, base):
+            print(f"{row['path']}: {row['leads_per_s']:.1f} leads/s, p50 {row['p50_ms']:.1f} ms, "
+                  f"p99 {row['p99_ms']:.1f} ms; {load_average()}", flush=True)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""Stored deliveries taken in by the batch: many at once in one transaction, each with the rules a
+lone one gets, a bad one rolled back alone, two batches at once still fair and never doubled.
+Each test runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+import time_machine
+from django.db import connection
+
+from accounts.models import Membership
+from distribution.tests.conftest import OPEN, seller
+from distribution.tests.test_races import in_threads
+from escalations.models import LeadSla
+from followups.models import FollowUp
+from intake.actions import claim_batch, process_batch, store_inbound
+from intake.models import InboundEmail
+from intake.tasks import sweep_inbound
+from intake.tests.conftest import adf, lead_email
+from leads.models import Activity, Customer, Lead
+from notifications.models import Notification
+
+ROTATION = ["Carol Seller", "Dave Seller", "Gina Seller", "Hank Seller", "Ivy Seller"]
+
+
+@pytest.fixture
+def team(riverside, alice, bob, carol, dave):
+    """Five salespeople in this rotation order, as in distribution's tests; Alice and Bob get no leads."""
+    Membership.objects.filter(user__in=[alice, bob]).update(receives_leads=False)
+    return [carol, dave, *(seller(riverside, name) for name in ("Gina", "Hank", "Ivy"))]
+
+
+def stored(riverside, count: int, start: int = 0, **fields) -> list[InboundEmail]:
+    """`count` lead emails of different customers, stored as smtpd stores them (not yet processed)."""
+    return [
+        store_inbound(
+            dealership=riverside,
+            raw=lead_email(
+                adf(
+                    first=f"Buyer{n}",
+                    email=f"buyer{n}@example.com",
+                    phone=f"512-555-{2000 + n:04d}",
+                    lead_id=f"CG-{500000 + n}",
+                    **fields,
+                )
+            ),
+            channel=InboundEmail.Channel.SMTP,
+        )
+        for n in range(start, start + count)
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+@time_machine.travel(OPEN, tick=True)
+def test_a_batch_takes_every_lead_in_with_owner_clock_follow_ups_and_texts_in_rotation_order(riverside, team):
+    rows = stored(riverside, 10)
+
+    results = process_batch(claim_batch([row.pk for row in rows]))
+
+    assert [result.inbound.status for result in results] == [InboundEmail.Status.PROCESSED] * 10
+    leads = list(Lead.objects.order_by("pk").select_related("assigned_to", "customer"))
+    assert [lead.customer.first_name for lead in leads] == [f"Buyer{n}" for n in range(10)]
+    # The rotation goes round twice, in its order, as ten leads one after another would.
+    assert list(Lead.objects.order_by("pk").values_list("assigned_to__name", flat=True)) == ROTATION * 2
+    for lead in leads:
+        assert lead.activities.filter(kind=Activity.Kind.ASSIGNED).count() == 1
+        assert LeadSla.objects.filter(lead=lead, stage1_due_at__isnull=False).exists()
+        assert FollowUp.objects.filter(lead=lead).exists()
+        assert Notification.objects.filter(lead=lead, user=lead.assigned_to).count() == 1
+    assert InboundEmail.objects.filter(leads__isnull=True).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@time_machine.travel(OPEN, tick=True)
+def test_copies_of_one_customers_lead_in_one_batch_make_one_lead_and_resubmissions(riverside, team):
+    rows = [
+        store_inbound(dealership=riverside, raw=lead_email(adf(lead_id=None)), channel=InboundEmail.Channel.SMTP)
+        for _ in range(5)
+    ]
+
+    process_batch(claim_batch([row.pk for row in rows]))
+
+    assert Customer.objects.count() == 1
+    [lead] = Lead.objects.all()
+    assert lead.activities.filter(kind=Activity.Kind.RESUBMISSION).count() == 4
+
+
+@pytest.fixture
+def refuse_make(transactional_db):
+    """A database that refuses to store a vehicle of make "Faulty", as a full disk or a broken
+    constraint would refuse a row: a failure in the middle of taking a lead in."""
+    if connection.vendor == "postgresql":
+        statements = [
+            "CREATE FUNCTION refuse_faulty() RETURNS trigger AS $$ BEGIN "
+            "IF NEW.make = 'Faulty' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse_faulty BEFORE INSERT ON leads_vehicleinterest "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_faulty()",
+        ]
+        undo = ["DROP TRIGGER refuse_faulty ON leads_vehicleinterest", "DROP FUNCTION refuse_faulty()"]
+    else:
+        statements = [
+            "CREATE TRIGGER refuse_faulty BEFORE INSERT ON leads_vehicleinterest "
+            "WHEN NEW.make = 'Faulty' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        ]
+        undo = ["DROP TRIGGER refuse_faulty"]
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+    yield
+    with connection.cursor() as cursor:
+        for sql in undo:
+            cursor.execute(sql)
+
+
+@time_machine.travel(OPEN, tick=True)
+def test_a_delivery_that_fails_in_a_batch_is_rolled_back_alone_and_kept_for_a_retry(riverside, team, refuse_make):
+    good = stored(riverside, 4)
+    [bad] = stored(riverside, 1, start=4, vehicle=("2016", "Faulty", "Wagon", "F1"))
+    later = stored(riverside, 2, start=5)
+
+    results = process_batch(claim_batch([row.pk for row in [*good, bad, *later]]))
+
+    assert [r.inbound.status for r in results] == ["processed"] * 4 + ["received"] + ["processed"] * 2
+    bad.refresh_from_db()
+    assert bad.status == InboundEmail.Status.RECEIVED
+    assert "refused" in bad.last_error
+    assert not bad.leads.exists()
+    assert not Customer.objects.filter(first_name="Buyer4").exists()  # nothing of it was kept
+    # The rotation skipped no one for the lead that was rolled back.
+    owners = Lead.objects.order_by("pk").values_list("assigned_to__name", flat=True)
+    assert list(owners) == ROTATION + ROTATION[:1]
+
+
+@pytest.mark.django_db(transaction=True)
+@time_machine.travel(OPEN, tick=True)
+def test_two_batches_at_once_over_the_same_deliveries_take_each_in_once_and_share_the_leads_evenly(riverside, team):
+    rows = stored(riverside, 20)
+    ids = [row.pk for row in rows]
+
+    # Two processes sweep at the same moment: each claims what it can, none is taken twice.
+    done = in_threads(2, lambda i: len(process_batch(claim_batch(ids if i == 0 else ids[::-1]))))
+
+    assert sum(done) == 20
+    assert Lead.objects.count() == 20
+    assert InboundEmail.objects.filter(status=InboundEmail.Status.PROCESSED).count() == 20
+    assert Counter(Lead.objects.values_list("assigned_to__name", flat=True)) == dict.fromkeys(ROTATION, 4)
+
+
+@pytest.mark.django_db(transaction=True)
+@time_machine.travel(OPEN, tick=True)
+def test_the_sweep_takes_waiting_deliveries_in_batches_of_the_configured_size(riverside, team, settings):
+    settings.INBOUND_BATCH_SIZE = 3
+    stored(riverside, 7)
+
+    assert sweep_inbound() == 7
+
+    assert Lead.objects.count() == 7
+    assert list(Lead.objects.order_by("pk").values_list("assigned_to__name", flat=True)) == ROTATION + ROTATION[:2]
+
+
+@time_machine.travel(OPEN, tick=True)
+def test_a_lone_delivery_that_fails_keeps_nothing_and_waits_for_its_retry(riverside, team, refuse_make):
+    [bad] = stored(riverside, 1, vehicle=("2016", "Faulty", "Wagon", "F1"))
+
+    [result] = process_batch(claim_batch([bad.pk]))
+
+    assert result.inbound.status == InboundEmail.Status.RECEIVED
+    bad.refresh_from_db()
+    assert bad.attempts == 1
+    assert "refused" in bad.last_error
+    assert not Lead.objects.exists()
+    assert not Customer.objects.exists()
