@@ -4,6 +4,7 @@ side, merges them, sees both leads on the kept customer, and undoes the merge.""
 from __future__ import annotations
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
@@ -51,7 +52,7 @@ def two_records(riverside):
 
 
 def log_in(driver, web, email):
-    wait = WebDriverWait(driver, 15)
+    wait = WebDriverWait(driver, 15, ignored_exceptions=(StaleElementReferenceException,))  # forms reload the page
     driver.get(f"{web}/accounts/login/")
     driver.find_element(By.ID, "id_email").send_keys(email)
     driver.find_element(By.ID, "id_password").send_keys(PASSWORD, Keys.ENTER)

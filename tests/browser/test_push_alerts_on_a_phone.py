@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from py_vapid import Vapid
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
@@ -79,7 +79,8 @@ def test_alerts_are_turned_on_and_a_pushed_alert_is_shown_on_a_phone(
 ):
     web = push_web
     driver = open_browser(PHONE)
-    wait = WebDriverWait(driver, 20)
+    # Buttons that post a form reload the page: an element read just then may be gone, so look again.
+    wait = WebDriverWait(driver, 20, ignored_exceptions=(StaleElementReferenceException,))
     _sign_in(driver, web, "carol@example.com")
     driver.get(f"{web}/notifications/preferences/")
     SHOTS.mkdir(parents=True, exist_ok=True)

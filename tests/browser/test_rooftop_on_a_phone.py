@@ -5,6 +5,7 @@ Sales now reaches nobody, and a wrong absence is refused in place; the screen fi
 from __future__ import annotations
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
@@ -36,7 +37,7 @@ def test_alice_changes_carol_in_place_on_a_phone_and_is_warned(web, open_browser
     Membership.objects.filter(user__in=[alice, bob]).update(receives_leads=False)
     carols = Membership.objects.get(user=carol)
     driver = open_browser(PHONE)
-    wait = WebDriverWait(driver, 15)
+    wait = WebDriverWait(driver, 15, ignored_exceptions=(StaleElementReferenceException,))  # forms reload the page
     log_in(driver, web, "alice@example.com")
     driver.get(f"{web}/accounts/rooftops/riverside-toyota/")
     assert fits(driver), "the page scrolls sideways at 390 px"

@@ -6,6 +6,7 @@ on either screen overflows sideways at 390 px; screenshots at 390 and 1280 px.""
 from __future__ import annotations
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
@@ -37,7 +38,7 @@ def test_an_admin_switches_to_lead_tracking_on_a_phone_and_a_tracked_lead_says_w
     web, open_browser, riverside, alice, bob, carol
 ):
     driver = open_browser(PHONE)
-    wait = WebDriverWait(driver, 15)
+    wait = WebDriverWait(driver, 15, ignored_exceptions=(StaleElementReferenceException,))  # forms reload the page
     sign_in(driver, web, "alice@example.com")
     driver.get(f"{web}/dealerships/{riverside.slug}/settings/")
 
