@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from accounts.models import Membership, User
 from dealerships.models import Dealership, Department
+from dealerships.modes import is_tracking
 from inventory.models import Vehicle
 from leads.forms import CONDITIONS, NewCustomerForm, year_field
 from leads.models import Customer, Lead
@@ -128,7 +129,11 @@ class NewLeadForm(NewCustomerForm):
     def _clean_assignee(self, data: dict[str, Any], dealership: Dealership) -> None:
         membership = self.memberships.get(dealership.pk)
         assignee: User | None = data.get("assigned_to")
-        if membership is None or not membership.sees_all_leads:
+        if is_tracking(dealership):
+            if assignee is not None and membership is not None and membership.sees_all_leads:
+                self.add_error("assigned_to", f"{dealership.name} runs in lead tracking mode: nobody is assigned here.")
+            data["assigned_to"] = None
+        elif membership is None or not membership.sees_all_leads:
             # A salesperson's own lead is theirs to work; they may not hand it to someone else here.
             data["assigned_to"] = membership.user if membership else None
         elif assignee is not None and not assignee.memberships.filter(dealership=dealership).exists():

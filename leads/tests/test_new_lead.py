@@ -85,6 +85,19 @@ def test_a_manager_may_assign_the_lead_or_leave_it_for_distribution(
     assert not Lead.objects.filter(customer__first_name="Stranger").exists()
 
 
+def test_a_rooftop_in_tracking_mode_refuses_an_assignee_rather_than_dropping_it(
+    client_for: Any, riverside: Dealership, bob: User, carol: User, dave: User
+) -> None:
+    riverside.mode = "tracking"
+    riverside.save(update_fields=["mode"])
+    refused = new_lead(client_for(bob), riverside, first_name="Given", assigned_to=dave.pk)
+    assert refused.status_code == 422
+    assert "runs in lead tracking mode" in refused.content.decode()
+    assert not Lead.objects.filter(customer__first_name="Given").exists()
+    new_lead(client_for(carol), riverside, first_name="Own")
+    assert Lead.objects.get(customer__first_name="Own").assigned_to is None, "kept, worked in the other CRM"
+
+
 def test_the_source_is_required(client_for: Any, riverside: Dealership, carol: User) -> None:
     response = new_lead(client_for(carol), riverside, source="", first_name="No", last_name="Source")
     assert response.status_code == 422
