@@ -51,17 +51,6 @@ def sink(settings: Any) -> Iterator[SmtpSink]:
 
 
 @pytest.fixture
-def twilio(settings: Any) -> Iterator[FakeTwilio]:
-    server = FakeTwilio().start()
-    settings.SMS_PROVIDER = "twilio"
-    settings.TWILIO_API_BASE = server.base
-    settings.TWILIO_ACCOUNT_SID = "AC0123456789"
-    settings.TWILIO_AUTH_TOKEN = "secret-token"
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def replying(riverside: Dealership, alice: User, bob: User, carol: User, dave: User) -> Dealership:
     """Riverside answers new leads; Carol alone receives them; names read "Carol S."."""
     riverside.autoresponder = dict(RIVERSIDE_REPLY)
