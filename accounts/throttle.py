@@ -9,9 +9,9 @@ table cannot be grown without bound and the block lifts on time.
 
 Simultaneous attempts: each attempt first writes its row (`begin_attempt`), then counts the rows
 in the window, its own and those of attempts still being checked included, and goes on to the
-password only if that count is within the limits. Whichever attempt counts last sees every
-attempt let through before it, so no more than the limit are ever checked however many arrive
-at once (a read-then-write check let 9 of 24 through). A wrong password keeps its row as the
+password only if that count is within the limits; one attempt of an address at a time writes and
+counts, so exactly the first ones up to the limit are checked however many arrive at once (a
+read-then-write check let 9 of 24 through; writing and counting unlocked once let none through). A wrong password keeps its row as the
 failure; a right one clears the pair's rows; a refused attempt removes its row at once.
 """
 
@@ -23,6 +23,7 @@ import math
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -102,16 +103,23 @@ def minutes_to_wait(*, address: str, email: str, now: datetime | None = None) ->
 def begin_attempt(*, address: str, email: str) -> LoginFailure | None:
     """Count this attempt before its password is checked; None (and nothing kept) when it is over
     a limit. The row returned stands as the failure unless the password proves right
-    (`clear_failures`). Runs in autocommit: the row must be seen by every other attempt."""
-    now = timezone.now()
-    attempt = LoginFailure.objects.create(address=address, email=email, at=now)
-    recent = LoginFailure.objects.filter(address=address, at__gt=now - _window())
-    if (
-        recent.filter(email=email).count() > settings.LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS
-        or recent.count() > settings.LOGIN_FAILURES_PER_ADDRESS
-    ):
-        attempt.delete()
-        return None
+    (`clear_failures`). Commits before the password is checked: the row must be seen by every other
+    attempt. On SQLite the row's write lock holds the other attempts back until then."""
+    with transaction.atomic():
+        # One attempt of an address at a time writes and counts: without it, attempts that all
+        # write before any counts could each see the others and all refuse themselves.
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"login:{address}"])
+        now = timezone.now()
+        attempt = LoginFailure.objects.create(address=address, email=email, at=now)
+        recent = LoginFailure.objects.filter(address=address, at__gt=now - _window())
+        if (
+            recent.filter(email=email).count() > settings.LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS
+            or recent.count() > settings.LOGIN_FAILURES_PER_ADDRESS
+        ):
+            attempt.delete()
+            return None
     return attempt
 
 
