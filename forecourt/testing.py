@@ -234,16 +234,29 @@ class FakeTwilio(ThreadingHTTPServer):
     GETs: Lookup (`/v2/PhoneNumbers/{E.164}?Fields=caller_name`) answers from `caller_names`;
     a media file answers from `media` (path -> (bytes, content type)), as Twilio's MediaUrls do.
     `get_statuses` are error answers to give to the next GETs, in order; `fetches` lists every GET.
+    `answer_after` seconds pass between a POST arriving (noted in `requests`) and its answer, as a
+    provider across the internet takes a while to answer; `most_at_once` is the most POSTs it
+    was answering at the same time.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, answer_after: float = 0.0) -> None:
         super().__init__(("127.0.0.1", 0), _TwilioHandler)
+        self.answer_after = answer_after
+        self.most_at_once = 0
+        self._answering = 0
+        self.counting = threading.Lock()
+        self._answers = threading.Lock()
         self.requests: list[dict[str, object]] = []
         self.statuses: list[int] = []
         self.fetches: list[dict[str, object]] = []
         self.get_statuses: list[int] = []
         self.caller_names: dict[str, str] = {}
         self.media: dict[str, tuple[bytes, str]] = {}
+
+    def answering(self, change: int) -> None:
+        with self._answers:
+            self._answering += change
+            self.most_at_once = max(self.most_at_once, self._answering)
 
     @property
     def calls(self) -> list[dict[str, object]]:
@@ -274,12 +287,20 @@ class _TwilioHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"])).decode()
-        self.server.requests.append(
-            {"path": self.path, "auth": self.headers.get("Authorization"), "form": parse_qs(body)}
-        )
-        status = self.server.statuses.pop(0) if self.server.statuses else 201
+        request: dict[str, object] = {
+            "path": self.path,
+            "auth": self.headers.get("Authorization"),
+            "form": parse_qs(body),
+        }
+        with self.server.counting:  # several at once: each its own number
+            self.server.requests.append(request)
+            number = len(self.server.requests)
+            status = self.server.statuses.pop(0) if self.server.statuses else 201
+        self.server.answering(+1)
+        time.sleep(self.server.answer_after)
+        self.server.answering(-1)
         prefix = "CA" if self.path.endswith("/Calls.json") else "SM"
-        answer = {"sid": f"{prefix}{len(self.server.requests):032d}"} if status == 201 else {"message": "nope"}
+        answer = {"sid": f"{prefix}{number:032d}"} if status == 201 else {"message": "nope"}
         payload = json.dumps(answer).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")

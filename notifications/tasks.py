@@ -8,6 +8,7 @@ import smtplib
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db.models import F, QuerySet
 from django.tasks import task
@@ -156,8 +157,8 @@ def sweep_emails() -> int:
 
 
 def sweep_texts() -> int:
-    """Send every due staff text nobody holds."""
-    return TEXTS.sweep()
+    """Send every due staff text nobody holds, `FORECOURT_SENDS_AT_ONCE` at a time."""
+    return TEXTS.sweep(at_once=settings.SENDS_AT_ONCE)
 
 
 def deliver_push(push_id: int) -> bool:
@@ -166,5 +167,5 @@ def deliver_push(push_id: int) -> bool:
 
 
 def sweep_pushes() -> int:
-    """Send every due push alert nobody holds."""
-    return PUSHES.sweep()
+    """Send every due push alert nobody holds, `FORECOURT_SENDS_AT_ONCE` at a time."""
+    return PUSHES.sweep(at_once=settings.SENDS_AT_ONCE)

@@ -7,11 +7,14 @@ import base64
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 
 from conversations.tests.conftest import twilio
+from distribution.tests.test_races import in_threads
 from escalations.tests.support import at, chicago, run_worker_at
 from notifications.actions import notify
 from notifications.models import Kind, OutboundText
+from notifications.tasks import sweep_texts
 
 __all__ = ["twilio"]  # the fixture
 
@@ -87,3 +90,26 @@ def test_the_console_provider_records_the_text_without_sending_it(texting_carol,
 def test_no_text_without_a_mobile_number(riverside, carol, carols_quiet_lead):
     notify(user=carol, kind=Kind.ESCALATION, lead=carols_quiet_lead, text="Overdue")
     assert not OutboundText.objects.exists()
+
+
+def test_a_bursts_texts_go_to_a_slow_provider_side_by_side_and_each_once(
+    texting_carol, carols_quiet_lead, twilio, settings
+):
+    """A provider across the internet answers each text in a few hundred milliseconds: the worker
+    hands a burst's texts over side by side (on PostgreSQL; SQLite takes one writer at a time), and
+    two workers sweeping at the same moment still send each text once."""
+    twilio.answer_after = 0.1
+    settings.SENDS_AT_ONCE = 4
+    with at(chicago(2026, 3, 10, 10, 30)):
+        for number in range(12):
+            notify(user=texting_carol, kind=Kind.ESCALATION, lead=carols_quiet_lead, text=f"Overdue {number}")
+
+    with at(chicago(2026, 3, 10, 10, 30, 1)):
+        assert sum(in_threads(2, lambda _: sweep_texts())) == 12
+    bodies = sorted(str(request["form"]["Body"][0]).split()[1] for request in twilio.requests)
+    assert bodies == sorted(str(number) for number in range(12)), "every text once"
+    texts = OutboundText.objects.all()
+    assert {text.status for text in texts} == {"sent"}
+    assert len({text.provider_sid for text in texts}) == 12
+    if connection.vendor == "postgresql":
+        assert twilio.most_at_once > 1
