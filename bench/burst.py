@@ -20,7 +20,8 @@ What it prints, each figure beside the load average (the machine is shared):
    with `connection.execute_wrapper`).
 2. A burst: `--burst` SMTP sessions opened at once against `manage.py smtpd --processes 2` (as
    in the Procfile), each mailing one lead at the same instant; `manage.py runworker` sends the
-   texts to a stand-in for Twilio on loopback. Per lead: start of DATA → 250 (stored and
+   texts to a stand-in for Twilio on loopback (answering each after `--provider-ms`, as the real
+   one across the internet takes a few hundred ms). Per lead: start of DATA → 250 (stored and
    acknowledged) and start of DATA → the assignee's text handed to the provider; p50 / p99 / max.
 3. Paced: `--rate` leads/s for `--seconds` through the same smtpd and worker: DATA → 250 and
    DATA → text, p50 / p99.
@@ -250,10 +251,10 @@ class Provider:
 
     LEAD = re.compile(r"/leads/(\d+)/")
 
-    def __init__(self) -> None:
+    def __init__(self, answer_after: float = 0.0) -> None:
         from forecourt.testing import FakeTwilio
 
-        self.twilio = FakeTwilio().start()
+        self.twilio = FakeTwilio(answer_after=answer_after).start()
         self.arrived: dict[int, float] = {}
         outer = self
 
@@ -387,6 +388,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rate", type=float, default=20.0, help="paced leads/s through smtpd (0: skip)")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--smtp-processes", type=int, default=2)
+    parser.add_argument(
+        "--provider-ms", type=float, default=0, help="the stand-in Twilio answers each text this long after it arrives"
+    )
     parser.add_argument("--raw-leads", type=int, default=1000, help="raw insert ceiling (0: skip)")
     args = parser.parse_args(argv)
     os.environ["DATABASE_URL"] = database_url(args.database)
@@ -409,6 +413,9 @@ def measure(args: argparse.Namespace, tmp: str) -> None:
     from bench.intake import lead_email, lead_spec, raw_inserts
 
     with connection.cursor() as cursor:
+        # Statistics as autovacuum keeps them in production: without them, a table that grew since
+        # the last ANALYZE (earlier runs) gets plans made for an empty one.
+        cursor.execute("ANALYZE")
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM intake_inboundemail")
         base = 10_000_000 + cursor.fetchone()[0] * 10  # fresh customers for every run
     print(f"machine: {machine()}", flush=True)
@@ -424,7 +431,7 @@ def measure(args: argparse.Namespace, tmp: str) -> None:
         base += args.sustained
     if args.burst or args.rate:
         set_aside_earlier_sends()
-        provider = Provider()
+        provider = Provider(args.provider_ms / 1000)
         services = Services(tmp, provider, args.smtp_processes)
         try:
             warm = [lead_email(lead_spec(base + i))[1] for i in range(4)]

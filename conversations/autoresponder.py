@@ -27,6 +27,7 @@ from conversations.models import Autoresponse, Message
 from conversations.templates import TemplateError, draft_with, values_for
 from dealerships.models import Dealership
 from dealerships.modes import is_tracking
+from forecourt.lib.batch import read_once
 from leads.actions import record_activity
 from leads.models import Activity, Lead
 
@@ -51,11 +52,15 @@ def fill(text: str, values: Mapping[str, str], lead: Lead) -> str:
 
 def respond_to_new_lead(*, lead: Lead) -> list[Autoresponse]:
     """Queue the autoresponder's email and text for a lead just taken in and distributed; the rows made."""
+    # The rooftop the lead ended at (distribution may have moved it) says whether it has one at all,
+    # before the lead is read again with what the merge fields need.
+    settings = read_once(("autoresponder", lead.dealership_id), lambda: _settings_of(lead.dealership_id))
+    if not any((settings.get(key) or "").strip() for key in ("email_body", "sms")):
+        return []
     lead = Lead.objects.select_related("dealership", "assigned_to", "customer").get(pk=lead.pk)
     dealership = lead.dealership
     if is_tracking(dealership):  # it works its leads in another CRM: Forecourt says nothing to customers
         return []
-    settings = dealership.autoresponder or {}
     values = autoresponse_values(lead)
     made = []
     if (settings.get("email_body") or "").strip():
@@ -65,6 +70,11 @@ def respond_to_new_lead(*, lead: Lead) -> list[Autoresponse]:
     if (settings.get("sms") or "").strip():
         made.append(_respond(lead, dealership, "sms", settings["sms"], "", values))
     return [row for row in made if row is not None]
+
+
+def _settings_of(dealership_id: int) -> dict[str, str]:
+    found = Dealership.objects.filter(pk=dealership_id).values_list("autoresponder", flat=True).first()
+    return found or {}
 
 
 def _respond(

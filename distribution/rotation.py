@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from distribution import assign
 from distribution.models import Rotation
+from forecourt.lib import batch
 
 
 def take_turn(
@@ -34,7 +35,8 @@ def take_turn(
     chosen and the position written; with a cap, the candidates and their open leads are read
     under the lock too, so the cap counts every lead assigned before. Concurrent leads are served exactly as if they had come one
     after another, and none of them waits only to find what it read out of date and read again.
-    The row stays locked until the commit, so callers take the turn last (`create_lead`).
+    The row stays locked until the commit, so callers take the turn last (`create_lead`); in a
+    batch of many, from its first lead's turn until the batch commits (`forecourt.lib.batch`).
     """
     # Without a cap nothing a concurrent lead writes changes who is eligible: the candidates are
     # read before the row is locked, to keep the locked time short.
@@ -52,18 +54,34 @@ def take_turn(
         people, last, department=department, cap=cap, last_name=last_name, today=today, label=label
     )
     if choice.user_id is not None and choice.position is not None:
-        Rotation.objects.filter(pk=rotation.pk).update(
-            last_round=choice.position.round,
-            last_order=choice.position.order,
-            last_user_id=choice.user_id,
-            updated_at=timezone.now(),
-        )
+        rotation.last_round, rotation.last_order = choice.position.round, choice.position.order
+        rotation.last_user_id = choice.user_id
+        if batch.taking_many():  # one transaction holding the row: N turns, one write as it ends
+            batch.at_end(("rotation", key), lambda: _write(rotation))
+        else:
+            _write(rotation)
     return choice
+
+
+def _write(rotation: Rotation) -> None:
+    Rotation.objects.filter(pk=rotation.pk).update(
+        last_round=rotation.last_round,
+        last_order=rotation.last_order,
+        last_user_id=rotation.last_user_id,
+        updated_at=timezone.now(),
+    )
 
 
 def _locked_rotation(key: str) -> Rotation:
     """The rotation's row, as it stands once this transaction holds it (made if new): one
-    `UPDATE … RETURNING`, the row read in the statement that locks it."""
+    `UPDATE … RETURNING`, the row read in the statement that locks it. In a batch of many the
+    row is locked by the batch's first turn and held, as it stands after each turn, for the rest."""
+    if batch.taking_many():
+        return batch.read_once(("rotation", key), lambda: _lock(key))
+    return _lock(key)
+
+
+def _lock(key: str) -> Rotation:
     sql = (
         "UPDATE distribution_rotation SET counter = counter + 1 WHERE key = %s "
         "RETURNING id, counter, last_round, last_order, last_user_id"

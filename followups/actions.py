@@ -17,6 +17,7 @@ from dealerships.models import Dealership
 from escalations.actions import RUNNING_STATES, cancel_followup, followup_timers, set_timers
 from escalations.models import LeadSla, Timer
 from followups.models import Category, DefaultTask, DefaultTasksSeeded, FollowUp
+from forecourt.lib import batch
 from forecourt.lib.batch import read_once
 from leads.actions import record_activity
 from leads.models import Activity, Lead
@@ -100,7 +101,7 @@ def log_added(*, lead: Lead, tasks: list[FollowUp], actor: User | None) -> None:
     """The timeline entries of follow-ups just added."""
     zone = ZoneInfo(lead.dealership.timezone)
     now = timezone.now()
-    Activity.objects.bulk_create(
+    batch.insert_many(
         Activity(
             lead=lead,
             kind=ACTIVITY_KIND,

@@ -34,25 +34,28 @@ def sweeps() -> list[Callable[[], int]]:
     from conversations.webhook_calls import sweep_webhook_calls
     from distribution.handover import sweep_handovers
     from escalations.firing import sweep_timers
-    from intake.tasks import poll_mailboxes, sweep_inbound
+    from intake.tasks import poll_mailboxes, sweep_inbound_batch
     from inventory.tasks import sweep_inventory
     from notifications.tasks import sweep_emails, sweep_pushes, sweep_texts
     from reports.weekly import sweep_weekly_summaries
 
     # Timers before emails and texts, so what a timer makes goes out in the same pass.
-    # Inbound texts before what they make (alerts to staff) goes out.
+    # Inbound texts before what they make (alerts to staff) goes out. One batch of stored
+    # deliveries per pass, so a burst's first leads reach their salespeople while the rest are
+    # taken in (a pass that did work is followed at once by the next); texts and push alerts,
+    # which reach a salesperson's phone in seconds, before emails.
     return [
         poll_mailboxes,
-        sweep_inbound,
+        sweep_inbound_batch,
         sweep_webhook_calls,
         sweep_timers,
         sweep_reminders,
         sweep_weekly_summaries,
         sweep_messages,
         sweep_calls,
-        sweep_emails,
         sweep_texts,
         sweep_pushes,
+        sweep_emails,
         sweep_handovers,
         sweep_inventory,
     ]

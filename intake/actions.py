@@ -25,8 +25,8 @@ from django.utils import timezone
 
 from accounts.models import Membership, User
 from dealerships.models import Dealership
-from forecourt.lib import jobs
-from forecourt.lib.batch import shared_reads
+from forecourt.lib import batch, jobs
+from forecourt.lib.batch import taking_many
 from forecourt.lib.database import DATABASE_AWAY
 from forecourt.lib.wake import wake_worker
 from intake.adf import AdfError, parse_document_or_email
@@ -146,7 +146,7 @@ def process_held(inbound: InboundEmail) -> Result:
 def claim_batch(inbound_ids: Sequence[int]) -> list[InboundEmail]:
     """Claim the rows of `inbound_ids` still waiting (step 1 of `process_inbound`, row by row, so
     another process never holds one of them too); the ones this process won, ready for `process_batch`."""
-    won = [pk for pk in inbound_ids if jobs.claim(pending_inbound(), pk)]
+    won = jobs.claim_many(pending_inbound(), inbound_ids)
     rows = InboundEmail.objects.select_related("dealership__organization").in_bulk(won)
     return [rows[pk] for pk in won if pk in rows]
 
@@ -160,17 +160,30 @@ class _Parsed:
     sources: list[Source]
     refused: list[str]
 
+    def __post_init__(self) -> None:
+        inbound = self.inbound
+        self.held = (inbound.status, inbound.reason, inbound.processed_at, inbound.claimed_until, inbound.message_key)
+
+    def start_again(self) -> None:
+        """The row as it was before a transaction that was rolled back marked it."""
+        inbound = self.inbound
+        inbound.status, inbound.reason, inbound.processed_at, inbound.claimed_until, inbound.message_key = self.held
+
 
 def process_batch(inbounds: Sequence[InboundEmail]) -> list[Result]:
     """Steps 2 to 4 of `process_inbound` for rows this process holds, in one transaction.
 
     Each delivery is parsed (and its sources matched) outside any transaction, as one alone is.
-    Then every lead of the batch is taken in within one transaction, each delivery in a savepoint
-    of its own: one that fails is rolled back alone and tried again later (step 4) while the
-    others commit, so a bad message never costs its neighbours. One commit for the batch is what
-    makes a burst cheap, with what every lead asks of its dealership (policy, staff, default
-    follow-ups, preferences) read once for the batch (`forecourt.lib.batch`); the rules run are
-    the single delivery's (a lone delivery is a batch of one). Returns a Result per delivery, in order.
+    Then every lead of the batch, a lone delivery's too, is taken in within one transaction
+    without savepoints (`forecourt.lib.batch.taking_many`). Should anything fail, that transaction
+    is rolled back whole and each delivery is taken in again in a transaction of its own, with
+    savepoints, so the one that fails is retried later (step 4) while the others commit: a bad
+    message never costs its neighbours, and a round-robin turn taken for a rolled-back lead is
+    given back with it. One commit for the batch is what makes a burst cheap, with what every lead
+    asks of its dealership (policy, staff, default follow-ups, preferences) read once, the rows
+    nothing reads back written once per table, and one ring of the worker's bell for all it
+    queued (`forecourt.lib.batch`); the rules run are the single delivery's. Returns a Result per
+    delivery, in order.
     """
     results: dict[int, Result] = {}
     waiting: list[_Parsed] = []
@@ -182,28 +195,38 @@ def process_batch(inbounds: Sequence[InboundEmail]) -> list[Result]:
     failed: list[tuple[InboundEmail, Exception]] = []
     if waiting:
         try:
-            with transaction.atomic(), shared_reads():
-                for item in waiting:
-                    try:
-                        # Alone, its failure rolls the whole transaction back: no savepoint needed.
-                        with transaction.atomic(savepoint=len(waiting) > 1):
-                            results[item.inbound.pk] = _make_leads(
-                                item.inbound, item.prospects, item.sources, item.refused
-                            )
-                    except DATABASE_AWAY:
-                        raise
-                    except Exception as exc:
-                        failed.append((item.inbound, exc))
-        except Exception as error:
-            # The batch's transaction itself failed (a lost database, a failed commit): every
-            # delivery in it is tried again, none was taken in.
+            results.update(_take_in(waiting, many=True))
+            waiting = []
+        except DATABASE_AWAY as error:
             failed = [(item.inbound, error) for item in waiting]
-            for item in waiting:
-                item.inbound.status = InboundEmail.Status.RECEIVED
+            waiting = []
+        except Exception:
+            log.info("a batch of %s deliveries failed; taking each in alone", len(waiting), exc_info=True)
+            # Alone and with savepoints: a lead another process took in at the same moment is
+            # recognised there, and a delivery that fails again is retried later on its own.
+        for item in waiting:
+            item.start_again()
+    for item in waiting:
+        try:
+            results.update(_take_in([item], many=False))
+        except Exception as error:
+            # A lost database, a failed commit or a bad delivery: it is tried again, none was taken in.
+            item.start_again()
+            failed.append((item.inbound, error))
     for inbound, problem in failed:
         _failed_attempt(inbound, problem)
         results[inbound.pk] = Result(inbound)
     return [results[inbound.pk] for inbound in inbounds]
+
+
+def _take_in(items: Sequence[_Parsed], *, many: bool) -> dict[int, Result]:
+    """Take the deliveries' leads in within one transaction (see `process_batch`)."""
+    with transaction.atomic(), batch.scope(many=many):
+        made = {
+            item.inbound.pk: _make_leads(item.inbound, item.prospects, item.sources, item.refused) for item in items
+        }
+        batch.end()
+    return made
 
 
 def read_now_take_in_later(inbound: InboundEmail) -> Result | None:
@@ -288,9 +311,10 @@ def _make_leads(
     ingested = []
     for prospect, source in zip(prospects, sources, strict=True):
         ingested.append(ingest_prospect(dealership=dealership, prospect=prospect, source=source))
-    # `add`, not `set`: the row links no lead yet (a failed attempt rolled its links back), and
-    # `add` writes them without reading the links first.
-    inbound.leads.add(*dict.fromkeys(item.lead for item in ingested))
+    # The row links no lead yet (a failed attempt rolled its links back): written without reading
+    # the links first, in a batch of many as the batch ends (`forecourt.lib.batch`).
+    link = InboundEmail.leads.through
+    batch.insert_many(link(inboundemail=inbound, lead=lead) for lead in dict.fromkeys(item.lead for item in ingested))
     summary = _summary(ingested)
     if refused:
         # Said on the row, for the Intake screen: the others in the same mail were taken in.
@@ -307,6 +331,12 @@ def _first_delivery(inbound: InboundEmail) -> InboundEmail | None:
     first = earlier.exclude(pk=inbound.pk).first()
     if first is not None:
         return first
+    if taking_many():
+        # Written as the batch ends: a copy processed meanwhile (or later in the same batch) then
+        # breaks the constraint, and the batch is taken again delivery by delivery, as below.
+        inbound.message_key = inbound.message_id
+        batch.update(inbound, ["message_key"])
+        return None
     try:
         with transaction.atomic():
             InboundEmail.objects.filter(pk=inbound.pk).update(message_key=inbound.message_id)
@@ -327,11 +357,8 @@ def _summary(ingested: list[Ingested]) -> str:
 
 
 def _mark(inbound: InboundEmail, status: str, reason: str) -> None:
-    now = timezone.now()
-    InboundEmail.objects.filter(pk=inbound.pk).update(
-        status=status, reason=reason, processed_at=now, claimed_until=None
-    )
-    inbound.status, inbound.reason, inbound.processed_at, inbound.claimed_until = status, reason, now, None
+    inbound.status, inbound.reason, inbound.processed_at, inbound.claimed_until = status, reason, timezone.now(), None
+    batch.update(inbound, ["status", "reason", "processed_at", "claimed_until"])
 
 
 def _finish(inbound: InboundEmail, status: str, reason: str) -> None:

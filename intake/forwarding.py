@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from dealerships.models import Dealership
 from distribution.actions import Redirect
 from distribution.facts import held_vehicles
+from forecourt.lib.batch import read_once
 from intake.adf_out import forward_to_crm, lead_to_adf
 from intake.marketplaces import source_key
 from intake.models import IntakeSettings, MarketplaceRedirect
@@ -62,17 +63,13 @@ def rules_for(lead: Lead) -> Rules:
     """The rules for `lead` (already placed at its rooftop), with the trade-in PDF rendered if one
     is to go: before the lead's round-robin turn, which holds the rotation until commit."""
     home = lead.dealership
-    settings = IntakeSettings.objects.filter(dealership=home).first()
+    settings = _settings(home)
     rooftop = home
     if settings is not None and settings.forward_by_vehicle_location:
         rooftop = vehicle_rooftop(lead) or home
         if rooftop.pk != home.pk:
-            settings = IntakeSettings.objects.filter(dealership=rooftop).first()
-    redirect = (
-        MarketplaceRedirect.objects.filter(dealership=rooftop, source_key=source_key(lead.source_name))
-        .select_related("user")
-        .first()
-    )
+            settings = _settings(rooftop)
+    redirect = _redirects(rooftop).get(source_key(lead.source_name))
     trade_in_cc = settings.trade_in_cc_email if settings is not None else ""
     pdf = trade_in_pdf(lead) if trade_in_cc and is_trade_in_request(lead) else b""
     return Rules(
@@ -83,6 +80,20 @@ def rules_for(lead: Lead) -> Rules:
         trade_in_cc=trade_in_cc if pdf else "",
         trade_in_pdf=pdf,
     )
+
+
+def _settings(rooftop: Dealership) -> IntakeSettings | None:
+    return read_once(("intake_settings", rooftop.pk), IntakeSettings.objects.filter(dealership=rooftop).first)
+
+
+def _redirects(rooftop: Dealership) -> dict[str, MarketplaceRedirect]:
+    """The rooftop's marketplace redirects by source key (read once per batch: `forecourt.lib.batch`)."""
+
+    def read() -> dict[str, MarketplaceRedirect]:
+        rows = MarketplaceRedirect.objects.filter(dealership=rooftop).select_related("user")
+        return {row.source_key: row for row in rows}
+
+    return read_once(("marketplace_redirects", rooftop.pk), read)
 
 
 def forward(*, lead: Lead, rules: Rules) -> None:

@@ -12,6 +12,8 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from dealerships.models import Dealership, Department
+from forecourt.lib import batch
+from forecourt.lib.batch import taking_many
 from intake import dedupe
 from intake.adf.clean import MAX_TEXT_AROUND, TEXT_AROUND
 from intake.door import take_in_lead
@@ -61,11 +63,15 @@ def ingest_prospect(
     if held is not None:
         return Ingested(held, repeat)
     try:
-        with transaction.atomic():
+        # No savepoint in a batch of many: the error ends the batch, which is then taken again
+        # delivery by delivery (`forecourt.lib.batch.taking_many`).
+        with transaction.atomic(savepoint=not taking_many()):
             result = _take_in(dealership, prospect, source, actor, merge_repeat_customers)
             # The keys were free a moment ago (`_held_lead`); one taken since by another process
             # breaks the unique constraint here, and that process's lead is returned below.
-            LeadSourceId.objects.bulk_create(
+            # In a batch of many, written as it ends: a copy of this lead later in the same batch
+            # then breaks the constraint there, and the batch is taken again delivery by delivery.
+            batch.insert_many(
                 LeadSourceId(dealership=dealership, source=key_source, value=value, lead=result.lead)
                 for key_source, value in keys
             )

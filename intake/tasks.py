@@ -13,15 +13,17 @@ from intake.actions import claim_batch, pending_inbound, process_batch
 log = logging.getLogger(__name__)
 
 
-def sweep_inbound() -> int:
-    """Process every stored delivery still waiting: its process died, or a retry came due.
+def sweep_inbound(*, batches: int | None = None) -> int:
+    """Process every stored delivery still waiting (or the first `batches` batches of them): its
+    process died, a retry came due, or it was left to the worker (a burst, `Prefer: respond-async`).
 
     They are taken `INBOUND_BATCH_SIZE` at a time, each batch in one transaction (`process_batch`).
     Processing records its own failures on the row; should even that fail, the rows keep their
     lease (and are tried again when it runs out) and the batches after them are still processed.
     """
     done = 0
-    due = jobs.due_ids(pending_inbound())
+    limit = settings.INBOUND_BATCH_SIZE * batches if batches else 500
+    due = jobs.due_ids(pending_inbound(), limit=limit)
     for start in range(0, len(due), settings.INBOUND_BATCH_SIZE):
         try:
             batch = claim_batch(due[start : start + settings.INBOUND_BATCH_SIZE])
@@ -31,6 +33,11 @@ def sweep_inbound() -> int:
         except Exception:
             log.exception("inbound %s could not be processed; going on with the others", due[start:][:10])
     return done
+
+
+def sweep_inbound_batch() -> int:
+    """The worker's pass: one batch, so what it made is sent before the next batch is taken."""
+    return sweep_inbound(batches=1)
 
 
 def poll_mailboxes() -> int:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from dealerships.models import Dealership, Organization
+from forecourt.lib import batch
 from forecourt.lib.held import forget_rows, hold_rows
 from forecourt.lib.phone import to_e164
 from forecourt.lib.text import lines, one_line
@@ -40,7 +41,8 @@ LEAD_FIELDS = ("department", "source_name", "source_kind", "source_ref", "commen
 def record_activity(
     *, lead: Lead, kind: str, actor: User | None, text: str, data: dict[str, Any] | None = None
 ) -> Activity:
-    return Activity.objects.create(lead=lead, kind=kind, actor=actor, text=text, data=data or {}, at=timezone.now())
+    # Written as the batch ends in a batch of intake (`forecourt.lib.batch`): nothing reads it back before.
+    return batch.insert(Activity(lead=lead, kind=kind, actor=actor, text=text, data=data or {}, at=timezone.now()))
 
 
 # Customers ---------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dealerships.models import Organization
+from forecourt.lib.batch import read_once, taking_many
 from forecourt.lib.phone import to_e164
 from leads.models import Customer, CustomerEmail, CustomerMatchLock, CustomerPhone
 
@@ -135,6 +136,15 @@ def lock_customer_matching(*, organization: Organization) -> None:
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_customer_matching needs a transaction to hold the lock in")
+    if taking_many():
+        # One transaction without savepoints (`forecourt.lib.batch`): the lock taken for the batch's
+        # first lead holds for the rest. Elsewhere a rolled-back savepoint may have released it.
+        read_once(("customer_matching_lock", organization.pk), lambda: _take_lock(organization))
+    else:
+        _take_lock(organization)
+
+
+def _take_lock(organization: Organization) -> None:
     now = timezone.now()
     held = CustomerMatchLock.objects.filter(organization=organization)
     if held.update(taken_at=now):

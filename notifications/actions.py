@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from dealerships.modes import is_tracking
 from dealerships.quiet import quiet_until
+from forecourt.lib import batch
 from forecourt.lib.batch import read_once
 from forecourt.lib.phone import to_e164
 from forecourt.lib.text import one_line
@@ -64,18 +65,21 @@ def queue_email(
     from notifications.tasks import send_email
 
     domain = settings.RELAY_DOMAIN
-    email = OutboundEmail.objects.create(
-        to=to,
-        subject=one_line(subject)[:300],  # a header: never a line break, whatever the data
-        body=body,
-        html=html,
-        reply_to=one_line(reply_to),
-        from_email=one_line(from_email),
-        purpose=purpose,
-        message_id=one_line(message_id) or f"<{uuid.uuid4().hex}@{domain}>",
-        due_at=due_at or timezone.now(),
+    # Written as the batch ends in a batch of intake (`forecourt.lib.batch`), as the rows below.
+    email = batch.insert(
+        OutboundEmail(
+            to=to,
+            subject=one_line(subject)[:300],  # a header: never a line break, whatever the data
+            body=body,
+            html=html,
+            reply_to=one_line(reply_to),
+            from_email=one_line(from_email),
+            purpose=purpose,
+            message_id=one_line(message_id) or f"<{uuid.uuid4().hex}@{domain}>",
+            due_at=due_at or timezone.now(),
+        )
     )
-    OutboundAttachment.objects.bulk_create(
+    batch.insert_many(
         OutboundAttachment(email=email, name=one_line(name)[:200] or "attachment", content=content, content_type=kind)
         for name, content, kind in attachments
     )
@@ -97,13 +101,15 @@ def queue_text(
     """Store a staff text and hand it to the worker once the surrounding transaction commits."""
     from notifications.tasks import send_text
 
-    text = OutboundText.objects.create(
-        to=to,
-        from_number=from_number,
-        body=body[:1600],
-        purpose=purpose,
-        due_at=due_at or timezone.now(),
-        notification=notification,
+    text = batch.insert(
+        OutboundText(
+            to=to,
+            from_number=from_number,
+            body=body[:1600],
+            purpose=purpose,
+            due_at=due_at or timezone.now(),
+            notification=notification,
+        )
     )
     if wake_worker:
         enqueue_on_commit(send_text, text.pk)
@@ -142,17 +148,19 @@ def queue_push(
     """Store a web push alert to one device and hand it to the worker once the transaction commits."""
     from notifications.tasks import send_push
 
-    push = OutboundPush.objects.create(
-        subscription=device,
-        title=one_line(title)[:120],
-        body=body[:500],
-        url=url[:300],
-        tag=tag[:64],
-        key=uuid.uuid4().hex,
-        urgency=urgency,
-        purpose=purpose,
-        due_at=due_at or timezone.now(),
-        notification=notification,
+    push = batch.insert(
+        OutboundPush(
+            subscription=device,
+            title=one_line(title)[:120],
+            body=body[:500],
+            url=url[:300],
+            tag=tag[:64],
+            key=uuid.uuid4().hex,
+            urgency=urgency,
+            purpose=purpose,
+            due_at=due_at or timezone.now(),
+            notification=notification,
+        )
     )
     if wake_worker:
         enqueue_on_commit(send_push, push.pk)
@@ -350,15 +358,17 @@ def notify(
                 due_at=due_at,
                 wake_worker=wake_worker,
             )
-        notification = Notification.objects.create(
-            user=user,
-            kind=kind,
-            lead=lead,
-            text=text[:500],
-            url=url[:300],
-            in_app=channels["in_app"],
-            email=email,
-            created_at=max(now, due_at),
+        notification = batch.insert(
+            Notification(
+                user=user,
+                kind=kind,
+                lead=lead,
+                text=text[:500],
+                url=url[:300],
+                in_app=channels["in_app"],
+                email=email,
+                created_at=max(now, due_at),
+            )
         )
         mobile = to_e164(user.mobile) if user.mobile else None
         if channels["sms"] and mobile:
@@ -374,7 +384,7 @@ def notify(
             )
         if channels.get("push"):
             dealership = f" · {lead.dealership.name}" if lead is not None else ""
-            for device in PushSubscription.objects.filter(user=user):
+            for device in devices_of(user):
                 queue_push(
                     device=device,
                     title=PUSH_TITLES.get(Kind(kind), "Forecourt") + dealership,
@@ -388,6 +398,11 @@ def notify(
                     wake_worker=wake_worker,
                 )
     return notification
+
+
+def devices_of(user: User) -> list[PushSubscription]:
+    """The devices `user` turned push alerts on for (read once per batch of intake)."""
+    return read_once(("push_devices", user.pk), lambda: list(PushSubscription.objects.filter(user=user)))
 
 
 def mark_read(*, user: User, notification_id: int | None = None) -> int:

@@ -33,6 +33,7 @@ from distribution.models import Offer
 from distribution.policy import DepartmentPolicy, GroupPolicy, Policy
 from distribution.rotation import take_turn
 from distribution.store import candidates, is_after_hours, load_policy, local_day, memberships_of
+from forecourt.lib.batch import taking_many
 from leads import actions as lead_actions
 from leads.models import Activity, Lead
 from notifications.actions import notify
@@ -162,7 +163,7 @@ def distribute_new_lead(
     lead, which waits unassigned (and shows on the dashboard) instead of the whole intake rolling
     back. Updates `lead` in place."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=not taking_many()):
             return _distribute(
                 lead,
                 policy,
@@ -174,6 +175,8 @@ def distribute_new_lead(
                 redirect=redirect,
             )
     except Exception:
+        if taking_many():
+            raise  # the batch is taken in again lead by lead, each with the savepoint above
         log.exception("distributing lead %s failed", lead.pk)
         lead.assigned_to = None
         lead_actions.record_activity(

@@ -3,39 +3,160 @@
 A batch of stored deliveries (`intake.actions.process_batch`) takes many leads in within one
 transaction, and every lead asks the same questions of its dealership: its distribution policy,
 its staff, its default follow-ups, where its CRM copy goes, how each person wants to be told.
-None of those answers changes while the batch runs, so inside `shared_reads()` each is read once
+None of those answers changes while the batch runs, so inside `scope()` each is read once
 (`read_once`); outside a batch (a lead entered by hand, a settings screen) every call reads afresh,
 exactly as before. The rules themselves stay written once: they call the same functions either way.
+
+A batch of many (`scope(many=True)`) is also taken optimistically: one transaction without a
+savepoint per delivery, because a savepoint costs two statements at every level it is used. Code
+that would catch an error inside a savepoint and go on (a lead taken in by another process at the
+same moment) asks `taking_many()` and lets the error end the batch instead; its caller then rolls
+the batch back and takes each delivery again alone, where the savepoints are back.
+
+In a batch of many, rows nothing reads back before the batch commits (timeline entries, the
+alerts to send, the sender's ids of a lead) are written as it ends, one INSERT per table for all
+its leads (`insert`), and so are the changes to its stored deliveries (`update`); what many leads
+would each write once (a rotation's position, the ring of the worker's bell) is written once
+(`at_end`): the cost per lead falls with the batch's size.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
+from graphlib import TopologicalSorter
 from typing import Any
 
-_reads: ContextVar[dict[Hashable, Any] | None] = ContextVar("batch_reads", default=None)
+from django.db import models
+
+
+@dataclass
+class _Batch:
+    many: bool
+    reads: dict[Hashable, Any] = field(default_factory=dict)
+    inserts: dict[type[models.Model], list[models.Model]] = field(default_factory=dict)
+    updates: dict[tuple[type[models.Model], Any], tuple[models.Model, set[str]]] = field(default_factory=dict)
+    at_end: dict[Hashable, Callable[[], None]] = field(default_factory=dict)
+
+
+_current: ContextVar[_Batch | None] = ContextVar("batch", default=None)
 
 
 @contextmanager
-def shared_reads() -> Iterator[None]:
-    """Within this block, `read_once` reads each key once; nested blocks share the outer one's reads."""
-    if _reads.get() is not None:
+def scope(*, many: bool = False) -> Iterator[None]:
+    """A batch: within this block `read_once` reads each key once, and `insert`, `update` and
+    `at_end` wait for `end` (`many`: see `taking_many`). Nested blocks belong to the outer one.
+
+    Enter it inside the transaction it is for: what is read once (a lock taken, a row made on
+    first use) holds only while that transaction does.
+    """
+    if _current.get() is not None:
         yield
         return
-    token = _reads.set({})
+    token = _current.set(_Batch(many=many))
     try:
         yield
     finally:
-        _reads.reset(token)
+        _current.reset(token)
+
+
+def in_batch() -> bool:
+    """True inside `scope()`."""
+    return _current.get() is not None
+
+
+def taking_many() -> bool:
+    """True inside a batch of many deliveries in one transaction without savepoints (module doc)."""
+    batch = _current.get()
+    return batch is not None and batch.many
 
 
 def read_once[T](key: Hashable, read: Callable[[], T]) -> T:
-    """`read()`, or inside `shared_reads()` what it returned the first time for `key`."""
-    reads = _reads.get()
-    if reads is None:
+    """`read()`, or inside `scope()` what it returned the first time for `key`."""
+    batch = _current.get()
+    if batch is None:
         return read()
-    if key not in reads:
-        reads[key] = read()
-    return reads[key]
+    if key not in batch.reads:
+        batch.reads[key] = read()
+    return batch.reads[key]
+
+
+def at_end(key: Hashable, action: Callable[[], None]) -> None:
+    """Inside a batch, run `action` once as the batch ends (`end`), in its transaction and outside
+    any savepoint: what many leads would each do (ring the worker's bell, write a rotation's
+    position) done once, with what the last one left. The latest `action` for a `key` is the one
+    run; outside a batch it runs at once."""
+    batch = _current.get()
+    if batch is None:
+        action()
+        return
+    batch.at_end.pop(key, None)  # run in the order the keys were last set
+    batch.at_end[key] = action
+
+
+def insert[M: models.Model](row: M) -> M:
+    """Insert the new `row`, as `Model.objects.create` does; in a batch of many, as the batch ends.
+
+    Only for rows nothing reads back from the database before the batch commits, and whose
+    model has no `save()` of its own: until then the row has no primary key (rows made later that
+    point at it get theirs as they are written, after it).
+    """
+    insert_many([row])
+    return row
+
+
+def insert_many(rows: Iterable[models.Model]) -> None:
+    """`insert` for several new rows (one `bulk_create` per table outside a batch of many)."""
+    by_model: dict[type[models.Model], list[models.Model]] = {}
+    for row in rows:
+        by_model.setdefault(type(row), []).append(row)
+    batch = _current.get()
+    for model, of_model in by_model.items():
+        if batch is not None and batch.many:
+            batch.inserts.setdefault(model, []).extend(of_model)
+        else:
+            model._default_manager.bulk_create(of_model)
+
+
+def update(row: models.Model, fields: Iterable[str]) -> None:
+    """Write `fields` of `row` (an UPDATE of that row); in a batch of many, as the batch ends, with
+    the other rows of its table whose same fields changed, in one statement (`bulk_update`)."""
+    fields = list(fields)
+    batch = _current.get()
+    if batch is None or not batch.many:
+        type(row)._default_manager.filter(pk=row.pk).update(**{name: getattr(row, name) for name in fields})
+        return
+    batch.updates.setdefault((type(row), row.pk), (row, set()))[1].update(fields)
+
+
+def end() -> None:
+    """Write what `insert`, `update` and `at_end` left for this batch; its owner calls this last in
+    its transaction.
+
+    The tables are written in the order their foreign keys need (an email before the notification
+    pointing at it), each in one INSERT (or as few as the database's limits allow), then the updates.
+    """
+    batch = _current.get()
+    if batch is None:
+        return
+    pending = batch.inserts
+    needs = {
+        model: {
+            related
+            for column in model._meta.concrete_fields
+            if (related := column.related_model) in pending and related is not model
+        }
+        for model in pending
+    }
+    for model in TopologicalSorter(needs).static_order():
+        model._default_manager.bulk_create(pending.pop(model))
+    updates: dict[tuple[type[models.Model], frozenset[str]], list[models.Model]] = {}
+    for (model, _), (row, fields) in batch.updates.items():
+        updates.setdefault((model, frozenset(fields)), []).append(row)
+    batch.updates.clear()
+    for (model, names), rows in updates.items():
+        model._default_manager.bulk_update(rows, sorted(names))
+    while batch.at_end:
+        batch.at_end.pop(next(iter(batch.at_end)))()

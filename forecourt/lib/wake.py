@@ -31,6 +31,8 @@ from typing import Any, Protocol
 
 from django.db import connections, transaction
 
+from forecourt.lib.batch import at_end, in_batch
+
 log = logging.getLogger(__name__)
 
 CHANNEL = "forecourt_work"
@@ -62,7 +64,13 @@ def enqueue_on_commit(task: Any, *args: Any) -> None:
 
     The task is the fast path; each kind of row also has a sweep, which sends a row whose task
     was lost (or ran before the row was visible), so a woken worker finds the row either way.
+    Within a batch of intake (`forecourt.lib.batch`) no task is queued and the bell rings
+    once, as the batch ends, for all its rows: the woken worker's sweeps send them all, texts first
+    (`forecourt.worker`).
     """
+    if in_batch():
+        at_end(("wake_worker",), wake_worker)
+        return
     wake_worker()
     transaction.on_commit(lambda: task.enqueue(*args))
 

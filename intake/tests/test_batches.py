@@ -87,6 +87,59 @@ def test_copies_of_one_customers_lead_in_one_batch_make_one_lead_and_resubmissio
     assert lead.activities.filter(kind=Activity.Kind.RESUBMISSION).count() == 4
 
 
+@pytest.mark.django_db(transaction=True)
+@time_machine.travel(OPEN, tick=True)
+def test_a_lead_sent_twice_in_one_batch_is_one_lead_and_every_delivery_says_so(riverside, team):
+    """The same lead twice under its sender's id (a marketplace resending), and the same email
+    twice (a sender retrying after a time-out, same Message-ID), among others, in one batch."""
+    others = stored(riverside, 3)
+    resent = [
+        store_inbound(dealership=riverside, raw=lead_email(adf(lead_id="AT-7", first=f"Copy{n}")), channel="smtp")
+        for n in range(2)
+    ]
+    retried = [
+        store_inbound(
+            dealership=riverside,
+            raw=lead_email(adf(lead_id="AT-8", email="r8@example.com", phone="512-555-0808"), message_id="<m8@at>"),
+            channel="smtp",
+        )
+        for _ in range(2)
+    ]
+    rows = [others[0], resent[0], retried[0], others[1], resent[1], retried[1], others[2]]
+
+    results = process_batch(claim_batch([row.pk for row in rows]))
+
+    assert [result.inbound.status for result in results] == [InboundEmail.Status.PROCESSED] * 7
+    assert Lead.objects.count() == 5
+    assert results[4].leads == results[1].leads and "already held" in results[4].inbound.reason
+    assert results[5].leads == results[2].leads and "Same Message-ID" in results[5].inbound.reason
+    assert sorted(Lead.objects.values_list("assigned_to__name", flat=True)) == sorted(ROTATION)
+    assert Notification.objects.count() == 5, "each owner told once, of their own lead"
+
+
+@pytest.mark.django_db(transaction=True)
+@time_machine.travel(OPEN, tick=True)
+def test_every_owner_of_a_batch_gets_their_alerts_by_bell_email_and_text(riverside, team):
+    for person in team:
+        person.mobile = f"+1512555{person.pk:04d}"
+        person.save()
+    riverside.leads_phone = "+15125550100"
+    riverside.save()
+
+    process_batch(claim_batch([row.pk for row in stored(riverside, 10)]))
+
+    for lead in Lead.objects.select_related("assigned_to"):
+        [notification] = Notification.objects.filter(lead=lead).select_related("email")
+        assert notification.user == lead.assigned_to
+        assert notification.email.to == [lead.assigned_to.email]
+        [text] = notification.texts.all()
+        assert text.to == lead.assigned_to.mobile and f"/leads/{lead.pk}/" in text.body
+        assert [a.kind for a in lead.activities.order_by("at", "pk")][:2] == [
+            Activity.Kind.CREATED,
+            Activity.Kind.ASSIGNED,
+        ]
+
+
 @pytest.fixture
 def refuse_make(transactional_db):
     """A database that refuses to store a vehicle of make "Faulty", as a full disk or a broken
