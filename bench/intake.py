@@ -675,7 +675,7 @@ def where_the_time_goes(token: str, count: int, base: int) -> str:
         with CaptureQueriesContext(connection) as captured:
             dealership_for_address(f"{INTAKE}@{DOMAIN}")
             [inbound] = store_delivery(raw, "leads@provider.example", [f"{INTAKE}@{DOMAIN}"])
-            process_stored(inbound)
+            process_stored([inbound])
         smtp_queries += len(captured.captured_queries)
     print(f"\nWhere the time goes ({connection.vendor}), HTTP path in-process, single thread, {count} leads:")
     print(

@@ -110,18 +110,23 @@ class Dealership(models.Model):
         from datetime import date
 
         from dealerships.calendar import BusinessCalendar
+        from forecourt.lib.batch import read_once
 
         made_of = repr((self.timezone, self.hours, self.country, self.subdivision, self.public_holidays, self.days_off))
         kept = getattr(self, "_calendar", None)
         if kept is not None and kept[0] == made_of:
             return kept[1]
-        calendar = BusinessCalendar(
-            timezone=self.timezone,
-            hours=self.hours,
-            country=self.country or None,
-            subdivision=self.subdivision or None,
-            public_holidays=self.public_holidays,
-            days_off=frozenset(date.fromisoformat(d) for d in self.days_off),
+        # A batch of intake reads its dealership afresh for every lead: it makes the calendar once.
+        calendar = read_once(
+            ("calendar", made_of),
+            lambda: BusinessCalendar(
+                timezone=self.timezone,
+                hours=self.hours,
+                country=self.country or None,
+                subdivision=self.subdivision or None,
+                public_holidays=self.public_holidays,
+                days_off=frozenset(date.fromisoformat(d) for d in self.days_off),
+            ),
         )
         self._calendar = (made_of, calendar)
         return calendar

@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 
 from escalations.models import LeadSla, Timer
 from escalations.policy import deadlines, escalation_settings
+from forecourt.lib import batch
 from leads.models import Lead
 
 if TYPE_CHECKING:
@@ -58,15 +59,18 @@ def new_clock(lead: Lead) -> tuple[LeadSla, list[Timer]]:
         due = None
     else:
         due = deadlines(dealership.calendar(), lead.received_at, dealership.escalation)
+    # In a batch of intake, written as the batch ends (`forecourt.lib.batch`), as its timers are.
     if due is None:
         state = LeadSla.State.MET if lead.first_response_at else LeadSla.State.NONE
-        return LeadSla.objects.create(lead=lead, state=state, started_at=lead.received_at), []
-    sla = LeadSla.objects.create(
-        lead=lead,
-        started_at=lead.received_at,
-        reminder_at=due.reminder_at,
-        stage1_due_at=due.stage1_due_at,
-        stage2_due_at=due.stage2_due_at,
+        return batch.insert(LeadSla(lead=lead, state=state, started_at=lead.received_at)), []
+    sla = batch.insert(
+        LeadSla(
+            lead=lead,
+            started_at=lead.received_at,
+            reminder_at=due.reminder_at,
+            stage1_due_at=due.stage1_due_at,
+            stage2_due_at=due.stage2_due_at,
+        )
     )
     moments = [
         (Timer.Kind.REMINDER, due.reminder_at),
@@ -78,12 +82,13 @@ def new_clock(lead: Lead) -> tuple[LeadSla, list[Timer]]:
 
 def no_clock(lead: Lead) -> LeadSla:
     """A lead made in this transaction that gets no reply clock (its rooftop tracks leads only)."""
-    return LeadSla.objects.create(lead=lead, state=LeadSla.State.NONE, started_at=lead.received_at)
+    return batch.insert(LeadSla(lead=lead, state=LeadSla.State.NONE, started_at=lead.received_at))
 
 
 def set_timers(timers: Iterable[Timer]) -> None:
-    """Store unsaved timers (a new clock's, a follow-up's), one INSERT for them all."""
-    Timer.objects.bulk_create(timers)
+    """Store unsaved timers (a new clock's, a follow-up's), one INSERT for them all (in a batch of
+    intake, with the whole batch's as it ends)."""
+    batch.insert_many(timers)
 
 
 def stop_clock(*, lead: Lead, at: datetime) -> bool:

@@ -31,7 +31,7 @@ from forecourt.lib.database import DATABASE_AWAY
 from forecourt.lib.wake import wake_worker
 from intake.adf import AdfError, parse_document_or_email
 from intake.adf.reach import nobody_to_reach
-from intake.ingest import Ingested, Outcome, ingest_prospect
+from intake.ingest import Ingested, Outcome, ingest_prospect, read_ahead
 from intake.models import InboundEmail, IntakeSettings
 from intake.sources import Source, source_for
 from notifications.actions import queue_email
@@ -222,6 +222,15 @@ def process_batch(inbounds: Sequence[InboundEmail]) -> list[Result]:
 def _take_in(items: Sequence[_Parsed], *, many: bool) -> dict[int, Result]:
     """Take the deliveries' leads in within one transaction (see `process_batch`)."""
     with transaction.atomic(), batch.scope(many=many):
+        if many:
+            read_ahead(
+                [
+                    (item.inbound.dealership, p, s)
+                    for item in items
+                    for p, s in zip(item.prospects, item.sources, strict=True)
+                ]
+            )
+            _read_ahead_deliveries([item.inbound for item in items])
         made = {
             item.inbound.pk: _make_leads(item.inbound, item.prospects, item.sources, item.refused) for item in items
         }
@@ -328,7 +337,7 @@ def _first_delivery(inbound: InboundEmail) -> InboundEmail | None:
     if not inbound.message_id:
         return None
     earlier = InboundEmail.objects.filter(dealership=inbound.dealership, message_key=inbound.message_id)
-    first = earlier.exclude(pk=inbound.pk).first()
+    first = batch.read_once(_delivery_key(inbound), lambda: earlier.exclude(pk=inbound.pk).first())
     if first is not None:
         return first
     if taking_many():
@@ -344,6 +353,26 @@ def _first_delivery(inbound: InboundEmail) -> InboundEmail | None:
         # A copy of this message was processed at the same moment; it keeps the leads.
         return earlier.exclude(pk=inbound.pk).first()
     return None
+
+
+def _delivery_key(inbound: InboundEmail) -> tuple[str, int, str]:
+    return ("delivery", inbound.dealership_id, inbound.message_id)
+
+
+def _read_ahead_deliveries(inbounds: Sequence[InboundEmail]) -> None:
+    """In a batch of many, the earlier deliveries of its Message-IDs, in one query for the batch.
+    A copy within the batch itself is not among them: it breaks the Message-ID's constraint as
+    the batch ends, and the batch is taken again delivery by delivery (`_first_delivery`)."""
+    ids = {inbound.message_id for inbound in inbounds if inbound.message_id}
+    if not ids:
+        return
+    mine = {inbound.pk for inbound in inbounds}
+    earlier: dict[tuple[int, str], InboundEmail] = {}
+    for row in InboundEmail.objects.filter(message_key__in=ids).exclude(pk__in=mine).order_by("pk"):
+        earlier.setdefault((row.dealership_id, row.message_key or ""), row)
+    for inbound in inbounds:
+        if inbound.message_id:
+            batch.remember(_delivery_key(inbound), earlier.get((inbound.dealership_id, inbound.message_id)))
 
 
 def _summary(ingested: list[Ingested]) -> str:

@@ -3,9 +3,10 @@ lead, or the lead we already hold when the same lead is delivered again."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -22,6 +23,7 @@ from intake.resubmit import add_resubmission
 from intake.sources import Source
 from leads import actions as lead_actions
 from leads.matching import lock_customer_matching, match_customer
+from leads.matching import read_ahead as read_ahead_customers
 from leads.models import Customer, Lead, VehicleInterest
 
 
@@ -56,8 +58,7 @@ def ingest_prospect(
     merge_repeat_customers: bool = True,
 ) -> Ingested:
     """Take one prospect (CONTRACT §4 dict) in at `dealership`, inside the caller's transaction."""
-    provider = prospect.get("provider") or {}
-    keys = dedupe.lead_id_keys(prospect.get("ids") or [], default_source=provider.get("name") or source.name)
+    keys = _lead_id_keys(prospect, source)
     repeat = Outcome.RESEND if prospect.get("status") == "resend" else Outcome.DUPLICATE
     held = _held_lead(dealership, keys)
     if held is not None:
@@ -75,6 +76,8 @@ def ingest_prospect(
                 LeadSourceId(dealership=dealership, source=key_source, value=value, lead=result.lead)
                 for key_source, value in keys
             )
+            for key in keys:  # a copy later in the same batch finds the lead
+                batch.remember(_held_key(dealership, key), result.lead)
             return result
     except IntegrityError:
         # Another process took the same lead in at the same moment; it won, we return its lead.
@@ -84,12 +87,63 @@ def ingest_prospect(
         return Ingested(held, repeat)
 
 
+def _lead_id_keys(prospect: Mapping[str, Any], source: Source) -> list[tuple[str, str]]:
+    provider = prospect.get("provider") or {}
+    return dedupe.lead_id_keys(prospect.get("ids") or [], default_source=provider.get("name") or source.name)
+
+
 def _held_lead(dealership: Dealership, keys: list[tuple[str, str]]) -> Lead | None:
-    for key_source, value in keys:
-        row = LeadSourceId.objects.filter(dealership=dealership, source=key_source, value=value).first()
-        if row is not None:
-            return row.lead
+    for key in keys:
+        lead = batch.read_once(_held_key(dealership, key), partial(_lead_by_one_key, dealership, key))
+        if lead is not None:
+            return lead
     return None
+
+
+def _held_key(dealership: Dealership, key: tuple[str, str]) -> tuple[str, int, str, str]:
+    return ("lead_source_id", dealership.pk, *key)
+
+
+def _lead_by_one_key(dealership: Dealership, key: tuple[str, str]) -> Lead | None:
+    return _lead_by_key(dealership, [key]).get(key)
+
+
+def _lead_by_key(dealership: Dealership, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Lead]:
+    rows = LeadSourceId.objects.filter(dealership=dealership, value__in=[value for _, value in keys])
+    wanted = set(keys)
+    return {
+        (row.source, row.value): row.lead for row in rows.select_related("lead") if (row.source, row.value) in wanted
+    }
+
+
+def read_ahead(prospects: Sequence[tuple[Dealership, Mapping[str, Any], Source]]) -> None:
+    """In a batch of many, read what taking its prospects in will look up one by one, a query per
+    kind and dealership for all of them (`forecourt.lib.batch.remember`): the leads already held
+    under their sender's ids, the customers they may be, the stock units they name."""
+    by_dealership: dict[int, tuple[Dealership, list[Mapping[str, Any]], list[Source]]] = {}
+    for dealership, prospect, source in prospects:
+        entry = by_dealership.setdefault(dealership.pk, (dealership, [], []))
+        entry[1].append(prospect)
+        entry[2].append(source)
+    for dealership, of_dealership, sources in by_dealership.values():
+        keys = [
+            key
+            for prospect, source in zip(of_dealership, sources, strict=True)
+            for key in _lead_id_keys(prospect, source)
+        ]
+        if keys:
+            held = _lead_by_key(dealership, keys)
+            for key in keys:
+                batch.remember(_held_key(dealership, key), held.get(key))
+        people = [
+            customer_values(contact)
+            for prospect in of_dealership
+            for contact in (prospect.get("customer") or {}, prospect.get("co_customer"))
+            if contact
+        ]
+        read_ahead_customers(organization=dealership.organization, customers=people, country=dealership.country or "US")
+        stocks = {vehicle_values(v)["stock"] for prospect in of_dealership for v in prospect.get("vehicles") or []}
+        lead_actions.read_ahead_stock(dealership=dealership, stocks=stocks - {""})
 
 
 def _take_in(

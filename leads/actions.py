@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -19,7 +20,7 @@ from forecourt.lib.phone import to_e164
 from forecourt.lib.text import lines, one_line
 from inventory.models import Vehicle
 from leads import signals
-from leads.matching import lock_customer_matching, match_customer
+from leads.matching import lock_customer_matching, match_customer, note_contacts
 from leads.models import (
     SEARCH_NAME_FIELDS,
     Activity,
@@ -90,6 +91,7 @@ def _add_contacts(
         CustomerEmail.objects.bulk_create(emails)
     if phones:
         CustomerPhone.objects.bulk_create(phones)
+    note_contacts(customer, emails=[e.email for e in emails], numbers=[p.number for p in phones if p.number])
     return emails, phones
 
 
@@ -268,12 +270,7 @@ def _store_vehicles(lead: Lead, vehicles: Iterable[Mapping[str, Any]]) -> None:
     """The lead's vehicles of interest, linked to the rooftop's stock units they name, in one INSERT."""
     vehicles = list(vehicles)
     interests = [_vehicle_values(v) | {"search_vehicle": bool(v.get("search_vehicle"))} for v in vehicles]
-    stock_units = {
-        unit.stock: unit
-        for unit in Vehicle.objects.filter(
-            dealership=lead.dealership, stock__in=[v["stock"] for v in interests if v["stock"]]
-        )
-    }
+    stock_units = _stock_units(lead.dealership, {v["stock"] for v in interests if v["stock"]})
     preferred_given = any(v.get("preferred") for v in vehicles)
     made = VehicleInterest.objects.bulk_create(
         VehicleInterest(
@@ -285,6 +282,34 @@ def _store_vehicles(lead: Lead, vehicles: Iterable[Mapping[str, Any]]) -> None:
         for index, (values, given) in enumerate(zip(interests, vehicles, strict=True))
     )
     hold_rows(lead, "vehicles", sorted(made, key=lambda v: (not v.preferred, v.pk)))  # their Meta.ordering
+
+
+def _stock_units(dealership: Dealership, stocks: set[str]) -> dict[str, Vehicle]:
+    """The rooftop's stock units by stock number (in a batch of many, read ahead: `read_ahead_stock`)."""
+    if not batch.taking_many():
+        return {unit.stock: unit for unit in Vehicle.objects.filter(dealership=dealership, stock__in=stocks)}
+    found = {
+        stock: batch.read_once(_stock_key(dealership, stock), partial(_stock_unit, dealership, stock))
+        for stock in stocks
+    }
+    return {stock: unit for stock, unit in found.items() if unit is not None}
+
+
+def _stock_unit(dealership: Dealership, stock: str) -> Vehicle | None:
+    return Vehicle.objects.filter(dealership=dealership, stock=stock).first()
+
+
+def read_ahead_stock(*, dealership: Dealership, stocks: set[str]) -> None:
+    """In a batch of many, the rooftop's stock units of these numbers, in one query for the batch."""
+    if not stocks:
+        return
+    units = {unit.stock: unit for unit in Vehicle.objects.filter(dealership=dealership, stock__in=stocks)}
+    for stock in stocks:
+        batch.remember(_stock_key(dealership, stock), units.get(stock))
+
+
+def _stock_key(dealership: Dealership, stock: str) -> tuple[str, int, str]:
+    return ("stock_unit", dealership.pk, stock)
 
 
 def _blank(field: str) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dealerships.models import Organization
-from forecourt.lib.batch import read_once, taking_many
+from forecourt.lib.batch import read_once, remember, revise, taking_many
 from forecourt.lib.phone import to_e164
 from leads.models import Customer, CustomerEmail, CustomerMatchLock, CustomerPhone
 
@@ -116,12 +117,80 @@ def match_customer(*, organization: Organization, data: Mapping[str, Any], count
     (a customer dict: `emails`, `phones`), by email first; the oldest such customer."""
     emails = identifying_emails(data.get("emails") or [])
     phones = identifying_phones(data.get("phones") or [], country)
+    if taking_many():
+        return _match_in_batch(organization, emails, phones)
     by_email = CustomerEmail.objects.filter(customer__organization=organization, email__in=emails)
     by_phone = CustomerPhone.objects.filter(customer__organization=organization, number__in=phones)
     for wanted, rows in ((emails, by_email), (phones, by_phone)):
         if wanted and (row := rows.select_related("customer").order_by("customer_id").first()):
             return row.customer
     return None
+
+
+# In a batch of many (`forecourt.lib.batch`) ----------------------------------------------------
+
+
+def read_ahead(*, organization: Organization, customers: Iterable[Mapping[str, Any]], country: str) -> None:
+    """Look up every customer a batch's leads may match, in two queries for the whole batch: what
+    `match_customer` then finds for each of them without asking the database again. Under the
+    customer-matching lock, taken here for the batch, so no customer is made meanwhile elsewhere."""
+    lock_customer_matching(organization=organization)
+    emails = {email for data in customers for email in identifying_emails(data.get("emails") or [])}
+    phones = {phone for data in customers for phone in identifying_phones(data.get("phones") or [], country)}
+    for kind, values in (("email", emails), ("phone", phones)):
+        if values:
+            oldest = _oldest(organization, kind, sorted(values))
+            for value in values:
+                remember(_contact(organization.pk, kind, value), oldest.get(value))
+
+
+def note_contacts(customer: Customer, *, emails: Iterable[str], numbers: Iterable[str]) -> None:
+    """`customer` was just given `emails` and phone `numbers` in a batch of many: the batch's later
+    leads find them as they would in the database (the oldest customer holding each)."""
+
+    def oldest(held: Customer | None) -> Customer:
+        return held if held is not None and held.pk < customer.pk else customer
+
+    for kind, values in (("email", emails), ("phone", numbers)):
+        for value in values:
+            revise(_contact(customer.organization_id, kind, value), oldest)
+
+
+def _match_in_batch(organization: Organization, emails: list[str], phones: list[str]) -> Customer | None:
+    """`match_customer`'s rule, each address and number read once for the batch (`read_ahead`)."""
+    for kind, wanted in (("email", emails), ("phone", phones)):
+        found = [
+            customer
+            for value in wanted
+            if (
+                customer := read_once(
+                    _contact(organization.pk, kind, value), partial(_oldest_one, organization, kind, value)
+                )
+            )
+            is not None
+        ]
+        if found:
+            return min(found, key=lambda customer: customer.pk)
+    return None
+
+
+def _contact(organization_id: int, kind: str, value: str) -> tuple[str, int, str, str]:
+    return ("customer_contact", organization_id, kind, value)
+
+
+def _oldest_one(organization: Organization, kind: str, value: str) -> Customer | None:
+    return _oldest(organization, kind, [value]).get(value)
+
+
+def _oldest(organization: Organization, kind: str, values: list[str]) -> dict[str, Customer]:
+    """The organisation's oldest customer holding each of `values` (emails, or E.164 numbers)."""
+    model: type[CustomerEmail | CustomerPhone] = CustomerEmail if kind == "email" else CustomerPhone
+    column = "email" if kind == "email" else "number"
+    rows = model.objects.filter(customer__organization=organization, **{f"{column}__in": values})
+    oldest: dict[str, Customer] = {}
+    for row in rows.select_related("customer").order_by("customer_id"):
+        oldest.setdefault(getattr(row, column), row.customer)
+    return oldest
 
 
 def lock_customer_matching(*, organization: Organization) -> None:

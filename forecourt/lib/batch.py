@@ -13,6 +13,10 @@ that would catch an error inside a savepoint and go on (a lead taken in by anoth
 same moment) asks `taking_many()` and lets the error end the batch instead; its caller then rolls
 the batch back and takes each delivery again alone, where the savepoints are back.
 
+A batch of many also reads ahead: what its leads will look up one by one (their customers by
+email and phone, the sender's ids, earlier deliveries of the same email, the stock units they
+name) is read for all of them at once (`remember`), and kept right as the batch writes (`revise`).
+
 In a batch of many, rows nothing reads back before the batch commits (timeline entries, the
 alerts to send, the sender's ids of a lead) are written as it ends, one INSERT per table for all
 its leads (`insert`), and so are the changes to its stored deliveries (`update`); what many leads
@@ -81,6 +85,22 @@ def read_once[T](key: Hashable, read: Callable[[], T]) -> T:
     if key not in batch.reads:
         batch.reads[key] = read()
     return batch.reads[key]
+
+
+def remember(key: Hashable, value: Any) -> None:
+    """In a batch of many, what `read_once(key, …)` returns from now on: an answer read ahead for
+    the whole batch in one query, or one the batch itself changed (a row it wrote)."""
+    batch = _current.get()
+    if batch is not None and batch.many:
+        batch.reads[key] = value
+
+
+def revise[T](key: Hashable, change: Callable[[T], T]) -> None:
+    """In a batch of many, if `key` was read, what it reads from now on becomes `change(what it read)`:
+    for a write that changes an answer the batch holds (a customer's new email)."""
+    batch = _current.get()
+    if batch is not None and batch.many and key in batch.reads:
+        batch.reads[key] = change(batch.reads[key])
 
 
 def at_end(key: Hashable, action: Callable[[], None]) -> None:

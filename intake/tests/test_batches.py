@@ -111,8 +111,10 @@ def test_a_lead_sent_twice_in_one_batch_is_one_lead_and_every_delivery_says_so(r
 
     assert [result.inbound.status for result in results] == [InboundEmail.Status.PROCESSED] * 7
     assert Lead.objects.count() == 5
-    assert results[4].leads == results[1].leads and "already held" in results[4].inbound.reason
-    assert results[5].leads == results[2].leads and "Same Message-ID" in results[5].inbound.reason
+    assert results[4].leads == results[1].leads
+    assert "already held" in results[4].inbound.reason
+    assert results[5].leads == results[2].leads
+    assert "Same Message-ID" in results[5].inbound.reason
     assert sorted(Lead.objects.values_list("assigned_to__name", flat=True)) == sorted(ROTATION)
     assert Notification.objects.count() == 5, "each owner told once, of their own lead"
 
@@ -131,9 +133,11 @@ def test_every_owner_of_a_batch_gets_their_alerts_by_bell_email_and_text(riversi
     for lead in Lead.objects.select_related("assigned_to"):
         [notification] = Notification.objects.filter(lead=lead).select_related("email")
         assert notification.user == lead.assigned_to
+        assert notification.email is not None
         assert notification.email.to == [lead.assigned_to.email]
         [text] = notification.texts.all()
-        assert text.to == lead.assigned_to.mobile and f"/leads/{lead.pk}/" in text.body
+        assert text.to == lead.assigned_to.mobile
+        assert f"/leads/{lead.pk}/" in text.body
         assert [a.kind for a in lead.activities.order_by("at", "pk")][:2] == [
             Activity.Kind.CREATED,
             Activity.Kind.ASSIGNED,
