@@ -17,7 +17,8 @@ What it prints, each figure beside the load average (the machine is shared):
 1. Processing of stored messages: `--sustained` emails stored first (`store_inbound`, as SMTP
    does), then taken by the worker's sweep (`intake.tasks.sweep_inbound`) in this process:
    leads/s, CPU per lead (this process + its PostgreSQL backend), statements per lead (counted
-   with `connection.execute_wrapper`).
+   with `connection.execute_wrapper`); then as many again taken by `--sweep-processes` sweeps at
+   once, each in its own process: the leads/s of the machine rather than of one process.
 2. A burst: `--burst` SMTP sessions opened at once against `manage.py smtpd --processes 2` (as
    in the Procfile), each mailing one lead at the same instant; `manage.py runworker` sends the
    texts to a stand-in for Twilio on loopback (answering each after `--provider-ms`, as the real
@@ -233,6 +234,40 @@ def sustained(count: int, base: int) -> dict[str, Any]:
     }
 
 
+SWEEPER = """
+import sys, time
+sys.path.insert(0, {base!r})
+from bench._common import setup_django
+setup_django()
+from intake.tasks import sweep_inbound
+done = 0
+while (swept := sweep_inbound()) > 0:
+    done += swept
+print(done, time.perf_counter())
+"""
+
+
+def sustained_processes(count: int, base: int, processes: int) -> dict[str, Any]:
+    """Store `count` lead emails, then let `processes` worker sweeps take them in at the same time,
+    each in a process of its own (as several workers, or smtpd processes, would): leads/s together."""
+    from bench.intake import lead_email, lead_spec
+    from dealerships.models import Dealership
+    from intake.actions import store_inbound
+
+    dealership = Dealership.objects.select_related("organization").get(slug=SLUG)
+    for i in range(count):
+        store_inbound(dealership=dealership, raw=lead_email(lead_spec(base + i))[1], channel="smtp")
+    started = time.perf_counter()
+    children = [
+        subprocess.Popen([PYTHON, "-c", SWEEPER.format(base=str(BASE_DIR))], stdout=subprocess.PIPE, text=True)
+        for _ in range(processes)
+    ]
+    outputs = [child.communicate()[0].split() for child in children]
+    done = sum(int(out[0]) for out in outputs)
+    elapsed = max(float(out[1]) for out in outputs) - started
+    return {"leads": done, "leads_per_s": done / elapsed, "load": load_average()}
+
+
 def set_aside_earlier_sends() -> None:
     """The texts and emails queued by earlier steps and runs (the sweep above sends none) are not
     this measurement's: marked failed, so the worker starts with nothing in hand but the burst."""
@@ -389,6 +424,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--smtp-processes", type=int, default=2)
     parser.add_argument(
+        "--sweep-processes", type=int, default=2, help="then the same sustained run, this many processes at once"
+    )
+    parser.add_argument(
         "--provider-ms", type=float, default=0, help="the stand-in Twilio answers each text this long after it arrives"
     )
     parser.add_argument("--raw-leads", type=int, default=1000, help="raw insert ceiling (0: skip)")
@@ -429,6 +467,14 @@ def measure(args: argparse.Namespace, tmp: str) -> None:
             flush=True,
         )
         base += args.sustained
+        if args.sweep_processes > 1:
+            s = sustained_processes(args.sustained, base, args.sweep_processes)
+            print(
+                f"processing {s['leads']} stored emails ({args.sweep_processes} worker sweeps at once, one process "
+                f"each): {s['leads_per_s']:.1f} leads/s; {s['load']}",
+                flush=True,
+            )
+            base += args.sustained
     if args.burst or args.rate:
         set_aside_earlier_sends()
         provider = Provider(args.provider_ms / 1000)

@@ -19,11 +19,13 @@ import signal
 import socket
 import threading
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from aiosmtpd.smtp import SMTP
 from django.conf import settings
 from django.db import close_old_connections
+from django.utils import timezone
 
 from dealerships.models import Dealership
 from forecourt.lib.prefork import STOP_SIGNALS
@@ -94,6 +96,8 @@ def store_delivery(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> list[Inbo
 
 
 def process_stored(inbounds: Sequence[InboundEmail]) -> None:
+    if not inbounds:
+        return
     close_old_connections()
     try:
         process_batch(inbounds)
@@ -144,7 +148,18 @@ class Processor:
                     stopping = True
                     break
                 batch.append(more)
-            process_stored(batch)
+            process_stored(_still_held(batch))
+
+
+def _still_held(inbounds: list[InboundEmail]) -> list[InboundEmail]:
+    """The rows whose lease (taken when they were stored) has time left for their batch: one that
+    waited here so long that its lease may run out meanwhile is left to the worker's sweep, which
+    takes it once the lease is over, so that no row is ever taken in twice."""
+    soon = timezone.now() + timedelta(seconds=settings.JOB_LEASE_SECONDS / 2)
+    held = [inbound for inbound in inbounds if inbound.claimed_until and inbound.claimed_until > soon]
+    if len(held) < len(inbounds):
+        log.warning("inbound %s waited too long here: left to the worker", [i.pk for i in inbounds if i not in held])
+    return held
 
 
 class IntakeHandler:

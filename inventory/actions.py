@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.models import User
 from dealerships.models import Dealership
 from forecourt.lib import jobs
+from forecourt.lib.rows import execute_many, update_each
 from forecourt.lib.wake import enqueue_on_commit
 from inventory.models import StockFeed, StockUpload, Vehicle, VehiclePhoto
 from inventory.sheet import LABELS, Sheet, SheetError, StockRow, read_sheet
@@ -259,13 +260,9 @@ def apply_sheet(*, dealership: Dealership, sheet: Sheet, now: datetime) -> dict[
 
 
 def _update_units(units: list[Vehicle]) -> None:
-    """One UPDATE per unit, sent as a batch: Django's bulk_update builds a CASE per column whose
-    cost grows with the square of the batch, far slower for tens of thousands of units."""
-    names = [*FIELDS, "status", "sold_at"]
-    fields = [Vehicle._meta.get_field(name) for name in names]
-    rows = [[_prepared(field, unit) for field in fields] + [unit.pk] for unit in units]
-    sets = ", ".join(f"{{{name}}} = %s" for name in names)
-    _execute_many(Vehicle, "UPDATE {table} SET " + sets + " WHERE {id} = %s", rows)  # noqa: S608 - names from the model
+    """One UPDATE per unit, sent as a batch (`update_each`): far faster than `bulk_update` for tens
+    of thousands of units."""
+    update_each(Vehicle, [*FIELDS, "status", "sold_at"], units)
 
 
 def _write_photos(dealership: Dealership, photos: dict[str, list[str]]) -> None:
@@ -280,7 +277,7 @@ def _write_photos(dealership: Dealership, photos: dict[str, list[str]]) -> None:
     if connection.vendor == "postgresql":
         _copy_photos(rows)
     else:
-        _execute_many(VehiclePhoto, "INSERT INTO {table} ({vehicle}, {url}, {position}) VALUES (%s, %s, %s)", rows)
+        execute_many(VehiclePhoto, "INSERT INTO {table} ({vehicle}, {url}, {position}) VALUES (%s, %s, %s)", rows)
 
 
 def _copy_photos(rows: list[list[Any]]) -> None:
@@ -294,23 +291,6 @@ def _copy_photos(rows: list[list[Any]]) -> None:
     ):
         for row in rows:
             copy.write_row(row)
-
-
-def _prepared(field: Any, unit: Vehicle) -> Any:
-    return field.get_db_prep_save(getattr(unit, field.attname), connection)
-
-
-def _execute_many(model: Any, template: str, rows: list[list[Any]]) -> None:
-    """Run one statement for many rows, batched. Tens of thousands of rows go several times faster
-    this way than through model instances; the names come from the model, never from input."""
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    names = {field.name: quote(field.column) for field in model._meta.concrete_fields}
-    sql = template.format_map({**names, "table": quote(model._meta.db_table), "id": quote(model._meta.pk.column)})
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5000):
-            cursor.executemany(sql, rows[start : start + 5000])
 
 
 def report(dealership: Dealership, sheet: Sheet) -> dict[str, Any]:

@@ -35,6 +35,8 @@ from typing import Any
 
 from django.db import models
 
+from forecourt.lib.rows import update_each
+
 
 @dataclass
 class _Batch:
@@ -142,7 +144,7 @@ def insert_many(rows: Iterable[models.Model]) -> None:
 
 def update(row: models.Model, fields: Iterable[str]) -> None:
     """Write `fields` of `row` (an UPDATE of that row); in a batch of many, as the batch ends, with
-    the other rows of its table whose same fields changed, in one statement (`bulk_update`)."""
+    the other rows of its table whose same fields changed, in one go (`forecourt.lib.rows.update_each`)."""
     fields = list(fields)
     batch = _current.get()
     if batch is None or not batch.many:
@@ -177,6 +179,6 @@ def end() -> None:
         updates.setdefault((model, frozenset(fields)), []).append(row)
     batch.updates.clear()
     for (model, names), rows in updates.items():
-        model._default_manager.bulk_update(rows, sorted(names))
+        update_each(model, sorted(names), rows)
     while batch.at_end:
         batch.at_end.pop(next(iter(batch.at_end)))()

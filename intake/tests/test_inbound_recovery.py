@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from django.utils import timezone
 
 from intake.actions import process_held, store_inbound
 from intake.models import InboundEmail
+from intake.smtp import Processor
 from intake.tasks import sweep_inbound
 from intake.tests.conftest import lead_email
 from leads.models import Lead
@@ -89,4 +91,19 @@ def test_a_processed_message_cannot_be_retried_into_a_second_lead(riverside, ali
 
     client_for(alice).post(f"/intake/{inbound.pk}/retry/")
 
+    assert Lead.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_that_waited_in_smtpd_until_its_lease_ran_low_is_left_to_the_worker_and_taken_in_once(riverside):
+    inbound = stored(riverside)  # stored and held by smtpd, then queued behind a long backlog
+    processor = Processor()
+    with time_machine.travel(timezone.now() + timedelta(seconds=90)):
+        processor.submit(inbound)
+        processor.stop()
+        assert InboundEmail.objects.get().status == InboundEmail.Status.RECEIVED
+        assert sweep_inbound() == 0  # the worker waits for the lease to run out
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+        assert sweep_inbound() == 1
     assert Lead.objects.count() == 1
