@@ -269,8 +269,9 @@ def sustained_processes(count: int, base: int, processes: int) -> dict[str, Any]
 
 
 def set_aside_earlier_sends() -> None:
-    """The texts and emails queued by earlier steps and runs (the sweep above sends none) are not
-    this measurement's: marked failed, so the worker starts with nothing in hand but the burst."""
+    """The texts and emails queued by earlier steps and runs (the sweep above sends none), and the
+    reminders and escalations of their leads, which fall due minutes later, are not this
+    measurement's: marked failed and cancelled, so the worker starts with nothing in hand but the burst."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -278,6 +279,9 @@ def set_aside_earlier_sends() -> None:
             cursor.execute(
                 f"UPDATE {table} SET status = 'failed', last_error = 'bench: set aside' WHERE status = 'pending'"
             )
+        cursor.execute(
+            "UPDATE escalations_timer SET cancelled_at = now() WHERE fired_at IS NULL AND cancelled_at IS NULL"
+        )
         cursor.execute("DELETE FROM django_tasks_database_dbtaskresult WHERE status = 'READY'")
 
 

@@ -239,6 +239,10 @@ class FakeTwilio(ThreadingHTTPServer):
     was answering at the same time.
     """
 
+    # Like the real one, it takes many connections at once: the standard library's backlog of 5
+    # would drop the rest for a second or more (a burst's texts are sent side by side).
+    request_queue_size = 128
+
     def __init__(self, *, answer_after: float = 0.0) -> None:
         super().__init__(("127.0.0.1", 0), _TwilioHandler)
         self.answer_after = answer_after
