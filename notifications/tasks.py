@@ -76,6 +76,7 @@ TEXTS = Outbox(
     sent=OutboundText.Status.SENT,
     failed=OutboundText.Status.FAILED,
     send=_send_text,
+    send_uses_database=False,
 )
 
 PUSHES = Outbox(
@@ -167,5 +168,5 @@ def deliver_push(push_id: int) -> bool:
 
 
 def sweep_pushes() -> int:
-    """Send every due push alert nobody holds, `FORECOURT_SENDS_AT_ONCE` at a time."""
-    return PUSHES.sweep(at_once=settings.SENDS_AT_ONCE)
+    """Send every due push alert nobody holds."""
+    return PUSHES.sweep()

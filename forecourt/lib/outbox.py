@@ -15,13 +15,12 @@ next one, so one poisoned row never stops the others.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from django.db import connection, models
+from django.db import models
 from django.utils import timezone
 
 from forecourt.lib import jobs
@@ -40,11 +39,22 @@ class DeliveryError(Exception):
 
 
 @dataclass(frozen=True)
+class Attempt:
+    """What calling the provider for one row came to: the fields to record, or why it failed."""
+
+    recorded: dict[str, Any]
+    error: str | None = None
+    give_up: bool = False
+
+
+@dataclass(frozen=True)
 class Outbox:
     """One kind of row to send: which rows wait, how one is sent, and the statuses it moves through.
 
     `send(row)` calls the provider and returns the fields to record on success (the provider's
-    id, …); `status` and `sent_at` are recorded by the outbox itself.
+    id, …); `status` and `sent_at` are recorded by the outbox itself. `send_uses_database` says
+    whether `send` reads or writes rows itself; one that does not can be handed many rows at once
+    (`sweep`).
     """
 
     model: type[jobs.LeasedJob]
@@ -53,6 +63,7 @@ class Outbox:
     failed: str
     send: Callable[[Any], dict[str, Any]]
     max_attempts: int = 8
+    send_uses_database: bool = True
 
     def pending(self) -> models.QuerySet[Any]:
         waiting: models.QuerySet[Any] = self.model._default_manager.all()
@@ -63,17 +74,25 @@ class Outbox:
         if not jobs.claim(self.pending(), pk):
             return "skipped"
         row: Any = self.model._default_manager.get(pk=pk)
+        return self.record(row, self.attempt(row, send or self.send))
+
+    def attempt(self, row: Any, send: Callable[[Any], dict[str, Any]]) -> Attempt:
+        """Step 2 for a row this worker holds: call the provider, touching no row itself."""
         try:
-            recorded = (send or self.send)(row)
+            return Attempt(recorded=send(row))
         except DeliveryError as exc:
-            log.warning("%s %s failed (attempt %s): %s", self.model.__name__, pk, row.attempts, exc)
-            self.record_failure(row, str(exc), give_up=exc.permanent or row.attempts >= self.max_attempts)
-            return "failed"
+            log.warning("%s %s failed (attempt %s): %s", self.model.__name__, row.pk, row.attempts, exc)
+            return Attempt({}, str(exc), give_up=exc.permanent or row.attempts >= self.max_attempts)
         except Exception as exc:
-            log.exception("%s %s cannot be sent", self.model.__name__, pk)
-            self.record_failure(row, f"{type(exc).__name__}: {exc}", give_up=True)
+            log.exception("%s %s cannot be sent", self.model.__name__, row.pk)
+            return Attempt({}, f"{type(exc).__name__}: {exc}", give_up=True)
+
+    def record(self, row: Any, attempt: Attempt) -> Outcome:
+        """Step 3: sent, or pending again after a back-off, or failed for good."""
+        if attempt.error is not None:
+            self.record_failure(row, attempt.error, give_up=attempt.give_up)
             return "failed"
-        self.pending().filter(pk=pk).update(status=self.sent, sent_at=timezone.now(), **recorded)
+        self.pending().filter(pk=row.pk).update(status=self.sent, sent_at=timezone.now(), **attempt.recorded)
         return "sent"
 
     def record_failure(self, row: Any, reason: str, *, give_up: bool) -> None:
@@ -89,38 +108,20 @@ class Outbox:
         return jobs.due_ids(self.pending())
 
     def sweep(self, *, at_once: int = 1) -> int:
-        """Send every due row nobody holds: new ones, retries, expired leases; up to `at_once`
-        of them at the same time (see `sends_at_once`)."""
+        """Send every due row nobody holds: new ones, retries, expired leases.
+
+        Up to `at_once` of them go to the provider at the same time when `send` uses no database:
+        a provider across the internet answers each call in a few hundred milliseconds, so a
+        burst's texts would otherwise wait in line for each other (a hundred of them, half a
+        minute). This thread claims them all, threads make only the calls, this thread records
+        what each came to.
+        """
         due = self.due()
-        threads = sends_at_once(at_once, len(due))
-        if threads <= 1:
+        if at_once <= 1 or len(due) <= 1 or self.send_uses_database:
             return sum(self.deliver(pk) == "sent" for pk in due)
-        waiting = iter(due)
-        taking = threading.Lock()
-
-        def send_some() -> int:
-            # Each thread has a database connection of its own: closed when its share is sent.
-            sent = 0
-            try:
-                while True:
-                    with taking:
-                        pk = next(waiting, None)
-                    if pk is None:
-                        return sent
-                    sent += self.deliver(pk) == "sent"
-            finally:
-                connection.close()
-
-        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="outbox") as pool:
-            return sum(pool.map(lambda _: send_some(), range(threads)))
-
-
-def sends_at_once(wanted: int, due: int) -> int:
-    """How many threads send `due` rows when `wanted` may go at once: a provider answers each call
-    in a few hundred milliseconds, so a burst's texts would otherwise wait in line for each other
-    (a hundred of them, half a minute). One unless several rows are due, and one on SQLite (which
-    takes one writer at a time) or inside a transaction (whose rows other connections cannot see:
-    a test's)."""
-    if wanted <= 1 or due <= 1 or connection.vendor != "postgresql" or connection.in_atomic_block:
-        return 1
-    return min(wanted, due)
+        won = jobs.claim_many(self.pending(), due)
+        held = self.model._default_manager.in_bulk(won)
+        rows = [held[pk] for pk in won if pk in held]
+        with ThreadPoolExecutor(max_workers=min(at_once, len(rows) or 1), thread_name_prefix="outbox") as pool:
+            attempts = list(pool.map(lambda row: self.attempt(row, self.send), rows))
+        return sum(self.record(row, attempt) == "sent" for row, attempt in zip(rows, attempts, strict=True))
