@@ -18,6 +18,7 @@ from django.db import close_old_connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker as TaskRunner
 
+from forecourt.lib import outbox
 from forecourt.lib.database import DATABASE_AWAY, drop_connections
 from forecourt.lib.wake import Bell, bell_for_worker
 
@@ -116,7 +117,12 @@ class Worker:
         # Rung when work is committed (forecourt.lib.wake): an idle worker starts at once.
         bell = bell_for_worker()
         try:
-            self._loop(bell)
+            # Texts are handed to the provider side by side, and their answers recorded in the
+            # next pass rather than waited for in this one (forecourt.lib.outbox).
+            with outbox.answers_later():
+                self._loop(bell)
+        except DATABASE_AWAY:  # as it stopped: the texts in flight stay claimed, retried once their lease ends
+            log.warning("worker %s: the answers of texts in flight could not be recorded", self.worker_id)
         finally:
             bell.close()
 

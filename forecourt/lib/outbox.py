@@ -10,14 +10,22 @@ transaction that decided to send it. Delivering it then takes three steps, the s
 Anything other than a `DeliveryError` (a header that cannot be built, a bug) would fail the same
 way on every attempt: the row is failed at once with the reason and the worker goes on with the
 next one, so one poisoned row never stops the others.
+
+Rows whose sending touches no database (staff texts) can be handed to the provider many at once,
+in threads that only make the calls (`Outbox.sweep`). The running worker does not wait for their
+answers within its pass (`answers_later`): each pass records the answers that came in since the
+last, so a provider that takes a few hundred milliseconds to answer never holds up the next
+lead's text; the worker waits for what is in flight before it stops (`answers_later`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.db import models
@@ -28,6 +36,40 @@ from forecourt.lib import jobs
 log = logging.getLogger(__name__)
 
 Outcome = Literal["sent", "failed", "skipped"]
+
+
+@dataclass
+class _Calls:
+    """This process's provider calls in flight, by kind of row, and whether a sweep waits for them."""
+
+    wait: bool = True
+    pools: dict[int, ThreadPoolExecutor] = field(default_factory=dict)
+    in_flight: dict[str, list[tuple[Any, Future[Attempt]]]] = field(default_factory=dict)
+
+    def pool(self, threads: int) -> ThreadPoolExecutor:
+        if threads not in self.pools:
+            self.pools[threads] = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="outbox")
+        return self.pools[threads]
+
+
+_calls = _Calls()
+
+
+@contextmanager
+def answers_later() -> Iterator[None]:
+    """Within this block (the running worker), a sweep leaves the provider calls it started
+    running and returns; the next sweep of the same kind records their answers. As the block
+    ends, what is still in flight is waited for and recorded."""
+    _calls.wait = False
+    try:
+        yield
+    finally:
+        _calls.wait = True
+        for outbox in list(_OUTBOXES.values()):
+            outbox.record_answers(wait=True)
+
+
+_OUTBOXES: dict[str, Outbox] = {}
 
 
 class DeliveryError(Exception):
@@ -113,15 +155,34 @@ class Outbox:
         Up to `at_once` of them go to the provider at the same time when `send` uses no database:
         a provider across the internet answers each call in a few hundred milliseconds, so a
         burst's texts would otherwise wait in line for each other (a hundred of them, half a
-        minute). This thread claims them all, threads make only the calls, this thread records
-        what each came to.
+        minute). This thread claims them, threads make only the calls, and this thread records
+        what each came to: at once, or in the next sweep (`answers_later`).
         """
+        recorded = self.record_answers(wait=False)
         due = self.due()
-        if at_once <= 1 or len(due) <= 1 or self.send_uses_database:
-            return sum(self.deliver(pk) == "sent" for pk in due)
+        if at_once <= 1 or self.send_uses_database:
+            return recorded + sum(self.deliver(pk) == "sent" for pk in due)
         won = jobs.claim_many(self.pending(), due)
         held = self.model._default_manager.in_bulk(won)
         rows = [held[pk] for pk in won if pk in held]
-        with ThreadPoolExecutor(max_workers=min(at_once, len(rows) or 1), thread_name_prefix="outbox") as pool:
-            attempts = list(pool.map(lambda row: self.attempt(row, self.send), rows))
-        return sum(self.record(row, attempt) == "sent" for row, attempt in zip(rows, attempts, strict=True))
+        _OUTBOXES[self.model._meta.label] = self
+        pool = _calls.pool(at_once)
+        flight = _calls.in_flight.setdefault(self.model._meta.label, [])
+        flight.extend((row, pool.submit(self.attempt, row, self.send)) for row in rows)
+        if not _calls.wait:
+            return recorded + len(rows)  # work started: the worker passes again at once
+        return recorded + self.record_answers(wait=True)
+
+    def record_answers(self, *, wait: bool) -> int:
+        """Record the calls of this kind that have answered (all of them, waiting, with `wait`);
+        how many were sent. A call leaves the list only once its answer is recorded, so an answer
+        that cannot be recorded now (the database away) is recorded by a later sweep."""
+        flight = _calls.in_flight.get(self.model._meta.label) or []
+        if wait:
+            wait_for([future for _, future in flight])
+        sent = 0
+        for call in [call for call in flight if call[1].done()]:
+            row, future = call
+            sent += self.record(row, future.result()) == "sent"
+            flight.remove(call)
+        return sent

@@ -4,6 +4,7 @@ loopback stands in for it) or the console provider; failures retry with back-off
 from __future__ import annotations
 
 import base64
+import time
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from conversations.tests.conftest import twilio
 from distribution.tests.test_races import in_threads
 from escalations.tests.support import at, chicago, run_worker_at
+from forecourt.lib.outbox import answers_later
 from notifications.actions import notify
 from notifications.models import Kind, OutboundText
 from notifications.tasks import sweep_texts
@@ -111,3 +113,23 @@ def test_a_bursts_texts_go_to_a_slow_provider_side_by_side_and_each_once(
     assert {text.status for text in texts} == {"sent"}
     assert len({text.provider_sid for text in texts}) == 12
     assert twilio.most_at_once > 1
+
+
+def test_the_running_worker_hands_the_next_text_over_without_waiting_for_the_last_ones_answer(
+    texting_carol, carols_quiet_lead, twilio
+):
+    twilio.answer_after = 0.5
+    with at(chicago(2026, 3, 10, 10, 30)):
+        notify(user=texting_carol, kind=Kind.ESCALATION, lead=carols_quiet_lead, text="Overdue first")
+    with answers_later(), at(chicago(2026, 3, 10, 10, 30, 1)):
+        sweep_texts()  # hands the first text over and goes on
+        notify(user=texting_carol, kind=Kind.ESCALATION, lead=carols_quiet_lead, text="Overdue second")
+        sweep_texts()
+        deadline = time.monotonic() + 5
+        while len(twilio.requests) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert twilio.most_at_once == 2, "the second was handed over while the first was being answered"
+    # Once the worker stops, every answer is recorded: each text sent once, with its provider's id.
+    texts = OutboundText.objects.order_by("pk")
+    assert [(text.status, bool(text.provider_sid)) for text in texts] == [("sent", True), ("sent", True)]
+    assert len(twilio.requests) == 2
