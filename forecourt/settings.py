@@ -221,7 +221,7 @@ JOB_LEASE_SECONDS = env_int("FORECOURT_JOB_LEASE_SECONDS", 120)
 INBOUND_BATCH_SIZE = env_int("FORECOURT_INBOUND_BATCH_SIZE", 50)
 # Every outbound network call (SMTP, provider APIs) gives up after this many seconds.
 OUTBOUND_TIMEOUT_SECONDS = env_int("FORECOURT_OUTBOUND_TIMEOUT_SECONDS", 20)
-SENDS_AT_ONCE = env_int("FORECOURT_SENDS_AT_ONCE", 16)
+SENDS_AT_ONCE = env_int("FORECOURT_SENDS_AT_ONCE", 32)
 # Dealership mailboxes (IMAP): on the public internet only unless allowed, with a short time-out.
 MAILBOX_ALLOW_PRIVATE = env_bool("FORECOURT_MAILBOX_ALLOW_PRIVATE", False)
 MAILBOX_TIMEOUT_SECONDS = env_int("FORECOURT_MAILBOX_TIMEOUT_SECONDS", 10)
