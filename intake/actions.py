@@ -28,6 +28,7 @@ from dealerships.models import Dealership
 from forecourt.lib import batch, jobs
 from forecourt.lib.batch import taking_many
 from forecourt.lib.database import DATABASE_AWAY
+from forecourt.lib.text import one_line
 from forecourt.lib.wake import wake_worker
 from intake.adf import AdfError, parse_document_or_email
 from intake.adf.reach import nobody_to_reach
@@ -70,7 +71,9 @@ def _header(value: str | None, length: int) -> str:
         text = str(make_header(decode_header(value)))
     except (ValueError, LookupError, UnicodeError):
         text = value
-    return " ".join(text.split())[:length]
+    # A header is shown, never trusted: NUL and other control characters, which PostgreSQL cannot
+    # store in text, are dropped, so the mail itself is always kept (its bytes stay as they came).
+    return one_line(text)[:length]
 
 
 def email_headers(raw: bytes) -> dict[str, str]:

@@ -127,3 +127,14 @@ def test_a_burst_of_mail_sent_at_once_makes_every_lead_and_round_robin_shares_th
     assert {row.status for row in rows} == {InboundEmail.Status.PROCESSED}
     assert Lead.objects.count() == 12
     assert Counter(Lead.objects.values_list("assigned_to__name", flat=True)) == {"Carol Seller": 6, "Dave Seller": 6}
+
+
+def test_mail_whose_headers_hold_nul_bytes_and_line_breaks_is_kept_and_reported(smtpd, riverside):
+    raw = b"From: Spam\x00mer <x@example.com>\r\nSubject: Call\x00 me\x1b back\r\nMessage-ID: <n\x00ul@x>\r\n\r\nhello"
+    send(smtpd, raw)
+
+    [inbound] = processed()
+    assert inbound.raw_bytes.rstrip(b"\r\n") == raw, "kept exactly as it came"
+    assert inbound.status == InboundEmail.Status.NO_LEAD
+    assert inbound.subject == "Call me back"
+    assert inbound.header_from == "Spammer <x@example.com>"
