@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from email import policy
-from email.message import EmailMessage, Message
+from email.errors import HeaderParseError
+from email.header import decode_header
+from email.message import Message
 from email.parser import BytesParser
-from email.policy import Policy
+from email.policy import Policy, compat32
 
 from .clean import MAX_TEXT_AROUND, decode_bytes, find_adf_documents, note_text, text_around
 from .model import AdfError
@@ -55,7 +56,9 @@ def extract_adf_and_text_from_email(
 def _extract(raw: bytes | str, max_email_bytes: int) -> list[tuple[bytes, str]]:
     data = raw.encode("utf-8", errors="surrogatepass") if isinstance(raw, str) else bytes(raw)
     check_size(len(data), max_email_bytes, what="email")
-    message = BytesParser(_class=_counting_factory(MAX_PARTS), policy=policy.default).parsebytes(data)
+    # compat32: of each part only its type, name, disposition, charset and payload are read, and
+    # the modern policy's structured parse of every header fetched was most of an email's cost.
+    message = BytesParser(_class=_counting_factory(MAX_PARTS), policy=compat32).parsebytes(data)
     found_in_parts: list[tuple[int, list[str], str]] = []
     notes: list[tuple[int, str]] = []
     checked: list[str] = []
@@ -86,12 +89,12 @@ class _TooManyParts(AdfError):
     pass
 
 
-def _counting_factory(limit: int) -> Callable[..., EmailMessage]:
+def _counting_factory(limit: int) -> Callable[..., Message]:
     """A message factory for the parser that refuses the part after the `limit`th, so the parse
     stops there instead of building every part first."""
     made = -1  # the parser makes one message up front to try the factory
 
-    def make(policy: Policy = policy.default) -> EmailMessage:  # the parser passes `policy=`
+    def make(policy: Policy = compat32) -> Message:  # the parser passes `policy=`
         nonlocal made
         made += 1
         if made > limit:
@@ -99,7 +102,7 @@ def _counting_factory(limit: int) -> Callable[..., EmailMessage]:
                 f"email has too many parts (more than {limit} sections and attachments) to be a lead email: "
                 "kept, not read"
             )
-        return EmailMessage(policy=policy)
+        return Message(policy=policy)
 
     return make
 
@@ -165,8 +168,27 @@ def _first_alternative_with_adf(children: list[Message], checked: list[str]) -> 
 
 def _may_hold_adf(part: Message) -> bool:
     kind = part.get_content_type()
-    filename = (part.get_filename() or "").lower()
-    return kind in {"text/plain", "text/html"} or kind in _XML_TYPES or filename.endswith(_XML_SUFFIXES)
+    return kind in {"text/plain", "text/html"} or kind in _XML_TYPES or _filename(part).lower().endswith(_XML_SUFFIXES)
+
+
+def _filename(part: Message) -> str:
+    """The attachment's name as its sender meant it: mailers write a non-ASCII or long name as
+    RFC 2047 encoded-words (`=?utf-8?q?lead.xml?=`), which compat32 leaves encoded."""
+    filename = part.get_filename() or ""
+    if "=?" not in filename:
+        return filename
+    try:
+        chunks = decode_header(filename)
+    except HeaderParseError:
+        return filename  # a broken encoded-word: the name as written
+    return "".join(chunk if isinstance(chunk, str) else _decoded(chunk, charset) for chunk, charset in chunks).strip()
+
+
+def _decoded(chunk: bytes, charset: str | None) -> str:
+    try:
+        return chunk.decode(charset or "raw-unicode-escape", errors="replace")
+    except LookupError:  # a charset unknown here: the ASCII in it, where the suffix is, still reads
+        return chunk.decode("ascii", errors="replace")
 
 
 def _part_text(part: Message) -> str:

@@ -93,18 +93,20 @@ class _Scan:
     def markup(self, lt: int) -> int:
         """Handle the markup starting at `lt`; return where the scan goes on."""
         text = self.text
+        # The character after "<" tells the kinds apart; start tags, most of a lead, are settled first.
+        kind = text[lt + 1 : lt + 2]
+        if kind not in ("!", "?", "/"):
+            return self.start_tag(lt)
+        if kind == "/":
+            return self.end_tag(lt)
+        if kind == "?":
+            # Processing instructions carry nothing a lead needs; the spec's own header is broken.
+            return self.skip_past(">", lt + 2)
         if text.startswith("<!--", lt):
             return self.skip_past("-->", lt + 4)
         if text[lt + 1 : lt + 9].upper() == "![CDATA[":
             return self.cdata(lt)
-        if text.startswith("<!", lt):
-            return self.declaration(lt)
-        if text.startswith("<?", lt):
-            # Processing instructions carry nothing a lead needs; the spec's own header is broken.
-            return self.skip_past(">", lt + 2)
-        if text.startswith("</", lt):
-            return self.end_tag(lt)
-        return self.start_tag(lt)
+        return self.declaration(lt)
 
     def skip_past(self, marker: str, start: int) -> int:
         found = self.text.find(marker, start)

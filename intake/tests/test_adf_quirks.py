@@ -3,6 +3,7 @@ people, the quirk copied from what real senders do; see ../shared/adf-corpus/SOU
 
 from __future__ import annotations
 
+import base64
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -279,6 +280,43 @@ def test_an_xml_attachment_is_read_whatever_its_content_type() -> None:
     lead = only("lead_attachment.eml")
     assert lead["vehicles"][0]["vin"] == "1GCUYDED0LZ000001"
     assert lead["customer"]["last_name"] == "García"
+
+
+def mailed_attachment(filename: str, *, boundary: str = '"lead-boundary"') -> bytes:
+    """An email whose ADF travels as an attachment typed only as bytes: its name says it is ADF."""
+    separator = boundary.strip('"')
+    return (
+        "From: Example Listings <leads@listings.example>\r\nTo: riverside@intake.example\r\n"
+        f"Subject: New lead\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary={boundary}\r\n\r\n"
+        f"--{separator}\r\nContent-Type: text/plain\r\n\r\nThe lead is attached.\r\n"
+        f"--{separator}\r\nContent-Type: application/octet-stream\r\n"
+        f"Content-Disposition: attachment; filename={filename}\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        f"{base64.encodebytes(adf(last='Müller').encode()).decode()}\r\n--{separator}--\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "filename",
+    [
+        '"=?utf-8?q?lead.xml?="',
+        '"=?UTF-8?B?bGVhZC54bWw=?="',
+        '"=?iso-8859-1?Q?Anfrage_M=FCller.adf?="',
+        '"=?utf-8?q?Lead_for_Riverside_Motors_from?= =?utf-8?q?_Example_Listings.xml?="',
+    ],
+)
+def test_an_adf_attachment_whose_name_the_mail_program_encoded_makes_its_lead(filename: str) -> None:
+    assert parse_document_or_email(mailed_attachment(filename))[0].customer.last_name == "Müller"
+
+
+def test_an_attachment_encoded_with_a_charset_unknown_here_is_still_read_by_its_name() -> None:
+    email = mailed_attachment('"=?x-mac-unheard-of?q?lead.xml?="')
+    assert parse_document_or_email(email)[0].customer.last_name == "Müller"
+
+
+def test_an_email_whose_mail_program_left_the_part_boundary_unquoted_makes_its_lead() -> None:
+    # "=" is not allowed in an unquoted boundary, but some mail programs write it so anyway.
+    email = mailed_attachment('"lead.xml"', boundary="----=_Part_1234_5678.1700000000000")
+    assert parse_document_or_email(email)[0].customer.last_name == "Müller"
 
 
 def test_an_html_only_latin1_quoted_printable_email_is_read() -> None:
