@@ -186,7 +186,7 @@ def _filename(part: Message) -> str:
 
 def _decoded(chunk: bytes, charset: str | None) -> str:
     try:
-        return chunk.decode(charset or "raw-unicode-escape", errors="replace")
+        return chunk.decode(charset or "latin-1", errors="replace")
     except LookupError:  # a charset unknown here: the ASCII in it, where the suffix is, still reads
         return chunk.decode("ascii", errors="replace")
 
