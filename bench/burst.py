@@ -239,17 +239,23 @@ import sys, time
 sys.path.insert(0, {base!r})
 from bench._common import setup_django
 setup_django()
+from django.db import connection
 from intake.tasks import sweep_inbound
+connection.ensure_connection()
+print("ready", flush=True)
+sys.stdin.readline()
+started = time.perf_counter()
 done = 0
 while (swept := sweep_inbound()) > 0:
     done += swept
-print(done, time.perf_counter())
+print(done, started, time.perf_counter(), flush=True)
 """
 
 
 def sustained_processes(count: int, base: int, processes: int) -> dict[str, Any]:
     """Store `count` lead emails, then let `processes` worker sweeps take them in at the same time,
-    each in a process of its own (as several workers, or smtpd processes, would): leads/s together."""
+    each in a process of its own (as several workers, or smtpd processes, would): leads/s together,
+    from the moment all of them, started and connected, are told to go."""
     from bench.intake import lead_email, lead_spec
     from dealerships.models import Dealership
     from intake.actions import store_inbound
@@ -257,14 +263,22 @@ def sustained_processes(count: int, base: int, processes: int) -> dict[str, Any]
     dealership = Dealership.objects.select_related("organization").get(slug=SLUG)
     for i in range(count):
         store_inbound(dealership=dealership, raw=lead_email(lead_spec(base + i))[1], channel="smtp")
-    started = time.perf_counter()
     children = [
-        subprocess.Popen([PYTHON, "-c", SWEEPER.format(base=str(BASE_DIR))], stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [PYTHON, "-c", SWEEPER.format(base=str(BASE_DIR))], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
         for _ in range(processes)
     ]
+    for child in children:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "ready"
+    for child in children:
+        assert child.stdin is not None
+        child.stdin.write("go\n")
+        child.stdin.flush()
     outputs = [child.communicate()[0].split() for child in children]
     done = sum(int(out[0]) for out in outputs)
-    elapsed = max(float(out[1]) for out in outputs) - started
+    elapsed = max(float(out[2]) for out in outputs) - min(float(out[1]) for out in outputs)
     return {"leads": done, "leads_per_s": done / elapsed, "load": load_average()}
 
 

@@ -25,6 +25,7 @@ from dealerships.modes import is_tracking
 from distribution.actions import distribute_new_lead, place_new_lead
 from escalations.actions import new_clock, no_clock
 from followups.actions import log_added, start_default_tasks
+from forecourt.lib import batch
 from intake import forwarding
 from leads import actions as lead_actions
 from leads.models import Customer, Lead
@@ -99,43 +100,56 @@ def take_in_lead(
             distribute=assigned_to is None,
             crm_salesperson=crm_salesperson,
             customer_is_new=customer_is_new,
+            autorespond=autorespond,
         )
-        if autorespond:
-            # After distribution: the rooftop may have changed (vehicle location), the assignee is known.
-            # Imported here: conversations takes its own new leads (texts, chat) in through this door.
-            from conversations.autoresponder import respond_to_new_lead
-
-            respond_to_new_lead(lead=lead)
     return lead
 
 
 def _set_to_work(
-    *, lead: Lead, actor: User | None, distribute: bool, crm_salesperson: str, customer_is_new: bool
+    *,
+    lead: Lead,
+    actor: User | None,
+    distribute: bool,
+    crm_salesperson: str,
+    customer_is_new: bool,
+    autorespond: bool,
 ) -> None:
-    """Place the lead at its rooftop, start its SLA clock and default follow-ups, then choose its owner.
+    """Place the lead at its rooftop, start its SLA clock and default follow-ups, then choose its
+    owner, forward it and answer its customer.
 
     In that order: placing may move the lead to the rooftop holding its vehicle, whose hours the
     clock then follows; and taking a round-robin turn locks the rotation's row until this
     transaction commits, so it comes as late as it can, to keep other leads waiting for that row
-    as briefly as possible (bench/distribution.py). The timeline still reads received, assigned,
-    follow-ups added. Last, the lead is forwarded by its forwarding rules, read (and the trade-in
+    as briefly as possible (bench/distribution.py): in a batch of many, once every lead of the
+    batch is made (`forecourt.lib.batch.later`). The timeline still reads received, assigned,
+    follow-ups added. Then the lead is forwarded by its forwarding rules, read (and the trade-in
     PDF rendered) before the turn; a marketplace redirect to a person is distribution's first rule.
     """
     policy = place_new_lead(lead=lead, actor=actor) if distribute else None
     rules = forwarding.rules_for(lead)
     sla, timers = new_clock(lead)
     tasks = start_default_tasks(lead=lead, sla=sla, clock_timers=timers, actor=actor)
-    if policy is not None:
-        distribute_new_lead(
-            lead=lead,
-            actor=actor,
-            crm_salesperson=crm_salesperson,
-            policy=policy,
-            customer_is_new=customer_is_new,
-            redirect=rules.redirect_to_person(),
-        )
-    log_added(lead=lead, tasks=tasks, actor=actor)
-    forwarding.forward(lead=lead, rules=rules)
+
+    def choose_owner() -> None:
+        if policy is not None:
+            distribute_new_lead(
+                lead=lead,
+                actor=actor,
+                crm_salesperson=crm_salesperson,
+                policy=policy,
+                customer_is_new=customer_is_new,
+                redirect=rules.redirect_to_person(),
+            )
+        log_added(lead=lead, tasks=tasks, actor=actor)
+        forwarding.forward(lead=lead, rules=rules)
+        if autorespond:
+            # After distribution: the rooftop may have changed (vehicle location), the assignee is known.
+            # Imported here: conversations takes its own new leads (texts, chat) in through this door.
+            from conversations.autoresponder import respond_to_new_lead
+
+            respond_to_new_lead(lead=lead)
+
+    batch.later(choose_owner)
 
 
 def _keep_track(*, lead: Lead) -> None:

@@ -120,6 +120,11 @@ def read_ahead(prospects: Sequence[tuple[Dealership, Mapping[str, Any], Source]]
     """In a batch of many, read what taking its prospects in will look up one by one, a query per
     kind and dealership for all of them (`forecourt.lib.batch.remember`): the leads already held
     under their sender's ids, the customers they may be, the stock units they name."""
+    read_ahead_customers(
+        (dealership.organization, customer_values(contact), dealership.country or "US")
+        for dealership, prospect, _ in prospects
+        for contact in (prospect.get("customer") or {}, prospect.get("co_customer") or {})
+    )
     by_dealership: dict[int, tuple[Dealership, list[Mapping[str, Any]], list[Source]]] = {}
     for dealership, prospect, source in prospects:
         entry = by_dealership.setdefault(dealership.pk, (dealership, [], []))
@@ -135,13 +140,6 @@ def read_ahead(prospects: Sequence[tuple[Dealership, Mapping[str, Any], Source]]
             held = _lead_by_key(dealership, keys)
             for key in keys:
                 batch.remember(_held_key(dealership, key), held.get(key))
-        people = [
-            customer_values(contact)
-            for prospect in of_dealership
-            for contact in (prospect.get("customer") or {}, prospect.get("co_customer"))
-            if contact
-        ]
-        read_ahead_customers(organization=dealership.organization, customers=people, country=dealership.country or "US")
         stocks = {vehicle_values(v)["stock"] for prospect in of_dealership for v in prospect.get("vehicles") or []}
         lead_actions.read_ahead_stock(dealership=dealership, stocks=stocks - {""})
 
@@ -164,6 +162,11 @@ def _take_in(
     # each waits here for the one before it to commit the customer and lead it made.
     lock_customer_matching(organization=organization)
     existing = match_customer(organization=organization, data=customer_data, country=country)
+    if existing is not None:
+        # The customer may have a lead made earlier in this batch, its owner still to be chosen
+        # (`forecourt.lib.batch.later`): chosen now, before this request looks for their open lead
+        # and past salesperson.
+        batch.run_later()
     if (
         existing is not None
         and merge_repeat_customers

@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from dealerships.models import Organization
@@ -130,18 +130,23 @@ def match_customer(*, organization: Organization, data: Mapping[str, Any], count
 # In a batch of many (`forecourt.lib.batch`) ----------------------------------------------------
 
 
-def read_ahead(*, organization: Organization, customers: Iterable[Mapping[str, Any]], country: str) -> None:
-    """Look up every customer a batch's leads may match, in two queries for the whole batch: what
-    `match_customer` then finds for each of them without asking the database again. Under the
-    customer-matching lock, taken here for the batch, so no customer is made meanwhile elsewhere."""
-    lock_customer_matching(organization=organization)
-    emails = {email for data in customers for email in identifying_emails(data.get("emails") or [])}
-    phones = {phone for data in customers for phone in identifying_phones(data.get("phones") or [], country)}
-    for kind, values in (("email", emails), ("phone", phones)):
-        if values:
-            oldest = _oldest(organization, kind, sorted(values))
-            for value in values:
-                remember(_contact(organization.pk, kind, value), oldest.get(value))
+def read_ahead(customers: Iterable[tuple[Organization, Mapping[str, Any], str]]) -> None:
+    """Look up every customer a batch's leads may match ((organisation, customer dict, country) each),
+    in two queries per organisation for the whole batch: what `match_customer` then finds for each
+    of them without asking the database again. Under the batch's customer-matching lock, taken
+    here (`_lock_for_batch`), so no customer they may be is made meanwhile elsewhere."""
+    wanted: dict[int, tuple[Organization, set[str], set[str]]] = {}
+    for organization, data, country in customers:
+        _, emails, phones = wanted.setdefault(organization.pk, (organization, set(), set()))
+        emails.update(identifying_emails(data.get("emails") or []))
+        phones.update(identifying_phones(data.get("phones") or [], country))
+    _lock_for_batch(list(wanted.values()))
+    for organization, emails, phones in wanted.values():
+        for kind, values in (("email", emails), ("phone", phones)):
+            if values:
+                oldest = _oldest(organization, kind, sorted(values))
+                for value in values:
+                    remember(_contact(organization.pk, kind, value), oldest.get(value))
 
 
 def note_contacts(customer: Customer, *, emails: Iterable[str], numbers: Iterable[str]) -> None:
@@ -193,6 +198,51 @@ def _oldest(organization: Organization, kind: str, values: list[str]) -> dict[st
     return oldest
 
 
+def _lock_for_batch(wanted: list[tuple[Organization, set[str], set[str]]]) -> None:
+    """The customer-matching lock of a batch of many, for each organisation of `wanted`
+    (organisation, emails, phone numbers), held until the batch's transaction ends.
+
+    On PostgreSQL it is narrowed to the contacts the batch may match, so that two processes
+    taking batches in at once wait for each other only when they may meet the same customer: the
+    organisation's lock row is taken in share mode (whoever takes the whole lock, for one text or
+    a merge, still waits for the batch, and the batch for them), and one advisory lock per email
+    address and phone number, every one of the batch's in one statement, in one order, so that
+    two batches never each hold what the other waits for. A customer is matched by nothing else
+    (`match_customer`), and the contacts a batch adds to a customer are among those it locked.
+    Elsewhere (SQLite, whose writers take turns anyway) the whole lock is taken.
+    """
+    for organization, _, _ in sorted(wanted, key=lambda entry: entry[0].pk):
+        remember(("customer_matching_lock", organization.pk), True)
+        if connection.vendor != "postgresql":
+            _take_lock(organization)
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(_SHARE_LOCK, [organization.pk])
+            if cursor.fetchone() is None:  # first use: made as `_take_lock` makes it
+                CustomerMatchLock.objects.bulk_create(
+                    [CustomerMatchLock(organization=organization, taken_at=timezone.now())], ignore_conflicts=True
+                )
+                cursor.execute(_SHARE_LOCK, [organization.pk])
+    keys = [
+        f"{organization.pk}:{kind}:{value}"
+        for organization, emails, phones in wanted
+        for kind, values in (("email", emails), ("phone", phones))
+        for value in values
+    ]
+    if keys and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_CONTACT_LOCKS, [_CONTACT_LOCK_SPACE, keys])
+
+
+_SHARE_LOCK = "SELECT 1 FROM leads_customermatchlock WHERE organization_id = %s FOR SHARE"
+# Advisory locks of the contacts' hashes, in ascending order; the space keeps them apart from others'.
+_CONTACT_LOCK_SPACE = 1_835_101_285
+_CONTACT_LOCKS = (
+    "SELECT pg_advisory_xact_lock(%s::int, key) FROM "
+    "(SELECT DISTINCT hashtext(contact) AS key FROM unnest(%s::text[]) AS contact ORDER BY key) AS keys"
+)
+
+
 def lock_customer_matching(*, organization: Organization) -> None:
     """Hold the organisation's customer-matching lock until the caller's transaction ends.
 
@@ -206,8 +256,9 @@ def lock_customer_matching(*, organization: Organization) -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_customer_matching needs a transaction to hold the lock in")
     if taking_many():
-        # One transaction without savepoints (`forecourt.lib.batch`): the lock taken for the batch's
-        # first lead holds for the rest. Elsewhere a rolled-back savepoint may have released it.
+        # One transaction without savepoints (`forecourt.lib.batch`): the batch's lock, taken as it
+        # read ahead (`_lock_for_batch`), holds for all its leads. Elsewhere a rolled-back savepoint
+        # may have released it.
         read_once(("customer_matching_lock", organization.pk), lambda: _take_lock(organization))
     else:
         _take_lock(organization)

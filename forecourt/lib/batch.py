@@ -22,6 +22,11 @@ alerts to send, the sender's ids of a lead) are written as it ends, one INSERT p
 its leads (`insert`), and so are the changes to its stored deliveries (`update`); what many leads
 would each write once (a rotation's position, the ring of the worker's bell) is written once
 (`at_end`): the cost per lead falls with the batch's size.
+
+What takes a lock everyone shares (a round-robin turn locks its rotation until the commit) waits
+for the end of a batch of many too (`later`): every lead of the batch is first made, then each is
+given its owner in turn, so the rotation is held only for that last stretch and another process's
+batch makes its own leads meanwhile.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ class _Batch:
     inserts: dict[type[models.Model], list[models.Model]] = field(default_factory=dict)
     updates: dict[tuple[type[models.Model], Any], tuple[models.Model, set[str]]] = field(default_factory=dict)
     at_end: dict[Hashable, Callable[[], None]] = field(default_factory=dict)
+    later: list[Callable[[], None]] = field(default_factory=list)
 
 
 _current: ContextVar[_Batch | None] = ContextVar("batch", default=None)
@@ -118,6 +124,24 @@ def at_end(key: Hashable, action: Callable[[], None]) -> None:
     batch.at_end[key] = action
 
 
+def later(action: Callable[[], None]) -> None:
+    """Run `action` now; in a batch of many, as the batch ends (before its rows are written), in
+    the order given, or when `run_later` asks for it sooner."""
+    batch = _current.get()
+    if batch is None or not batch.many:
+        action()
+        return
+    batch.later.append(action)
+
+
+def run_later() -> None:
+    """Run what `later` left for the batch so far, in order: before a lead reads what those actions
+    would have written (a repeat customer's earlier lead in the same batch, and its owner)."""
+    batch = _current.get()
+    while batch is not None and batch.later:
+        batch.later.pop(0)()
+
+
 def insert[M: models.Model](row: M) -> M:
     """Insert the new `row`, as `Model.objects.create` does; in a batch of many, as the batch ends.
 
@@ -154,8 +178,8 @@ def update(row: models.Model, fields: Iterable[str]) -> None:
 
 
 def end() -> None:
-    """Write what `insert`, `update` and `at_end` left for this batch; its owner calls this last in
-    its transaction.
+    """Run what `later` left, then write what `insert`, `update` and `at_end` left for this batch;
+    its owner calls this last in its transaction.
 
     The tables are written in the order their foreign keys need (an email before the notification
     pointing at it), each in one INSERT (or as few as the database's limits allow), then the updates.
@@ -163,6 +187,7 @@ def end() -> None:
     batch = _current.get()
     if batch is None:
         return
+    run_later()
     pending = batch.inserts
     needs = {
         model: {

@@ -4,23 +4,28 @@ Each test runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import Counter
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, connections, transaction
 
 from accounts.models import Membership
 from distribution.tests.conftest import OPEN, seller
 from distribution.tests.test_races import in_threads
 from escalations.models import LeadSla
 from followups.models import FollowUp
+from forecourt.lib import batch
 from intake.actions import claim_batch, process_batch, store_inbound
 from intake.models import InboundEmail
 from intake.tasks import sweep_inbound
 from intake.tests.conftest import adf, lead_email
+from leads.actions import create_customer
+from leads.matching import read_ahead
 from leads.models import Activity, Customer, Lead
-from notifications.models import Notification
+from notifications.models import Notification, OutboundEmail
 
 ROTATION = ["Carol Seller", "Dave Seller", "Gina Seller", "Hank Seller", "Ivy Seller"]
 
@@ -85,6 +90,10 @@ def test_copies_of_one_customers_lead_in_one_batch_make_one_lead_and_resubmissio
     assert Customer.objects.count() == 1
     [lead] = Lead.objects.all()
     assert lead.activities.filter(kind=Activity.Kind.RESUBMISSION).count() == 4
+    # The lead had its owner before the copies landed on it, and the owner hears of each.
+    told = OutboundEmail.objects.filter(purpose="lead_resubmission")
+    assert lead.assigned_to is not None
+    assert [email.to for email in told] == [[lead.assigned_to.email]] * 4
 
 
 @pytest.mark.django_db(transaction=True)
@@ -203,6 +212,76 @@ def test_two_batches_at_once_over_the_same_deliveries_take_each_in_once_and_shar
     assert Lead.objects.count() == 20
     assert InboundEmail.objects.filter(status=InboundEmail.Status.PROCESSED).count() == 20
     assert Counter(Lead.objects.values_list("assigned_to__name", flat=True)) == dict.fromkeys(ROTATION, 4)
+
+
+def waiting_on_contacts() -> bool:
+    """True when a connection to this database waits for a batch's lock on a customer's contacts."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'advisory'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+@time_machine.travel(OPEN, tick=True)
+def test_two_batches_at_once_wait_for_each_other_only_over_the_same_customer(riverside, team):
+    """Two processes taking batches in side by side: one busy with Buyer0 holds up nobody else's
+    leads, while another copy of Buyer0's request waits for it and then meets the customer it made."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's writers take turns: batches side by side need PostgreSQL")
+    [earlier, other] = stored(riverside, 2, start=1)
+    process_batch(claim_batch([earlier.pk]))  # the dealership's earlier leads
+    same = store_inbound(
+        dealership=riverside,
+        raw=lead_email(adf(first="Buyer0", email="buyer0@example.com", lead_id="CG-900000")),
+        channel=InboundEmail.Channel.SMTP,
+    )
+    holding, release, gave_up = threading.Event(), threading.Event(), threading.Event()
+
+    def busy_with_buyer0() -> None:
+        # A batch that matched Buyer0 and is making them, as long as the test lets it.
+        try:
+            with transaction.atomic(), batch.scope(many=True):
+                read_ahead([(riverside.organization, {"emails": ["buyer0@example.com"]}, "US")])
+                holding.set()
+                if not release.wait(30):
+                    gave_up.set()
+                data = {"first_name": "Buyer0", "emails": ["buyer0@example.com"], "phones": []}
+                create_customer(organization=riverside.organization, data=data, country="US")
+                batch.end()
+        finally:
+            connections.close_all()
+
+    def take_in(row: InboundEmail, into: list) -> None:
+        try:
+            into.extend(process_batch(claim_batch([row.pk])))
+        finally:
+            connections.close_all()
+
+    busy = threading.Thread(target=busy_with_buyer0)
+    busy.start()
+    assert holding.wait(30)
+    [result] = process_batch(claim_batch([other.pk]))
+    assert not gave_up.is_set(), "another customer's lead waited for the batch busy with Buyer0"
+    assert result.leads[0].customer.first_name == "Buyer2"
+
+    copy: list = []
+    waiting = threading.Thread(target=take_in, args=(same, copy))
+    waiting.start()
+    for _ in range(300):
+        if waiting_on_contacts() or not waiting.is_alive():
+            break
+        time.sleep(0.1)
+    assert waiting.is_alive(), "Buyer0's copy should wait for the batch making Buyer0"
+    assert waiting_on_contacts()
+    release.set()
+    busy.join(30)
+    waiting.join(30)
+
+    made = Customer.objects.get(emails__email="buyer0@example.com")
+    assert copy[0].inbound.status == InboundEmail.Status.PROCESSED
+    assert copy[0].leads[0].customer == made
 
 
 @pytest.mark.django_db(transaction=True)
