@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 import phonenumbers
 
@@ -11,8 +12,12 @@ import phonenumbers
 _SPREADSHEET_NUMBER = re.compile(r"\d{7,15}\.0+|\d\.\d{6,14}[eE]\+?\d{1,2}")
 
 
+@lru_cache(maxsize=4096)
 def to_e164(raw: str, country: str = "US") -> str | None:
     """`raw` as E.164 (+15125550100), or None when it is no real phone number.
+
+    Remembered for the last few thousand numbers: taking one lead in reads each of its numbers
+    five times (the ADF, the batch's look-ahead, matching, storing, the alert), at about 45 µs a parse.
 
     The one rule for every number Forecourt reads (ADF, API, forms, settings, search). Only
     numbers that can exist count: "999-999-9999", "123-456-7890" or a bare "555-1234" are what
