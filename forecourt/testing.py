@@ -228,8 +228,8 @@ class Output:
 
 class FakeTwilio(ThreadingHTTPServer):
     """Answers POST …/Messages.json and …/Calls.json like Twilio (a MessageSid "SM…" or a CallSid
-    "CA…"); `statuses` are the answers to give, in order; `requests` lists every POST, and `calls`
-    those that asked for a call.
+    "CA…"); `statuses` are the answers to give, in order; `requests` lists every POST (`at`:
+    `time.monotonic()` as it arrived), and `calls` those that asked for a call.
 
     GETs: Lookup (`/v2/PhoneNumbers/{E.164}?Fields=caller_name`) answers from `caller_names`;
     a media file answers from `media` (path -> (bytes, content type)), as Twilio's MediaUrls do.
@@ -295,6 +295,7 @@ class _TwilioHandler(BaseHTTPRequestHandler):
             "path": self.path,
             "auth": self.headers.get("Authorization"),
             "form": parse_qs(body),
+            "at": time.monotonic(),
         }
         with self.server.counting:  # several at once: each its own number
             self.server.requests.append(request)

@@ -40,12 +40,16 @@ def sweeps() -> list[Callable[[], int]]:
     from notifications.tasks import sweep_emails, sweep_pushes, sweep_texts
     from reports.weekly import sweep_weekly_summaries
 
-    # Timers before emails and texts, so what a timer makes goes out in the same pass.
+    # Texts and push alerts, which reach a salesperson's phone in seconds, first: what smtpd
+    # queued since the last pass goes before anything else is looked at. Timers before emails and
+    # texts, so what a timer makes goes out in the same pass (texts and push alerts again).
     # Inbound texts before what they make (alerts to staff) goes out. One batch of stored
     # deliveries per pass, so a burst's first leads reach their salespeople while the rest are
-    # taken in (a pass that did work is followed at once by the next); texts and push alerts,
-    # which reach a salesperson's phone in seconds, before emails.
+    # taken in (a pass that did work is followed at once by the next); texts and push alerts
+    # before emails, and between them while many emails go (`sweep_emails`).
     return [
+        sweep_texts,
+        sweep_pushes,
         poll_mailboxes,
         sweep_inbound_batch,
         sweep_webhook_calls,

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
+import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
+from django.db import connections, transaction
 from django.utils import timezone
 
-from forecourt.testing import SmtpSink, run_manage, start_manage, wait_until
+from forecourt.lib import batch
+from forecourt.testing import FakeTwilio, SmtpSink, run_manage, start_manage, wait_until
 from forecourt.worker import Worker
-from notifications.actions import queue_email
-from notifications.models import OutboundEmail
+from notifications.actions import queue_email, queue_text
+from notifications.models import OutboundEmail, OutboundText
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -89,3 +95,54 @@ def test_runworker_stops_cleanly_on_sigterm():
     assert wait_until(lambda: b"started" in (worker.stderr.peek() if worker.stderr else b""), 20)  # type: ignore[attr-defined]
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=20) == 0
+
+
+class SlowSink(SmtpSink):
+    """A mail server that takes a quarter of a second over each message and notes when it has it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first = threading.Event()
+        self.received_at: list[float] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.first.set()
+        await asyncio.sleep(0.25)
+        self.received_at.append(time.monotonic())
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_text_queued_while_the_worker_sends_many_emails_goes_out_before_they_are_all_sent(settings):
+    """A burst's first leads alert their owners by email and text; the texts of the leads taken in
+    meanwhile reach the phones between those emails, not after the last of them."""
+    sink, twilio = SlowSink(), FakeTwilio().start()
+    sink.start()
+    settings.SMTP_URL = sink.url
+    settings.SMS_PROVIDER, settings.TWILIO_API_BASE = "twilio", twilio.base
+    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC0123456789", "secret-token"
+    with transaction.atomic(), batch.scope(many=True):  # queued as a batch of leads queues its alerts
+        for n in range(6):
+            queue_email(to=[f"seller{n}@example.com"], subject=f"New lead {n}", body="x", purpose="alert")
+        batch.end()
+
+    def text_once_sending_starts() -> None:
+        try:
+            assert sink.first.wait(30)
+            queue_text(to="+15125550123", from_number="+15125550199", body="New lead: Jordan", purpose="alert")
+        finally:
+            connections.close_all()
+
+    meanwhile = threading.Thread(target=text_once_sending_starts)
+    meanwhile.start()
+    try:
+        Worker().run_once()
+        meanwhile.join(30)
+        assert len(sink.messages) == 6, "every email still goes in the same pass"
+        assert [r["form"]["Body"] for r in twilio.requests] == [["New lead: Jordan"]]  # type: ignore[index]
+        assert OutboundText.objects.get().status == OutboundText.Status.SENT
+        texted_at = twilio.requests[0]["at"]
+        assert isinstance(texted_at, float)
+        assert texted_at < sink.received_at[-1], "the text waited for every email"
+    finally:
+        sink.stop()
+        twilio.stop()
