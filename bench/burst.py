@@ -411,7 +411,8 @@ def to_provider(sent: dict[int, tuple[float, float]], provider: Provider, timeou
         if lead in provider.arrived
     ]
     acks = [(acked - started) * 1000 for started, acked in sent.values()]
-    # DATA started -> the lead committed (`processed_at` is written in the transaction that makes it).
+    # DATA started -> the lead made: `processed_at` is written in the transaction that makes it, as
+    # its delivery's leads are made, before the batch gives them their owners and commits.
     done = InboundEmail.objects.filter(pk__in=list(sent), processed_at__isnull=False).values_list("pk", "processed_at")
     leads = [(at.timestamp() - sent[pk][0]) * 1000 for pk, at in done if at is not None]
     owners = Counter(Lead.objects.filter(pk__in=list(links.values())).values_list("assigned_to__name", flat=True))
@@ -507,7 +508,7 @@ def measure(args: argparse.Namespace, tmp: str) -> None:
                 result = to_provider(send_mails(services.port, mails, lambda i: at), provider)
                 print(
                     f"burst of {args.burst} at once: DATA -> 250 {figures(result['acks'])}; "
-                    f"DATA -> lead committed {figures(result['leads'])}; "
+                    f"DATA -> lead made {figures(result['leads'])}; "
                     f"DATA -> assignee's text at the provider {figures(result['texts'])}; "
                     f"{result['missing']} without a text; {load_average()}\n  owners (round robin): {result['owners']}",
                     flush=True,
@@ -520,7 +521,7 @@ def measure(args: argparse.Namespace, tmp: str) -> None:
                 result = to_provider(send_mails(services.port, mails, lambda i: start + i / args.rate), provider)
                 print(
                     f"paced {args.rate:g} leads/s for {args.seconds:g} s: DATA -> 250 {figures(result['acks'])}; "
-                    f"DATA -> lead committed {figures(result['leads'])}; "
+                    f"DATA -> lead made {figures(result['leads'])}; "
                     f"DATA -> assignee's text {figures(result['texts'])}; {result['missing']} without a text; "
                     f"{load_average()}",
                     flush=True,

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from types import FrameType
 
+from django.conf import settings
 from django.db import close_old_connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker as TaskRunner
@@ -123,7 +124,7 @@ class Worker:
         try:
             # Texts are handed to the provider side by side, and their answers recorded in the
             # next pass rather than waited for in this one (forecourt.lib.outbox).
-            with outbox.answers_later():
+            with outbox.answers_later(threads=settings.SENDS_AT_ONCE):
                 self._loop(bell)
         except DATABASE_AWAY:  # as it stopped: the texts in flight stay claimed, retried once their lease ends
             log.warning("worker %s: the answers of texts in flight could not be recorded", self.worker_id)

@@ -21,6 +21,7 @@ lead's text; the worker waits for what is in flight before it stops (`answers_la
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
@@ -45,21 +46,36 @@ class _Calls:
     wait: bool = True
     pools: dict[int, ThreadPoolExecutor] = field(default_factory=dict)
     in_flight: dict[str, list[tuple[Any, Future[Attempt]]]] = field(default_factory=dict)
+    # Two sweeps of one process at once (tests do it) make one pool and record each answer once.
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def pool(self, threads: int) -> ThreadPoolExecutor:
-        if threads not in self.pools:
-            self.pools[threads] = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="outbox")
-        return self.pools[threads]
+        """The pool of `threads` threads, every one of them started when the pool is made: a thread
+        started as a burst's first calls arrive makes the sweep wait until the busy machine runs it."""
+        with self.lock:
+            if threads not in self.pools:
+                self.pools[threads] = self._started(threads)
+            return self.pools[threads]
+
+    @staticmethod
+    def _started(threads: int) -> ThreadPoolExecutor:
+        pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="outbox")
+        started = threading.Barrier(threads, timeout=30)
+        for _ in range(threads):  # none is idle until all have met: each submit starts one
+            pool.submit(started.wait)
+        return pool
 
 
 _calls = _Calls()
 
 
 @contextmanager
-def answers_later() -> Iterator[None]:
+def answers_later(*, threads: int) -> Iterator[None]:
     """Within this block (the running worker), a sweep leaves the provider calls it started
     running and returns; the next sweep of the same kind records their answers. As the block
-    ends, what is still in flight is waited for and recorded."""
+    ends, what is still in flight is waited for and recorded. The pool of `threads` that sweeps
+    use (`Outbox.sweep`'s `at_once`) is started as the block begins."""
+    _calls.pool(threads)
     _calls.wait = False
     try:
         yield
@@ -181,8 +197,9 @@ class Outbox:
         if wait:
             wait_for([future for _, future in flight])
         sent = 0
-        for call in [call for call in flight if call[1].done()]:
-            row, future = call
-            sent += self.record(row, future.result()) == "sent"
-            flight.remove(call)
+        with _calls.lock:
+            for call in [call for call in flight if call[1].done()]:
+                row, future = call
+                sent += self.record(row, future.result()) == "sent"
+                flight.remove(call)
         return sent

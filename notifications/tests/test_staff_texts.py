@@ -121,7 +121,7 @@ def test_the_running_worker_hands_the_next_text_over_without_waiting_for_the_las
     twilio.answer_after = 0.5
     with at(chicago(2026, 3, 10, 10, 30)):
         notify(user=texting_carol, kind=Kind.ESCALATION, lead=carols_quiet_lead, text="Overdue first")
-    with answers_later(), at(chicago(2026, 3, 10, 10, 30, 1)):
+    with answers_later(threads=4), at(chicago(2026, 3, 10, 10, 30, 1)):
         sweep_texts()  # hands the first text over and goes on
         notify(user=texting_carol, kind=Kind.ESCALATION, lead=carols_quiet_lead, text="Overdue second")
         sweep_texts()
