@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import time
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -135,13 +136,16 @@ def open_connection() -> BaseEmailBackend | None:
 
 
 TEXTS_BETWEEN_EMAILS_SECONDS = 0.1
+EMAILS_CLAIMED_AT_ONCE = 20
 
 
 def sweep_emails() -> int:
     """Send every due email nobody holds: new ones whose task was lost, retries, expired leases.
 
-    One SMTP connection carries the whole sweep (a new connection per email costs more than the
-    email); after a failure the next email gets a fresh connection. Every
+    They are claimed `EMAILS_CLAIMED_AT_ONCE` at a time (one transaction for twenty rather than
+    one each: a burst of leads queues an alert email per lead), sent one after another, each
+    recorded as it goes. One SMTP connection carries the whole sweep (a new connection per email
+    costs more than the email); after a failure the next email gets a fresh connection. Every
     `TEXTS_BETWEEN_EMAILS_SECONDS` between two emails, the texts and push alerts queued meanwhile
     (a burst's next batch of leads, taken in while the last one's alerts go out by email) are
     sent first: they reach a salesperson's phone in seconds, and a hundred emails take a while.
@@ -153,15 +157,20 @@ def sweep_emails() -> int:
     connection = open_connection()
     look_again = time.monotonic() + TEXTS_BETWEEN_EMAILS_SECONDS
     try:
-        for pk in due:
-            if time.monotonic() > look_again:
-                sent += sweep_texts() + sweep_pushes()
-                look_again = time.monotonic() + TEXTS_BETWEEN_EMAILS_SECONDS
-            outcome = EMAILS.deliver(pk, send=partial(_send_email, connection=connection))
-            sent += outcome == "sent"
-            if outcome == "failed" and connection is not None:
-                connection.close()  # it may be the connection that broke
-                connection = open_connection()
+        for start in range(0, len(due), EMAILS_CLAIMED_AT_ONCE):
+            for row in EMAILS.claim(due[start : start + EMAILS_CLAIMED_AT_ONCE]):
+                if row.claimed_until < timezone.now() + timedelta(seconds=settings.JOB_LEASE_SECONDS / 2):
+                    # Claimed long ago (a mail server slow to answer the ones before): its lease
+                    # may end mid-send and another worker take it, so it waits for that instead.
+                    continue
+                if time.monotonic() > look_again:
+                    sent += sweep_texts() + sweep_pushes()
+                    look_again = time.monotonic() + TEXTS_BETWEEN_EMAILS_SECONDS
+                outcome = EMAILS.record(row, EMAILS.attempt(row, partial(_send_email, connection=connection)))
+                sent += outcome == "sent"
+                if outcome == "failed" and connection is not None:
+                    connection.close()  # it may be the connection that broke
+                    connection = open_connection()
     finally:
         if connection is not None:
             connection.close()

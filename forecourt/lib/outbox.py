@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from contextlib import contextmanager
@@ -165,6 +165,16 @@ class Outbox:
     def due(self) -> list[int]:
         return jobs.due_ids(self.pending())
 
+    def claim(self, pks: Sequence[int]) -> list[Any]:
+        """Step 1 for many rows at once (`jobs.claim_many`): the rows of `pks` this worker won, in
+        `pks`' order, each then sent with `attempt` and `record`. Claim only as many as are sent
+        well within a lease (`JOB_LEASE_SECONDS`): another worker may take a row whose lease ran out."""
+        if not pks:
+            return []
+        won = jobs.claim_many(self.pending(), pks)
+        held = self.model._default_manager.in_bulk(won)
+        return [held[pk] for pk in won if pk in held]
+
     def sweep(self, *, at_once: int = 1) -> int:
         """Send every due row nobody holds: new ones, retries, expired leases.
 
@@ -178,9 +188,7 @@ class Outbox:
         due = self.due()
         if at_once <= 1 or self.send_uses_database:
             return recorded + sum(self.deliver(pk) == "sent" for pk in due)
-        won = jobs.claim_many(self.pending(), due)
-        held = self.model._default_manager.in_bulk(won)
-        rows = [held[pk] for pk in won if pk in held]
+        rows = self.claim(due)
         _OUTBOXES[self.model._meta.label] = self
         pool = _calls.pool(at_once)
         flight = _calls.in_flight.setdefault(self.model._meta.label, [])

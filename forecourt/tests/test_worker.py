@@ -98,16 +98,17 @@ def test_runworker_stops_cleanly_on_sigterm():
 
 
 class SlowSink(SmtpSink):
-    """A mail server that takes a quarter of a second over each message and notes when it has it."""
+    """A mail server that takes `seconds` over each message and notes when it has it."""
 
-    def __init__(self) -> None:
+    def __init__(self, seconds: float = 0.25) -> None:
         super().__init__()
+        self.seconds = seconds
         self.first = threading.Event()
         self.received_at: list[float] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.first.set()
-        await asyncio.sleep(0.25)
+        await asyncio.sleep(self.seconds)
         self.received_at.append(time.monotonic())
         return await super().handle_DATA(server, session, envelope)
 
@@ -146,3 +147,31 @@ def test_a_text_queued_while_the_worker_sends_many_emails_goes_out_before_they_a
     finally:
         sink.stop()
         twilio.stop()
+
+
+def test_emails_waiting_behind_a_slow_mail_server_are_left_to_their_lease_and_sent_once(settings):
+    """Emails are claimed twenty at a time; one whose lease has run half out before its turn (the
+    mail server took long over the ones before) is not sent then, since another worker may take
+    it as the lease ends: it goes once, in a later sweep."""
+    sink = SlowSink(seconds=1.2)
+    sink.start()
+    settings.SMTP_URL, settings.JOB_LEASE_SECONDS = sink.url, 2
+    with transaction.atomic(), batch.scope(many=True):
+        emails = [
+            queue_email(to=[f"seller{n}@example.com"], subject=f"New lead {n}", body="x", purpose="alert")
+            for n in range(3)
+        ]
+        batch.end()
+    try:
+        Worker().run_once()
+        assert [m["Subject"] for m in sink.messages] == ["New lead 0"]
+        later = OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING).order_by("pk")
+        assert [email.subject for email in later] == ["New lead 1", "New lead 2"]
+
+        with time_machine.travel(timezone.now() + timedelta(seconds=3)):
+            settings.JOB_LEASE_SECONDS = 60
+            Worker().run_once()
+        assert sorted(m["Subject"] for m in sink.messages) == ["New lead 0", "New lead 1", "New lead 2"]
+        assert {email.status for email in OutboundEmail.objects.filter(pk__in=[e.pk for e in emails])} == {"sent"}
+    finally:
+        sink.stop()
