@@ -92,7 +92,8 @@ def prepare(name: str, tmp: str) -> None:
 
 
 def fill_table(target: int) -> None:
-    """Grow the bench dealership to `target` leads with set-based SQL (customers, emails, phones, leads, activities)."""
+    """Grow the bench dealership to `target` leads with set-based SQL (customers, emails, phones,
+    leads, activities, sender ids)."""
     from django.db import connection, transaction
 
     from dealerships.models import Dealership
@@ -102,6 +103,9 @@ def fill_table(target: int) -> None:
     have = Lead.objects.filter(dealership=dealership).count()
     missing = target - have
     if missing <= 0:
+        with connection.cursor() as cursor:
+            _add_sender_ids(cursor, dealership.pk)  # a table filled before past leads had them
+            cursor.execute("ANALYZE intake_leadsourceid")
         print(f"the table holds {have} leads already", flush=True)
         return
     started = time.perf_counter()
@@ -119,13 +123,21 @@ def fill_table(target: int) -> None:
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence('leads_customer', 'id'), (SELECT MAX(id) FROM leads_customer))"
         )
-        for table in ("leads_customer", "leads_customeremail", "leads_customerphone", "leads_lead", "leads_activity"):
+        for table in (
+            "leads_customer",
+            "leads_customeremail",
+            "leads_customerphone",
+            "leads_lead",
+            "leads_activity",
+            "intake_leadsourceid",
+        ):
             cursor.execute(f"ANALYZE {table}")
     print(f"the table now holds {target} leads ({time.perf_counter() - started:.0f} s to add {missing})", flush=True)
 
 
 def _add_history(cursor: Any, params: dict[str, int]) -> None:
-    """Customers `low`..`high` with an email and a phone each, and a won lead with its activity each."""
+    """Customers `low`..`high` with an email and a phone each, and a won lead with its activity and
+    sender's id each."""
     cursor.execute(
         """
         INSERT INTO leads_customer (id, organization_id, first_name, last_name, business_name, language,
@@ -167,6 +179,21 @@ def _add_history(cursor: Any, params: dict[str, int]) -> None:
         SELECT id, 'created', 'Lead received from History', '{}', received_at FROM made
         """,
         params,
+    )
+    _add_sender_ids(cursor, params["dealership"])
+
+
+def _add_sender_ids(cursor: Any, dealership: int) -> None:
+    """The sender's id of every past lead (`H<n>`), as a marketplace gives each of its leads one:
+    what a delivery's look-up of its own ids has to find its way through."""
+    cursor.execute(
+        """
+        INSERT INTO intake_leadsourceid (dealership_id, source, value, lead_id)
+        SELECT lead.dealership_id, 'history', lead.source_ref, lead.id FROM leads_lead AS lead
+        WHERE lead.dealership_id = %s AND lead.source_name = 'History'
+            AND NOT EXISTS (SELECT 1 FROM intake_leadsourceid AS held WHERE held.lead_id = lead.id)
+        """,
+        [dealership],
     )
 
 

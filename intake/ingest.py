@@ -109,7 +109,11 @@ def _lead_by_one_key(dealership: Dealership, key: tuple[str, str]) -> Lead | Non
 
 
 def _lead_by_key(dealership: Dealership, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Lead]:
-    rows = LeadSourceId.objects.filter(dealership=dealership, value__in=[value for _, value in keys])
+    # Both columns asked, so the unique index (dealership, source, value) answers: by value alone it
+    # cannot, and every delivery then read all the rooftop's ids, a row for each lead it ever had.
+    rows = LeadSourceId.objects.filter(
+        dealership=dealership, source__in={source for source, _ in keys}, value__in=[value for _, value in keys]
+    )
     wanted = set(keys)
     return {
         (row.source, row.value): row.lead for row in rows.select_related("lead") if (row.source, row.value) in wanted
