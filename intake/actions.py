@@ -339,7 +339,7 @@ def _first_delivery(inbound: InboundEmail) -> InboundEmail | None:
     """The earlier processed delivery of the same Message-ID at this dealership, if any."""
     if not inbound.message_id:
         return None
-    earlier = InboundEmail.objects.filter(dealership=inbound.dealership, message_key=inbound.message_id)
+    earlier = InboundEmail.objects.filter(dealership=inbound.dealership, message_key=inbound.message_id).defer("raw")
     first = batch.read_once(_delivery_key(inbound), lambda: earlier.exclude(pk=inbound.pk).first())
     if first is not None:
         return first
@@ -371,7 +371,11 @@ def _read_ahead_deliveries(inbounds: Sequence[InboundEmail]) -> None:
         return
     mine = {inbound.pk for inbound in inbounds}
     earlier: dict[tuple[int, str], InboundEmail] = {}
-    for row in InboundEmail.objects.filter(message_key__in=ids).exclude(pk__in=mine).order_by("pk"):
+    # The rooftops named as well, for the unique index (dealership, message_key) to answer; and
+    # not the stored bytes of each earlier delivery, which nothing here reads.
+    dealerships = {inbound.dealership_id for inbound in inbounds}
+    found = InboundEmail.objects.filter(dealership_id__in=dealerships, message_key__in=ids).exclude(pk__in=mine)
+    for row in found.defer("raw").order_by("pk"):
         earlier.setdefault((row.dealership_id, row.message_key or ""), row)
     for inbound in inbounds:
         if inbound.message_id:
