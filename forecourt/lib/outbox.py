@@ -74,8 +74,9 @@ def answers_later(*, threads: int) -> Iterator[None]:
     """Within this block (the running worker), a sweep leaves the provider calls it started
     running and returns; the next sweep of the same kind records their answers. As the block
     ends, what is still in flight is waited for and recorded. The pool of `threads` that sweeps
-    use (`Outbox.sweep`'s `at_once`) is started as the block begins."""
-    _calls.pool(threads)
+    use (`Outbox.sweep`'s `at_once`, when above one) is started as the block begins."""
+    if threads > 1:
+        _calls.pool(threads)
     _calls.wait = False
     try:
         yield
