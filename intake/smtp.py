@@ -19,15 +19,14 @@ import signal
 import socket
 import threading
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Any
 
 from aiosmtpd.smtp import SMTP
 from django.conf import settings
 from django.db import close_old_connections
-from django.utils import timezone
 
 from dealerships.models import Dealership
+from forecourt.lib import jobs
 from forecourt.lib.prefork import STOP_SIGNALS
 from intake.actions import process_batch, store_inbound
 from intake.models import InboundEmail
@@ -155,8 +154,7 @@ def _still_held(inbounds: list[InboundEmail]) -> list[InboundEmail]:
     """The rows whose lease (taken when they were stored) has time left for their batch: one that
     waited here so long that its lease may run out meanwhile is left to the worker's sweep, which
     takes it once the lease is over, so that no row is ever taken in twice."""
-    soon = timezone.now() + timedelta(seconds=settings.JOB_LEASE_SECONDS / 2)
-    held = [inbound for inbound in inbounds if inbound.claimed_until and inbound.claimed_until > soon]
+    held = [inbound for inbound in inbounds if jobs.lease_holds(inbound)]
     if len(held) < len(inbounds):
         log.warning("inbound %s waited too long here: left to the worker", [i.pk for i in inbounds if i not in held])
     return held

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import smtplib
 import time
-from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -16,6 +15,7 @@ from django.db.models import F, QuerySet
 from django.tasks import task
 from django.utils import timezone
 
+from forecourt.lib import jobs
 from forecourt.lib.outbox import DeliveryError, Outbox
 from notifications import push
 from notifications.email import send_stored_email, smtp_connection
@@ -159,9 +159,7 @@ def sweep_emails() -> int:
     try:
         for start in range(0, len(due), EMAILS_CLAIMED_AT_ONCE):
             for row in EMAILS.claim(due[start : start + EMAILS_CLAIMED_AT_ONCE]):
-                if row.claimed_until < timezone.now() + timedelta(seconds=settings.JOB_LEASE_SECONDS / 2):
-                    # Claimed long ago (a mail server slow to answer the ones before): its lease
-                    # may end mid-send and another worker take it, so it waits for that instead.
+                if not jobs.lease_holds(row):  # claimed long ago: a mail server slow over the ones before
                     continue
                 if time.monotonic() > look_again:
                     sent += sweep_texts() + sweep_pushes()

@@ -33,6 +33,14 @@ def lease_free(now: datetime) -> Q:
     return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
 
 
+def lease_holds(row: LeasedJob) -> bool:
+    """True while at least half of the lease this worker took on `row` is left: a row it claimed
+    long ago (it waited behind slow work) may see its lease end mid-work and another worker take
+    it, so it is left for that instead, and the work is never done twice."""
+    soon = timezone.now() + timedelta(seconds=settings.JOB_LEASE_SECONDS / 2)
+    return row.claimed_until is not None and row.claimed_until > soon
+
+
 def claim(pending: models.QuerySet[models.Model], pk: int, *, lease_seconds: int | None = None) -> bool:
     """Take row `pk` out of `pending` for this worker; True only for the one worker that won it."""
     now = timezone.now()
