@@ -159,7 +159,7 @@ class Worker:
                 pause = 0.0
             if not done:  # more may be due already: no pause after a pass that did work
                 log.debug("worker %s: idle, waiting for work", self.worker_id)
-                bell.wait(self.interval, lambda: self.running)
+                bell.wait(self.interval, lambda: self.running and not outbox.answered())
         log.info("worker %s stopped", self.worker_id)
 
     def wait(self, seconds: float) -> None:

@@ -70,7 +70,8 @@ def test_an_uploaded_photo_is_kept_and_texted_by_its_unguessable_address(lead, c
     assert served.status_code == 200
     assert served["Content-Type"] == "image/png"
     assert served.content == PNG
-    assert Client().get(f"/m/{photo.token[:-1]}x").status_code == 404
+    other_last = "y" if photo.token.endswith("x") else "x"
+    assert Client().get(f"/m/{photo.token[:-1]}{other_last}").status_code == 404
     assert Client().get("/m/nothing").status_code == 404
 
 

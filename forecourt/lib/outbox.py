@@ -86,6 +86,13 @@ def answers_later(*, threads: int) -> Iterator[None]:
             outbox.record_answers(wait=True)
 
 
+def answered() -> bool:
+    """Whether a provider call in flight has answered and its answer waits to be recorded: an idle
+    worker passes again at once rather than leave the text pending until its next poll."""
+    with _calls.lock:
+        return any(future.done() for flight in _calls.in_flight.values() for _, future in flight)
+
+
 _OUTBOXES: dict[str, Outbox] = {}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Iterator
+from subprocess import Popen
 
 import psycopg
 import pytest
@@ -25,8 +26,8 @@ def twilio() -> Iterator[FakeTwilio]:
     server.stop()
 
 
-def test_an_idle_worker_sends_an_alert_committed_while_it_waits_and_still_stops_on_sigterm(twilio):
-    # An hour between polls: only being woken can get the alert out while the test waits.
+def idle_worker(twilio: FakeTwilio) -> tuple[Popen[bytes], Output]:
+    """A worker with an hour between polls: only being woken gets anything out while a test waits."""
     worker = start_manage(
         "runworker",
         "--interval",
@@ -38,20 +39,48 @@ def test_an_idle_worker_sends_an_alert_committed_while_it_waits_and_still_stops_
         TWILIO_AUTH_TOKEN="secret-token",
     )
     output = Output(worker.stderr)
-    try:
-        assert wait_until(lambda: "idle, waiting for work" in output, 60), str(output)
+    assert wait_until(lambda: "idle, waiting for work" in output, 60), str(output)
+    return worker, output
 
+
+def test_an_idle_worker_sends_an_alert_committed_while_it_waits_and_still_stops_on_sigterm(twilio):
+    worker, output = idle_worker(twilio)
+    try:
         with transaction.atomic():
             text = queue_text(to="+15125550123", from_number="+15125550199", body="New lead: Jordan", purpose="alert")
 
         assert wait_until(lambda: twilio.requests, 30), f"the idle worker was not woken:\n{output}"
-        text.refresh_from_db()
-        assert text.status == OutboundText.Status.SENT
+        sent = OutboundText.objects.filter(pk=text.pk, status=OutboundText.Status.SENT)
+        assert wait_until(sent.exists, 10), f"the provider's answer was not recorded:\n{output}"
         assert [r["form"]["Body"] for r in twilio.requests] == [["New lead: Jordan"]]
     finally:
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=20) == 0
     assert "stopped" in output
+
+
+def test_a_text_whose_provider_answers_after_the_worker_went_idle_is_recorded_as_sent_at_once():
+    # The sweep hands texts to the provider and goes on; the answer comes once nothing else is due.
+    twilio = FakeTwilio(answer_after=1.0).start()
+    worker, output = idle_worker(twilio)
+    try:
+        with transaction.atomic():
+            text = queue_text(
+                to="+15125550123",
+                from_number="+15125550199",
+                body="New lead: Jordan",
+                purpose="alert",
+                wake_worker=False,
+            )
+            wake_worker()  # as a batch of leads wakes it: the sweep, not a queued task, sends the text
+
+        sent = OutboundText.objects.filter(pk=text.pk, status=OutboundText.Status.SENT)
+        assert wait_until(sent.exists, 10), f"the provider's answer was not recorded:\n{output}"
+        assert len(twilio.requests) == 1
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=20) == 0
+        twilio.stop()
 
 
 def test_the_bell_rings_when_work_commits_and_not_when_it_rolls_back():
