@@ -75,7 +75,7 @@ def test_a_visitor_chats_on_the_dealers_website_and_sees_the_salespersons_answer
         visitor = phone(open_browser(PHONE))
         wait = WebDriverWait(visitor, 25, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException))
         visitor.get(site)
-        wait.until(lambda d: in_widget(d, "chat-open").is_displayed())
+        wait.until(lambda d: in_widget(d, "chat-open").is_displayed(), "the chat button never showed")
         snap(visitor, "chat-website-button")
         in_widget(visitor, "chat-open").click()
         in_widget(visitor, "chat-name").send_keys("Jordan Sample")
@@ -83,7 +83,9 @@ def test_a_visitor_chats_on_the_dealers_website_and_sees_the_salespersons_answer
         in_widget(visitor, "chat-body").send_keys("Is the 2016 RAM 2500 still for sale?")
         snap(visitor, "chat-widget-first-message")
         in_widget(visitor, "chat-send").click()
-        wait.until(lambda d: "will answer you right here" in in_widget(d, "chat-log").text)
+        wait.until(
+            lambda d: "will answer you right here" in in_widget(d, "chat-log").text, "no answer to the first message"
+        )
         assert not in_widget(visitor, "chat-contact").is_displayed()  # asked once only
         assert fits(visitor)
 
@@ -96,25 +98,35 @@ def test_a_visitor_chats_on_the_dealers_website_and_sees_the_salespersons_answer
         seller_wait = WebDriverWait(seller, 25, ignored_exceptions=(StaleElementReferenceException,))
         log_in(seller, seller_wait, web, "carol@example.com")
         seller.get(f"{web}/leads/{lead.pk}/")
-        seller_wait.until(ec.text_to_be_present_in_element((By.ID, "thread"), "Is the 2016 RAM 2500 still for sale?"))
+        seller_wait.until(
+            ec.text_to_be_present_in_element((By.ID, "thread"), "Is the 2016 RAM 2500 still for sale?"),
+            "the lead page lacks the visitor's message",
+        )
         assert "Chat" in seller.find_element(By.CSS_SELECTOR, "#thread .msg-in .msg-channel").text
         assert seller.find_element(By.ID, "channel-chat").is_selected()
         seller.find_element(By.ID, "composer-body").send_keys("Yes it is! Want to drive it today at 5?")
         send = seller.find_element(By.ID, "composer-send")
         seller.execute_script("arguments[0].scrollIntoView({block: 'center'})", send)
         send.click()
-        seller_wait.until(ec.text_to_be_present_in_element((By.ID, "thread"), "Want to drive it today at 5?"))
+        seller_wait.until(
+            ec.text_to_be_present_in_element((By.ID, "thread"), "Want to drive it today at 5?"),
+            "Carol's answer is not on her thread",
+        )
         snap(seller, "chat-lead-page-answer")
         assert fits(seller)
 
         # The visitor's widget shows Carol's answer on its next poll, without a reload.
-        wait.until(lambda d: "Want to drive it today at 5?" in in_widget(d, "chat-log").text)
+        wait.until(
+            lambda d: "Want to drive it today at 5?" in in_widget(d, "chat-log").text,
+            "the widget never showed Carol's answer",
+        )
         assert "Carol Seller · Riverside Toyota" in in_widget(visitor, "chat-log").text
         snap(visitor, "chat-widget-answer")
         answer = Message.objects.get(body="Yes it is! Want to drive it today at 5?")
         assert answer.channel == "chat"
         seller_wait.until(
-            ec.text_to_be_present_in_element((By.CSS_SELECTOR, f"#msg-{answer.pk} .msg-status"), "Delivered")
+            ec.text_to_be_present_in_element((By.CSS_SELECTOR, f"#msg-{answer.pk} .msg-status"), "Delivered"),
+            "the lead page never showed the answer delivered",
         )
         lead.refresh_from_db()
         assert lead.first_response_at == answer.created_at
@@ -123,7 +135,10 @@ def test_a_visitor_chats_on_the_dealers_website_and_sees_the_salespersons_answer
         # The visitor answers back; it reaches Carol's open lead page.
         in_widget(visitor, "chat-body").send_keys("Perfect, see you at 5")
         in_widget(visitor, "chat-send").click()
-        seller_wait.until(ec.text_to_be_present_in_element((By.ID, "thread"), "Perfect, see you at 5"))
+        seller_wait.until(
+            ec.text_to_be_present_in_element((By.ID, "thread"), "Perfect, see you at 5"),
+            "the visitor's second message never reached the lead page",
+        )
 
         # The visitor closes the chat and browses on; Carol's next answer shows on the button.
         in_widget(visitor, "chat-close").click()
@@ -131,12 +146,18 @@ def test_a_visitor_chats_on_the_dealers_website_and_sees_the_salespersons_answer
         send = seller.find_element(By.ID, "composer-send")
         seller.execute_script("arguments[0].scrollIntoView({block: 'center'})", send)
         send.click()
-        wait.until(lambda d: in_widget(d, "chat-open").text == "1 new message")
+        wait.until(
+            lambda d: in_widget(d, "chat-open").text == "1 new message",
+            "the closed chat's button counts no new message",
+        )
         snap(visitor, "chat-website-unread")
         in_widget(visitor, "chat-open").click()
         assert "Great, the keys will be ready." in in_widget(visitor, "chat-log").text
         visitor.refresh()  # another page of the website: the chat goes on, nothing counted twice
-        wait.until(lambda d: "Great, the keys will be ready." in in_widget(d, "chat-log").text)
+        wait.until(
+            lambda d: "Great, the keys will be ready." in in_widget(d, "chat-log").text,
+            "the chat is gone after a reload",
+        )
         assert in_widget(visitor, "chat-body").is_displayed()  # it was open, it opens again
 
     # The same script on a website the dealership does not list shows nothing.
