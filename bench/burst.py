@@ -144,14 +144,14 @@ def _add_history(cursor: Any, params: dict[str, int]) -> None:
             street, city, region, postal_code, country, created_at)
         SELECT n, %(org)s, 'Past', 'Customer' || n, '', '', '[]', 'Austin', 'TX', '78701', 'US',
             now() - mod(n, 1000) * interval '1 day'
-        FROM generate_series(%(low)s, %(high)s) AS n
+        FROM generate_series(%(low)s::bigint, %(high)s::bigint) AS n
         """,
         params,
     )
     cursor.execute(
         """
         INSERT INTO leads_customeremail (customer_id, email)
-        SELECT n, 'past' || n || '@history.example' FROM generate_series(%(low)s, %(high)s) AS n
+        SELECT n, 'past' || n || '@history.example' FROM generate_series(%(low)s::bigint, %(high)s::bigint) AS n
         """,
         params,
     )
@@ -159,7 +159,7 @@ def _add_history(cursor: Any, params: dict[str, int]) -> None:
         """
         INSERT INTO leads_customerphone (customer_id, number, raw, type, search_key)
         SELECT n, '+1555' || lpad(mod(n, 10000000)::text, 7, '0'), '', 'cellphone', ''
-        FROM generate_series(%(low)s, %(high)s) AS n
+        FROM generate_series(%(low)s::bigint, %(high)s::bigint) AS n
         """,
         params,
     )
@@ -172,7 +172,7 @@ def _add_history(cursor: Any, params: dict[str, int]) -> None:
             SELECT %(dealership)s, n, 'sales', 'won', '', 'History', 'third_party', 'H' || n, '',
                 now() - mod(n, 1000) * interval '1 day', now() - mod(n, 1000) * interval '1 day', '',
                 'past', 'customer' || n, ''
-            FROM generate_series(%(low)s, %(high)s) AS n
+            FROM generate_series(%(low)s::bigint, %(high)s::bigint) AS n
             RETURNING id, received_at
         )
         INSERT INTO leads_activity (lead_id, kind, text, data, at)

@@ -339,8 +339,12 @@ def _first_delivery(inbound: InboundEmail) -> InboundEmail | None:
     """The earlier processed delivery of the same Message-ID at this dealership, if any."""
     if not inbound.message_id:
         return None
-    earlier = InboundEmail.objects.filter(dealership=inbound.dealership, message_key=inbound.message_id).defer("raw")
-    first = batch.read_once(_delivery_key(inbound), lambda: earlier.exclude(pk=inbound.pk).first())
+
+    def earlier() -> InboundEmail | None:  # a query built only when asked: in a batch, read ahead
+        same = InboundEmail.objects.filter(dealership_id=inbound.dealership_id, message_key=inbound.message_id)
+        return same.exclude(pk=inbound.pk).defer("raw").first()
+
+    first = batch.read_once(_delivery_key(inbound), earlier)
     if first is not None:
         return first
     if taking_many():
@@ -354,7 +358,7 @@ def _first_delivery(inbound: InboundEmail) -> InboundEmail | None:
             InboundEmail.objects.filter(pk=inbound.pk).update(message_key=inbound.message_id)
     except IntegrityError:
         # A copy of this message was processed at the same moment; it keeps the leads.
-        return earlier.exclude(pk=inbound.pk).first()
+        return earlier()
     return None
 
 

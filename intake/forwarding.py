@@ -83,7 +83,7 @@ def rules_for(lead: Lead) -> Rules:
 
 
 def _settings(rooftop: Dealership) -> IntakeSettings | None:
-    return read_once(("intake_settings", rooftop.pk), IntakeSettings.objects.filter(dealership=rooftop).first)
+    return read_once(("intake_settings", rooftop.pk), lambda: IntakeSettings.objects.filter(dealership=rooftop).first())
 
 
 def _redirects(rooftop: Dealership) -> dict[str, MarketplaceRedirect]:
