@@ -51,6 +51,36 @@ def pytest_configure(config: pytest.Config) -> None:
     starts (servers, workers, `make run`), through the variable settings.py reads."""
     os.environ["FORECOURT_LOOPBACK_ONLY"] = "1"
     loopback_only.install()
+    _empty_postgresql_tables_by_deleting()
+
+
+def _empty_postgresql_tables_by_deleting() -> None:
+    """A test that commits (servers, workers, browsers) ends with every table emptied. PostgreSQL's
+    TRUNCATE makes each of the ~90 tables anew on disk, about 0.4 s a test; deleting the few rows a
+    test leaves takes 20 ms. The foreign keys Django makes on PostgreSQL are deferred to the commit,
+    so the tables may be emptied in any order. A flush that resets the sequences still truncates."""
+    from collections.abc import Sequence
+
+    from django.core.management.color import Style
+    from django.db.backends.base.operations import BaseDatabaseOperations
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(
+        self: BaseDatabaseOperations,
+        style: Style,
+        tables: Sequence[str],
+        *,
+        reset_sequences: bool = False,
+        allow_cascade: bool = False,
+    ) -> list[str]:
+        if reset_sequences or not tables:
+            return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        deletes = [f"DELETE FROM {self.quote_name(table)};" for table in tables]  # noqa: S608 - Django's table names
+        return ["SET CONSTRAINTS ALL DEFERRED;", *deletes]
+
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
 
 
 @pytest.fixture(autouse=True)
