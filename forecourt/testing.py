@@ -21,6 +21,7 @@ from email.message import EmailMessage
 from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from socketserver import BaseServer
 from typing import IO, Any
 from urllib.parse import parse_qs, unquote
 
@@ -76,6 +77,12 @@ class SmtpSink:
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:
         return wait_until(lambda: len(self.messages) >= count, timeout) and self.messages
+
+
+def serve_in_background(server: BaseServer) -> None:
+    """Run `server` on a thread of its own until `shutdown()`, which it then notices within 50 ms:
+    the standard library's half-second poll, at the end of every test that uses a server, adds up."""
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
 
 def free_port() -> int:
@@ -278,7 +285,7 @@ class FakeTwilio(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}"
 
     def start(self) -> FakeTwilio:
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        serve_in_background(self)
         return self
 
     def stop(self) -> None:
@@ -372,7 +379,7 @@ class FakeGraph(ThreadingHTTPServer):
         return f"{self.base}{path}"
 
     def start(self) -> FakeGraph:
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        serve_in_background(self)
         return self
 
     def stop(self) -> None:

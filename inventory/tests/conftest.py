@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+
+from forecourt.testing import serve_in_background
 
 
 @dataclass
@@ -51,8 +52,7 @@ def feed_server(settings: Any) -> Iterator[FeedServer]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     feed = FeedServer(server)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_background(server)
     yield feed
     server.shutdown()
     server.server_close()

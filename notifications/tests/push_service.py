@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -18,6 +17,8 @@ from typing import Any
 import http_ece
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+
+from forecourt.testing import serve_in_background
 
 
 def b64url(data: bytes) -> str:
@@ -48,7 +49,7 @@ class FakePushService(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}"
 
     def start(self) -> FakePushService:
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        serve_in_background(self)
         return self
 
     def stop(self) -> None:

@@ -6,7 +6,6 @@ list gets no chat at all."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,7 +18,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from accounts.models import Membership
 from conversations.models import Message
-from forecourt.testing import free_port
+from forecourt.testing import free_port, serve_in_background
 from leads.models import Lead
 from notifications.models import Notification
 from tests.browser.conftest import PHONE
@@ -50,8 +49,7 @@ def dealer_website(script_url: str) -> Iterator[str]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", free_port()), Page)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_background(server)
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
