@@ -46,6 +46,7 @@ class _Calls:
     wait: bool = True
     pools: dict[int, ThreadPoolExecutor] = field(default_factory=dict)
     in_flight: dict[str, list[tuple[Any, Future[Attempt]]]] = field(default_factory=dict)
+    told: set[Future[Attempt]] = field(default_factory=set)  # answers `answered()` has reported
     # Two sweeps of one process at once (tests do it) make one pool and record each answer once.
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -87,10 +88,14 @@ def answers_later(*, threads: int) -> Iterator[None]:
 
 
 def answered() -> bool:
-    """Whether a provider call in flight has answered and its answer waits to be recorded: an idle
-    worker passes again at once rather than leave the text pending until its next poll."""
+    """Whether a provider call in flight has answered since the last time this said so: an idle
+    worker then passes again at once rather than leave the text pending until its next poll. An
+    answer is reported once, so one that cannot be recorded is tried again on the worker's usual
+    passes, not in a loop."""
     with _calls.lock:
-        return any(future.done() for flight in _calls.in_flight.values() for _, future in flight)
+        new = {future for flight in _calls.in_flight.values() for _, future in flight if future.done()} - _calls.told
+        _calls.told |= new
+        return bool(new)
 
 
 _OUTBOXES: dict[str, Outbox] = {}
@@ -218,4 +223,5 @@ class Outbox:
                 row, future = call
                 sent += self.record(row, future.result()) == "sent"
                 flight.remove(call)
+                _calls.told.discard(future)
         return sent

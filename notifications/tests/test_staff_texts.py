@@ -12,7 +12,8 @@ import pytest
 from conversations.tests.conftest import twilio
 from distribution.tests.test_races import in_threads
 from escalations.tests.support import at, chicago, run_worker_at
-from forecourt.lib.outbox import answers_later
+from forecourt.lib.outbox import answered, answers_later
+from forecourt.testing import wait_until
 from notifications.actions import notify
 from notifications.models import Kind, OutboundText
 from notifications.tasks import sweep_texts
@@ -133,3 +134,18 @@ def test_the_running_worker_hands_the_next_text_over_without_waiting_for_the_las
     texts = OutboundText.objects.order_by("pk")
     assert [(text.status, bool(text.provider_sid)) for text in texts] == [("sent", True), ("sent", True)]
     assert len(twilio.requests) == 2
+
+
+def test_an_idle_worker_is_woken_once_by_each_answer_that_comes_in(texting_carol, carols_quiet_lead, twilio):
+    twilio.answer_after = 0.3
+    with at(chicago(2026, 3, 10, 10, 30)):
+        notify(user=texting_carol, kind=Kind.ESCALATION, lead=carols_quiet_lead, text="Overdue")
+    with answers_later(threads=4), at(chicago(2026, 3, 10, 10, 30, 1)):
+        assert sweep_texts() == 1  # handed over; the answer is still to come
+        assert not answered()
+        assert wait_until(answered, 5), "the answer woke nobody"
+        # Said once: an answer that could not be recorded does not keep the worker passing in a loop.
+        assert not answered()
+        assert OutboundText.objects.get().status == "pending"
+        assert sweep_texts() == 1  # the pass it woke records it
+        assert OutboundText.objects.get().status == "sent"
