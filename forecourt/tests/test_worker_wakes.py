@@ -39,7 +39,10 @@ def idle_worker(twilio: FakeTwilio) -> tuple[Popen[bytes], Output]:
         TWILIO_AUTH_TOKEN="secret-token",
     )
     output = Output(worker.stderr)
-    assert wait_until(lambda: "idle, waiting for work" in output, 60), str(output)
+    if not wait_until(lambda: "idle, waiting for work" in output, 60):
+        worker.kill()  # left running, it would take the work of the tests after this one
+        worker.wait()
+        pytest.fail(f"the worker never went idle:\n{output}")
     return worker, output
 
 
