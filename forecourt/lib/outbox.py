@@ -15,7 +15,8 @@ Rows whose sending touches no database (staff texts) can be handed to the provid
 in threads that only make the calls (`Outbox.sweep`). The running worker does not wait for their
 answers within its pass (`answers_later`): each pass records the answers that came in since the
 last, so a provider that takes a few hundred milliseconds to answer never holds up the next
-lead's text; the worker waits for what is in flight before it stops (`answers_later`).
+lead's text; an idle worker is woken by an answer that comes in (`answered`), and waits for what
+is in flight before it stops (`answers_later`).
 """
 
 from __future__ import annotations
