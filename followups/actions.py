@@ -90,7 +90,7 @@ def add_followups(
     caller to do with `log_added` later) their timeline entries, a few rows at once. `timers`:
     other unsaved timers of the lead, stored in the same INSERT."""
     with transaction.atomic(savepoint=False):
-        FollowUp.objects.bulk_create(tasks)
+        batch.make_many(tasks)
         set_timers([*timers, *followup_timers(tasks)])
         if log and tasks:
             log_added(lead=lead, tasks=tasks, actor=actor)

@@ -224,7 +224,7 @@ def process_batch(inbounds: Sequence[InboundEmail]) -> list[Result]:
 
 def _take_in(items: Sequence[_Parsed], *, many: bool) -> dict[int, Result]:
     """Take the deliveries' leads in within one transaction (see `process_batch`)."""
-    with transaction.atomic(), batch.scope(many=many):
+    with transaction.atomic(), batch.scope(many=many, leads=sum(len(item.prospects) for item in items)):
         if many:
             read_ahead(
                 [

@@ -87,22 +87,21 @@ def _add_contacts(
             continue
         phones.append(CustomerPhone(customer=customer, number=number, raw=raw, type=kind))
         known_phones.add((number, raw))
-    if emails:
-        CustomerEmail.objects.bulk_create(emails)
-    if phones:
-        CustomerPhone.objects.bulk_create(phones)
+    batch.make_many([*emails, *phones])
     note_contacts(customer, emails=[e.email for e in emails], numbers=[p.number for p in phones if p.number])
     return emails, phones
 
 
 def create_customer(*, organization: Organization, data: Mapping[str, Any], country: str) -> Customer:
     address = data.get("address") or {}
-    customer = Customer.objects.create(
-        organization=organization,
-        **{f: one_line(data.get(f)) for f in CUSTOMER_FIELDS},
-        street=lines(address.get("street")),
-        **{f: one_line(address.get(f)) for f in ADDRESS_FIELDS if f != "street"},
-        birth_date=data.get("birth_date"),
+    customer = batch.make(
+        Customer(
+            organization=organization,
+            **{f: one_line(data.get(f)) for f in CUSTOMER_FIELDS},
+            street=lines(address.get("street")),
+            **{f: one_line(address.get(f)) for f in ADDRESS_FIELDS if f != "street"},
+            birth_date=data.get("birth_date"),
+        )
     )
     # A customer made this instant has no contacts yet: nothing to read back, then or later.
     emails, phones = _add_contacts(customer, data, country, set(), set())
@@ -235,22 +234,22 @@ def create_lead(
         country = dealership.country
         main = existing_customer or customer_for_lead(organization=org, data=customer, country=country)[0]
         co = find_or_create_customer(organization=org, data=co_customer, country=country) if co_customer else None
-        lead = Lead.objects.create(
-            dealership=dealership,
-            department=department,
-            source_name=one_line(source_name),
-            source_kind=source_kind,
-            source_ref=one_line(source_ref),
-            customer=main,
-            co_customer=co,
-            comments=comments or "",
-            timeframe=dict(timeframe) if timeframe else None,
-            received_at=received_at or timezone.now(),
+        lead = batch.make(
+            Lead(
+                dealership=dealership,
+                department=department,
+                source_name=one_line(source_name),
+                source_kind=source_kind,
+                source_ref=one_line(source_ref),
+                customer=main,
+                co_customer=co,
+                comments=comments or "",
+                timeframe=dict(timeframe) if timeframe else None,
+                received_at=received_at or timezone.now(),
+            )
         )
         _store_vehicles(lead, vehicles)
-        traded = Trade.objects.bulk_create(
-            Trade(lead=lead, **{f: t.get(f) or _blank(f) for f in TRADE_FIELDS}) for t in trades
-        )
+        traded = batch.make_many(Trade(lead=lead, **{f: t.get(f) or _blank(f) for f in TRADE_FIELDS}) for t in trades)
         hold_rows(lead, "trades", traded)
         hold_rows(lead, "collaborators", [])
         by = actor.name if actor else source_name
@@ -272,7 +271,7 @@ def _store_vehicles(lead: Lead, vehicles: Iterable[Mapping[str, Any]]) -> None:
     interests = [_vehicle_values(v) | {"search_vehicle": bool(v.get("search_vehicle"))} for v in vehicles]
     stock_units = _stock_units(lead.dealership, {v["stock"] for v in interests if v["stock"]})
     preferred_given = any(v.get("preferred") for v in vehicles)
-    made = VehicleInterest.objects.bulk_create(
+    made = batch.make_many(
         VehicleInterest(
             lead=lead,
             inventory_vehicle=stock_units.get(values["stock"]),

@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from dealerships.models import Organization
-from forecourt.lib.batch import read_once, remember, revise, taking_many
+from forecourt.lib.batch import read_once, remember, revise, taking_many, write_pending
 from forecourt.lib.phone import to_e164
 from leads.models import Customer, CustomerEmail, CustomerMatchLock, CustomerPhone
 
@@ -175,6 +175,8 @@ def _match_in_batch(organization: Organization, emails: list[str], phones: list[
             is not None
         ]
         if found:
+            # It may be one this batch made: its rows are written before anything reads them back.
+            write_pending()
             return min(found, key=lambda customer: customer.pk)
     return None
 

@@ -33,7 +33,7 @@ from distribution.models import Offer
 from distribution.policy import DepartmentPolicy, GroupPolicy, Policy
 from distribution.rotation import take_turn
 from distribution.store import candidates, is_after_hours, load_policy, local_day, memberships_of
-from forecourt.lib.batch import taking_many
+from forecourt.lib.batch import taking_many, write_pending
 from leads import actions as lead_actions
 from leads.models import Activity, Lead
 from notifications.actions import notify
@@ -136,6 +136,7 @@ def place_new_lead(*, lead: Lead, actor: User | None) -> Policy:
     policy = load_policy(lead.dealership)
     if not policy.department(lead.department).use_vehicle_location:
         return policy
+    write_pending()  # the move changes the lead's rows: in a batch of many, written first
     try:
         with transaction.atomic():
             moved = move_to_vehicle_location(lead=lead, actor=actor)

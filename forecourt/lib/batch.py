@@ -23,6 +23,13 @@ its leads (`insert`), and so are the changes to its stored deliveries (`update`)
 would each write once (a rotation's position, the ring of the worker's bell) is written once
 (`at_end`): the cost per lead falls with the batch's size.
 
+The rows a lead is made of (its customer and their contacts, the lead, its vehicles, its
+follow-ups) are pointed at by others, so they need their primary keys at once (`make`). In a
+batch of many on PostgreSQL they get them from their tables' sequences, a block of ids for the
+batch in one statement, and are written with the batch's other rows, one INSERT per table: before
+anything reads them back from the database (`write_pending`, which `run_later` calls first, as
+matching a customer the batch may have made does).
+
 What takes a lock everyone shares (a round-robin turn locks its rotation until the commit) waits
 for the end of a batch of many too (`later`): every lead of the batch is first made, then each is
 given its owner in turn, so the rotation is held only for that last stretch and another process's
@@ -38,7 +45,7 @@ from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 
 from forecourt.lib.rows import update_each
 
@@ -51,15 +58,18 @@ class _Batch:
     updates: dict[tuple[type[models.Model], Any], tuple[models.Model, set[str]]] = field(default_factory=dict)
     at_end: dict[Hashable, Callable[[], None]] = field(default_factory=dict)
     later: list[Callable[[], None]] = field(default_factory=list)
+    ids: dict[type[models.Model], list[int]] = field(default_factory=dict)
+    block: int = 1
 
 
 _current: ContextVar[_Batch | None] = ContextVar("batch", default=None)
 
 
 @contextmanager
-def scope(*, many: bool = False) -> Iterator[None]:
+def scope(*, many: bool = False, leads: int = 1) -> Iterator[None]:
     """A batch: within this block `read_once` reads each key once, and `insert`, `update` and
     `at_end` wait for `end` (`many`: see `taking_many`). Nested blocks belong to the outer one.
+    `leads`: about how many leads it makes, for the blocks of ids `make` takes.
 
     Enter it inside the transaction it is for: what is read once (a lock taken, a row made on
     first use) holds only while that transaction does.
@@ -67,7 +77,7 @@ def scope(*, many: bool = False) -> Iterator[None]:
     if _current.get() is not None:
         yield
         return
-    token = _current.set(_Batch(many=many))
+    token = _current.set(_Batch(many=many, block=max(leads, 1)))
     try:
         yield
     finally:
@@ -136,9 +146,13 @@ def later(action: Callable[[], None]) -> None:
 
 def run_later() -> None:
     """Run what `later` left for the batch so far, in order: before a lead reads what those actions
-    would have written (a repeat customer's earlier lead in the same batch, and its owner)."""
+    would have written (a repeat customer's earlier lead in the same batch, and its owner). The
+    rows made so far are written first (`write_pending`): the actions read and change them."""
     batch = _current.get()
-    while batch is not None and batch.later:
+    if batch is None or not batch.later:
+        return
+    write_pending()
+    while batch.later:
         batch.later.pop(0)()
 
 
@@ -166,6 +180,60 @@ def insert_many(rows: Iterable[models.Model]) -> None:
             model._default_manager.bulk_create(of_model)
 
 
+def make[M: models.Model](row: M) -> M:
+    """Store the new `row` with its primary key set at once, as `Model.objects.create` does; in a
+    batch of many on PostgreSQL, written with the batch's other rows (module doc)."""
+    make_many([row])
+    return row
+
+
+def make_many[M: models.Model](rows: Iterable[M]) -> list[M]:
+    """`make` for several new rows (one `bulk_create` per table when written at once); returns them.
+
+    For rows that others point at before the batch ends, whose model has no `save()` of its own
+    that does more for a new row than storing it. Until `write_pending`, nothing reads them from
+    the database and nothing changes them there: a lead's rows are made before its owner is
+    chosen (`later`), which writes them first.
+    """
+    rows = list(rows)
+    by_model: dict[type[models.Model], list[M]] = {}
+    for row in rows:
+        by_model.setdefault(type(row), []).append(row)
+    batch = _current.get()
+    for model, of_model in by_model.items():
+        if batch is None or not batch.many or connection.vendor != "postgresql":
+            model._default_manager.bulk_create(of_model)
+            continue
+        ids = _take_ids(batch, model, len(of_model))
+        # Its timestamps as `create` sets them, for what reads the row before it is written.
+        stamped = [
+            f for f in model._meta.concrete_fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        ]
+        for row, pk in zip(of_model, ids, strict=True):
+            row.pk = pk
+            for stamp in stamped:
+                stamp.pre_save(row, True)
+        batch.inserts.setdefault(model, []).extend(of_model)
+    return rows
+
+
+def _take_ids(batch: _Batch, model: type[models.Model], count: int) -> list[int]:
+    """`count` new primary keys of `model`'s table, from a block taken from its sequence for the
+    batch: a block as large as the batch has leads, or larger, in one statement. The ids of a block
+    the batch does not use are never used: a gap in the table's ids, as a rolled-back insert leaves."""
+    free = batch.ids.setdefault(model, [])
+    if len(free) < count:
+        meta = model._meta
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s::integer)",
+                [meta.db_table, meta.pk.column, max(count - len(free), batch.block)],
+            )
+            free.extend(pk for (pk,) in cursor.fetchall())
+    taken, batch.ids[model] = free[:count], free[count:]
+    return taken
+
+
 def update(row: models.Model, fields: Iterable[str]) -> None:
     """Write `fields` of `row` (an UPDATE of that row); in a batch of many, as the batch ends, with
     the other rows of its table whose same fields changed, in one go (`forecourt.lib.rows.update_each`)."""
@@ -188,6 +256,25 @@ def end() -> None:
     if batch is None:
         return
     run_later()
+    write_pending()
+    updates: dict[tuple[type[models.Model], frozenset[str]], list[models.Model]] = {}
+    for (model, _), (row, fields) in batch.updates.items():
+        updates.setdefault((model, frozenset(fields)), []).append(row)
+    batch.updates.clear()
+    for (model, names), rows in updates.items():
+        update_each(model, sorted(names), rows)
+    while batch.at_end:
+        batch.at_end.pop(next(iter(batch.at_end)))()
+
+
+def write_pending() -> None:
+    """Write the rows `insert` and `make` left for the batch so far, in the order their foreign keys
+    need (an email before the notification pointing at it), each table in one INSERT (or as few as
+    the database's limits allow): before reading back from the database a row the batch may have
+    made (a customer it matched)."""
+    batch = _current.get()
+    if batch is None:
+        return
     pending = batch.inserts
     needs = {
         model: {
@@ -199,11 +286,3 @@ def end() -> None:
     }
     for model in TopologicalSorter(needs).static_order():
         model._default_manager.bulk_create(pending.pop(model))
-    updates: dict[tuple[type[models.Model], frozenset[str]], list[models.Model]] = {}
-    for (model, _), (row, fields) in batch.updates.items():
-        updates.setdefault((model, frozenset(fields)), []).append(row)
-    batch.updates.clear()
-    for (model, names), rows in updates.items():
-        update_each(model, sorted(names), rows)
-    while batch.at_end:
-        batch.at_end.pop(next(iter(batch.at_end)))()

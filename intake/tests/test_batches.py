@@ -98,6 +98,29 @@ def test_copies_of_one_customers_lead_in_one_batch_make_one_lead_and_resubmissio
 
 @pytest.mark.django_db(transaction=True)
 @time_machine.travel(OPEN, tick=True)
+def test_a_co_buyer_the_same_batch_made_is_met_once_and_given_the_new_number(riverside, team):
+    """The batch's first lead makes Buyer0; a later one names her as its co-buyer, with a second
+    number: she is one customer, her address held once, with both numbers."""
+    first = stored(riverside, 1)
+    co_buyer = """<contact primarycontact="0">
+        <name part="first">Buyer0</name><name part="last">Sample</name>
+        <email>buyer0@example.com</email><phone type="cellphone">512-555-7777</phone>
+      </contact>"""
+    document = adf(first="Pat", email="pat@example.com", phone="512-555-3000", lead_id="CG-600001")
+    document = document.replace("</contact>", "</contact>" + co_buyer, 1)
+    second = store_inbound(dealership=riverside, raw=lead_email(document), channel=InboundEmail.Channel.SMTP)
+
+    process_batch(claim_batch([first[0].pk, second.pk]))
+
+    buyer0 = Customer.objects.get(first_name="Buyer0")
+    assert Lead.objects.get(customer__first_name="Pat").co_customer == buyer0
+    assert list(buyer0.emails.values_list("email", flat=True)) == ["buyer0@example.com"]
+    assert sorted(buyer0.phones.values_list("number", flat=True)) == ["+15125552000", "+15125557777"]
+    assert Customer.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@time_machine.travel(OPEN, tick=True)
 def test_a_lead_sent_twice_in_one_batch_is_one_lead_and_every_delivery_says_so(riverside, team):
     """The same lead twice under its sender's id (a marketplace resending), and the same email
     twice (a sender retrying after a time-out, same Message-ID), among others, in one batch."""
