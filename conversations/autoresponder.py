@@ -27,7 +27,7 @@ from conversations.models import Autoresponse, Message
 from conversations.templates import TemplateError, draft_with, values_for
 from dealerships.models import Dealership
 from dealerships.modes import is_tracking
-from forecourt.lib.batch import read_once
+from forecourt.lib.batch import made_here, read_once
 from leads.actions import record_activity
 from leads.models import Activity, Lead
 
@@ -57,7 +57,8 @@ def respond_to_new_lead(*, lead: Lead) -> list[Autoresponse]:
     settings = read_once(("autoresponder", lead.dealership_id), lambda: _settings_of(lead.dealership_id))
     if not any((settings.get(key) or "").strip() for key in ("email_body", "sms")):
         return []
-    lead = Lead.objects.select_related("dealership", "assigned_to", "customer").get(pk=lead.pk)
+    if not made_here(lead):  # one a batch of intake made is in its memory, its owner not yet written
+        lead = Lead.objects.select_related("dealership", "assigned_to", "customer").get(pk=lead.pk)
     dealership = lead.dealership
     if is_tracking(dealership):  # it works its leads in another CRM: Forecourt says nothing to customers
         return []

@@ -33,6 +33,7 @@ from distribution.models import Offer
 from distribution.policy import DepartmentPolicy, GroupPolicy, Policy
 from distribution.rotation import take_turn
 from distribution.store import candidates, is_after_hours, load_policy, local_day, memberships_of
+from forecourt.lib import batch
 from forecourt.lib.batch import taking_many, write_pending
 from leads import actions as lead_actions
 from leads.models import Activity, Lead
@@ -346,13 +347,22 @@ def _join(notes: Sequence[str], reason: str) -> str:
 
 
 def _assign(lead: Lead, user: User, reason: str, *, actor: User | None) -> Outcome:
-    # Conditional, so that a lead distributed twice at once is still owned once.
     now = timezone.now()
-    won = Lead.objects.filter(pk=lead.pk, assigned_to__isnull=True).update(assigned_to=user, updated_at=now)
+    made_here = batch.made_here(lead)
+    if made_here:
+        # Made by this batch of intake, seen by nobody else before it commits: its owner is
+        # written with the batch's other changes (`forecourt.lib.batch.update`).
+        won = lead.assigned_to_id is None
+    else:
+        # Conditional, so that a lead distributed twice at once is still owned once.
+        won = bool(Lead.objects.filter(pk=lead.pk, assigned_to__isnull=True).update(assigned_to=user, updated_at=now))
+        if not won:
+            lead.refresh_from_db(fields=["assigned_to"])
     if not won:
-        lead.refresh_from_db(fields=["assigned_to"])
         return Outcome(lead=lead, assigned_to=lead.assigned_to, reason="already distributed")
     lead.assigned_to, lead.updated_at = user, now
+    if made_here:
+        batch.update(lead, ["assigned_to", "updated_at"])
     lead_actions.log_assignment(lead=lead, to=user, previous=None, actor=actor, reason=reason)
     tell_assignee(lead, user, text=f"New lead for you: {alerts.lead_summary(lead)}")
     return Outcome(lead=lead, assigned_to=user, reason=reason)

@@ -47,7 +47,7 @@ from typing import Any
 
 from django.db import connection, models
 
-from forecourt.lib.rows import update_each
+from forecourt.lib.rows import insert_all, next_ids, update_each
 
 
 @dataclass
@@ -60,6 +60,7 @@ class _Batch:
     later: list[Callable[[], None]] = field(default_factory=list)
     ids: dict[type[models.Model], list[int]] = field(default_factory=dict)
     block: int = 1
+    made: set[tuple[type[models.Model], Any]] = field(default_factory=set)
 
 
 _current: ContextVar[_Batch | None] = ContextVar("batch", default=None)
@@ -147,13 +148,15 @@ def later(action: Callable[[], None]) -> None:
 def run_later() -> None:
     """Run what `later` left for the batch so far, in order: before a lead reads what those actions
     would have written (a repeat customer's earlier lead in the same batch, and its owner). The
-    rows made so far are written first (`write_pending`): the actions read and change them."""
+    rows made so far are written first (`write_pending`), for the actions to read and change,
+    and what the actions wrote last, for the lead that reads it next."""
     batch = _current.get()
     if batch is None or not batch.later:
         return
     write_pending()
     while batch.later:
         batch.later.pop(0)()
+    write_pending()
 
 
 def insert[M: models.Model](row: M) -> M:
@@ -203,6 +206,8 @@ def make_many[M: models.Model](rows: Iterable[M]) -> list[M]:
     for model, of_model in by_model.items():
         if batch is None or not batch.many or connection.vendor != "postgresql":
             model._default_manager.bulk_create(of_model)
+            if batch is not None and batch.many:
+                batch.made.update((model, row.pk) for row in of_model)
             continue
         ids = _take_ids(batch, model, len(of_model))
         # Its timestamps as `create` sets them, for what reads the row before it is written.
@@ -214,6 +219,7 @@ def make_many[M: models.Model](rows: Iterable[M]) -> list[M]:
             for stamp in stamped:
                 stamp.pre_save(row, True)
         batch.inserts.setdefault(model, []).extend(of_model)
+        batch.made.update((model, row.pk) for row in of_model)
     return rows
 
 
@@ -223,13 +229,7 @@ def _take_ids(batch: _Batch, model: type[models.Model], count: int) -> list[int]
     the batch does not use are never used: a gap in the table's ids, as a rolled-back insert leaves."""
     free = batch.ids.setdefault(model, [])
     if len(free) < count:
-        meta = model._meta
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s::integer)",
-                [meta.db_table, meta.pk.column, max(count - len(free), batch.block)],
-            )
-            free.extend(pk for (pk,) in cursor.fetchall())
+        free.extend(next_ids(model, max(count - len(free), batch.block)))
     taken, batch.ids[model] = free[:count], free[count:]
     return taken
 
@@ -246,32 +246,22 @@ def update(row: models.Model, fields: Iterable[str]) -> None:
 
 
 def end() -> None:
-    """Run what `later` left, then write what `insert`, `update` and `at_end` left for this batch;
-    its owner calls this last in its transaction.
-
-    The tables are written in the order their foreign keys need (an email before the notification
-    pointing at it), each in one INSERT (or as few as the database's limits allow), then the updates.
-    """
+    """Run what `later` left, then write what `insert`, `make`, `update` and `at_end` left for this
+    batch (`write_pending`); its owner calls this last in its transaction."""
     batch = _current.get()
     if batch is None:
         return
     run_later()
     write_pending()
-    updates: dict[tuple[type[models.Model], frozenset[str]], list[models.Model]] = {}
-    for (model, _), (row, fields) in batch.updates.items():
-        updates.setdefault((model, frozenset(fields)), []).append(row)
-    batch.updates.clear()
-    for (model, names), rows in updates.items():
-        update_each(model, sorted(names), rows)
     while batch.at_end:
         batch.at_end.pop(next(iter(batch.at_end)))()
 
 
 def write_pending() -> None:
     """Write the rows `insert` and `make` left for the batch so far, in the order their foreign keys
-    need (an email before the notification pointing at it), each table in one INSERT (or as few as
-    the database's limits allow): before reading back from the database a row the batch may have
-    made (a customer it matched)."""
+    need (an email before the notification pointing at it), each table in one INSERT (a COPY on
+    PostgreSQL: `forecourt.lib.rows.insert_all`), then the changes `update` left: before reading
+    back from the database a row the batch may have made or changed (a customer it matched)."""
     batch = _current.get()
     if batch is None:
         return
@@ -285,4 +275,16 @@ def write_pending() -> None:
         for model in pending
     }
     for model in TopologicalSorter(needs).static_order():
-        model._default_manager.bulk_create(pending.pop(model))
+        insert_all(model, pending.pop(model))
+    updates: dict[tuple[type[models.Model], frozenset[str]], list[models.Model]] = {}
+    for (model, _), (row, fields) in batch.updates.items():
+        updates.setdefault((model, frozenset(fields)), []).append(row)
+    batch.updates.clear()
+    for (model, names), rows in updates.items():
+        update_each(model, sorted(names), rows)
+
+
+def made_here(row: models.Model) -> bool:
+    """True when this batch of many made `row` (`make`): nobody else can see it before the commit."""
+    batch = _current.get()
+    return batch is not None and (type(row), row.pk) in batch.made
