@@ -26,9 +26,10 @@ would each write once (a rotation's position, the ring of the worker's bell) is 
 The rows a lead is made of (its customer and their contacts, the lead, its vehicles, its
 follow-ups) are pointed at by others, so they need their primary keys at once (`make`). In a
 batch of many on PostgreSQL they get them from their tables' sequences, a block of ids for the
-batch in one statement, and are written with the batch's other rows, one INSERT per table: before
+batch in one statement, and are written with the batch's other rows, one COPY per table: before
 anything reads them back from the database (`write_pending`, which `run_later` calls first, as
-matching a customer the batch may have made does).
+matching a customer the batch may have made does). Its new leads' owners are written with its
+other changes too (`made_here`): nobody else sees those leads before the batch commits.
 
 What takes a lock everyone shares (a round-robin turn locks its rotation until the commit) waits
 for the end of a batch of many too (`later`): every lead of the batch is first made, then each is

@@ -1,9 +1,10 @@
-"""Writing many rows with one statement run for each (`executemany`, sent in one go).
+"""Writing many rows at once.
 
 Django's `bulk_update` builds a CASE per column and row, whose cost grows with the square of the
 batch and is far more than running the statement: for many rows of one table whose same columns
-change, each to its own value, `update_each` runs one plain UPDATE per row instead. The table and
-column names come from the model, never from input; the values go as parameters.
+change, each to its own value, `update_each` runs one plain UPDATE per row instead, all sent in
+one go (`executemany`). New rows go in by `insert_all`: a COPY on PostgreSQL. The table and column
+names come from the model, never from input; the values go as parameters or as COPY's data.
 """
 
 from __future__ import annotations
