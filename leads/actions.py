@@ -64,6 +64,8 @@ def add_customer_contacts(*, customer: Customer, data: Mapping[str, Any], countr
     known_emails = set(customer.emails.values_list("email", flat=True))
     known_phones = set(customer.phones.values_list("number", "raw"))
     _add_contacts(customer, data, country, known_emails, known_phones)
+    # Read from the database from now on, so written now in a batch of many too.
+    batch.write_pending()
     forget_rows(customer, "emails")
     forget_rows(customer, "phones")
 

@@ -18,7 +18,7 @@ from intake.adf_out import relay_address
 from intake.forwarding import forward, rules_for
 from intake.models import InboundEmail
 from intake.tests.forwarding_helpers import set_forwarding
-from leads.models import Activity
+from leads.models import Activity, Lead
 from notifications.models import OutboundEmail
 from notifications.tasks import sweep_emails
 
@@ -93,6 +93,22 @@ def test_a_sell_my_car_request_is_emailed_with_the_lead_as_a_pdf(riverside, caro
     assert lead.activities.filter(
         kind=Activity.Kind.NOTE, text="Trade-in request emailed to appraisals@riverside.example with the lead as a PDF"
     ).exists()
+
+
+def test_a_returning_customers_new_number_is_on_the_pdf_with_the_one_we_had(riverside, carol, sink):
+    set_forwarding(riverside, trade_in_cc="appraisals@riverside.example")
+    phone = {"number": "512-555-0100", "type": "voice"}
+    earlier = make_lead(riverside, bulk=True, customer={"emails": ["jordan.sample@example.com"], "phones": [phone]})
+    Lead.objects.filter(pk=earlier.pk).update(status=Lead.Status.LOST)  # closed: the request is a new lead
+    document = SELL_MY_CAR.replace("512-555-0100", "512-555-0177")
+
+    inbound = store_inbound(dealership=riverside, raw=document.encode(), channel=InboundEmail.Channel.SMTP, hold=True)
+    [lead] = process_held(inbound).leads
+    assert sweep_emails() >= 1
+
+    assert lead.customer == earlier.customer
+    [message] = [m for m in sink.messages if "appraisals@riverside.example" in m["To"]]
+    assert "+15125550100, +15125550177" in pdf_text(message)
 
 
 def test_a_lead_for_a_vehicle_to_buy_with_a_trade_is_not_a_trade_in_request(riverside, carol):
