@@ -61,7 +61,9 @@ def _initial(surname: str) -> str:
         if not unicodedata.combining(ch):
             break
         initial += ch
-    return f"{initial.upper()}."
+    capital = initial.upper()
+    # A letter whose capital is two (ß is SS) stays as written: an initial is one letter.
+    return f"{capital if len(capital) == len(initial) else initial}."
 
 
 def shown_name(name: str, style: str) -> str:
