@@ -43,6 +43,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import cache
 from graphlib import TopologicalSorter
 from typing import Any
 
@@ -211,17 +212,22 @@ def make_many[M: models.Model](rows: Iterable[M]) -> list[M]:
                 batch.made.update((model, row.pk) for row in of_model)
             continue
         ids = _take_ids(batch, model, len(of_model))
-        # Its timestamps as `create` sets them, for what reads the row before it is written.
-        stamped = [
-            f for f in model._meta.concrete_fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        ]
+        stamped = _timestamps(model)
         for row, pk in zip(of_model, ids, strict=True):
             row.pk = pk
-            for stamp in stamped:
+            for stamp in stamped:  # as `create` sets them, for what reads the row before it is written
                 stamp.pre_save(row, True)
         batch.inserts.setdefault(model, []).extend(of_model)
         batch.made.update((model, row.pk) for row in of_model)
     return rows
+
+
+@cache
+def _timestamps(model: type[models.Model]) -> list[Any]:
+    """The fields of `model` that saving a new row stamps with the time (`auto_now`, `auto_now_add`)."""
+    return [
+        f for f in model._meta.concrete_fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
 
 
 def _take_ids(batch: _Batch, model: type[models.Model], count: int) -> list[int]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models.fields import AutoFieldMixin
 
 CHUNK = 5000
@@ -61,13 +61,14 @@ def insert_all(model: type[models.Model], objects: Sequence[models.Model]) -> No
         obj.pk = pk
     fields = [field for field in meta.concrete_fields if not field.generated]
     rows = []
+    db = connections[DEFAULT_DB_ALIAS]  # itself, not the proxy: a lookup per value costs more than most values
     for obj in objects:
         obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
         values = [field.pre_save(obj, True) for field in fields]
         if any(hasattr(value, "resolve_expression") for value in values):
             model._default_manager.bulk_create(objects)
             return
-        rows.append([field.get_db_prep_save(value, connection) for field, value in zip(fields, values, strict=True)])
+        rows.append([field.get_db_prep_save(value, db) for field, value in zip(fields, values, strict=True)])
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     copy_in = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
