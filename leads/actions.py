@@ -77,7 +77,8 @@ def _add_contacts(
     known_emails: set[str],
     known_phones: set[tuple[str | None, str]],
 ) -> tuple[list[CustomerEmail], list[CustomerPhone]]:
-    """Write the new contacts, one INSERT per kind (every lead that comes in passes here); returns them."""
+    """Store the new contacts, one INSERT per kind or with their batch's rows (`forecourt.lib.batch.make`);
+    every lead that comes in passes here. Returns them."""
     emails = []
     for email in data.get("emails") or []:
         if email and email.lower() not in known_emails:
