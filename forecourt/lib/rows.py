@@ -10,10 +10,12 @@ names come from the model, never from input; the values go as parameters or as C
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from datetime import datetime
+from functools import cache
+from typing import Any, NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
-from django.db.models.fields import AutoFieldMixin
+from django.db.models.fields import AutoFieldMixin, DateField, Field
 
 CHUNK = 5000
 
@@ -48,7 +50,8 @@ def insert_all(model: type[models.Model], objects: Sequence[models.Model]) -> No
 
     On PostgreSQL they go in by one COPY, which costs far less per row than an INSERT naming each
     value: the rows without a primary key first take theirs from the table's sequence, in one
-    statement. A row with a value the database fills in itself (a field's `db_default` left
+    statement. A value Django would give back unchanged (a str for a CharField, an int for a key)
+    is written without going through the field's conversions, which cost more than the COPY. A row with a value the database fills in itself (a field's `db_default` left
     unset), or a model with parents, goes by `bulk_create`."""
     if not objects:
         return
@@ -59,19 +62,25 @@ def insert_all(model: type[models.Model], objects: Sequence[models.Model]) -> No
         return
     for obj, pk in zip(keyless, next_ids(model, len(keyless)), strict=True):
         obj.pk = pk
-    fields = [field for field in meta.concrete_fields if not field.generated]
+    columns = _columns(model)
     rows = []
     db = connections[DEFAULT_DB_ALIAS]  # itself, not the proxy: a lookup per value costs more than most values
     for obj in objects:
         obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
-        values = [field.pre_save(obj, True) for field in fields]
-        if any(hasattr(value, "resolve_expression") for value in values):
-            model._default_manager.bulk_create(objects)
-            return
-        rows.append([field.get_db_prep_save(value, db) for field, value in zip(fields, values, strict=True)])
+        row = []
+        for column in columns:
+            value = column.field.pre_save(obj, True) if column.filled_in else getattr(obj, column.field.attname)
+            if value is None or (type(value) in column.as_given and (type(value) is not datetime or value.tzinfo)):
+                row.append(value)
+            elif hasattr(value, "resolve_expression"):
+                model._default_manager.bulk_create(objects)
+                return
+            else:
+                row.append(column.field.get_db_prep_save(value, db))
+        rows.append(row)
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    copy_in = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+    names = ", ".join(quote(column.field.column) for column in columns)
+    copy_in = f"COPY {quote(meta.db_table)} ({names}) FROM STDIN"
     with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(copy_in) as copy:
         for row in rows:
             copy.write_row(row)
@@ -90,3 +99,54 @@ def next_ids(model: type[models.Model], count: int) -> list[int]:
             [meta.db_table, meta.pk.column, count],
         )
         return [pk for (pk,) in cursor.fetchall()]
+
+
+class _Column(NamedTuple):
+    field: Any
+    filled_in: bool  # its value is made as the row is written (`pre_save`: auto_now, a search key)
+    as_given: tuple[type, ...]  # value types written as they are, without the field's conversions
+
+
+# Django's own fields whose conversions give back, on PostgreSQL, the very value they were given
+# when it is of these types (a datetime only with its zone: Django warns of a naive one and makes
+# it aware). A field that overrides any of the methods compared is converted as Django converts it.
+_KEPT_AS_GIVEN: tuple[tuple[type[Field], tuple[type, ...]], ...] = (
+    (models.CharField, (str,)),
+    (models.TextField, (str,)),
+    (models.BooleanField, (bool,)),
+    (models.IntegerField, (int,)),
+    (models.BigAutoField, (int,)),
+    (models.AutoField, (int,)),
+    (models.DateTimeField, (datetime,)),
+)
+_CONVERSIONS = ("get_db_prep_save", "get_db_prep_value", "get_prep_value", "to_python")
+
+
+def _as_given(field: Any) -> tuple[type, ...]:
+    """The value types `field` writes as they are; a foreign key converts as the key it points at."""
+    if isinstance(field, models.ForeignKey) and all(
+        getattr(type(field), name) is getattr(models.ForeignKey, name) for name in _CONVERSIONS[:-1]
+    ):
+        return _as_given(field.target_field)
+    for django_field, types in _KEPT_AS_GIVEN:
+        if isinstance(field, django_field) and all(
+            getattr(type(field), name) is getattr(django_field, name) for name in _CONVERSIONS
+        ):
+            return types
+    return ()
+
+
+@cache
+def _columns(model: type[models.Model]) -> list[_Column]:
+    """The columns COPY writes for `model`, each with how its value is taken from a row."""
+    columns = []
+    for field in model._meta.concrete_fields:
+        if field.generated:
+            continue
+        filled_in = type(field).pre_save is not Field.pre_save and not (
+            isinstance(field, DateField)
+            and type(field).pre_save in (models.DateField.pre_save, models.DateTimeField.pre_save)
+            and not (field.auto_now or field.auto_now_add)
+        )
+        columns.append(_Column(field, filled_in, _as_given(field)))
+    return columns
