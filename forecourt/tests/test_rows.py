@@ -67,7 +67,7 @@ def test_timeline_entries_written_in_one_go_keep_their_moment_words_and_details(
                 lead=carols_lead,
                 at=at,
                 kind="edited",
-                text=gettext_lazy("Details edited"),  # as the code writes a translated phrase
+                text=gettext_lazy("Details edited"),  # type: ignore[misc]  # as code writes a translated phrase
                 data={"from": [1, "é\t"], "to": None, "n": 2.5},
             ),
         ]
