@@ -220,8 +220,36 @@ def backend_cpu() -> float:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return process_cpu(pid)
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds used so far by process `pid` (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
+def postgres_cpu() -> float:
+    """CPU seconds used so far by every PostgreSQL process now running (backends and helpers)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if "(postgres)" in text:
+            total += process_cpu(int(stat.parent.name))
+    return total
 
 
 def table_size() -> int:
@@ -395,6 +423,16 @@ class Services:
         )
         intake.wait_for_port(self.port, self.smtpd)
 
+    def cpu(self) -> dict[str, float]:
+        """CPU seconds used so far by smtpd (its processes), the worker, PostgreSQL and this process."""
+        smtpd = [self.smtpd.pid, *children(self.smtpd.pid)]
+        return {
+            "smtpd": sum(process_cpu(pid) for pid in smtpd),
+            "worker": process_cpu(self.worker.pid),
+            "PostgreSQL": postgres_cpu(),
+            "the senders (this bench)": time.process_time(),
+        }
+
     def stop(self) -> None:
         for process in (self.smtpd, self.worker):
             process.terminate()
@@ -405,9 +443,15 @@ class Services:
                 process.kill()
 
 
-def send_mails(port: int, mails: list[bytes], at: Callable[[int], float]) -> dict[int, tuple[float, float]]:
+def send_mails(
+    port: int, mails: list[bytes], at: Callable[[int], float], open_ahead: float = 0.5
+) -> dict[int, tuple[float, float]]:
     """One SMTP session per mail, each on its own thread, DATA started at `at(i)` (wall clock);
-    returns inbound id -> (DATA started, 250 received)."""
+    returns inbound id -> (DATA started, 250 received).
+
+    Each session opens `open_ahead` seconds before its DATA, as a sender connects when it has a
+    lead to send: a paced run holds about rate * `open_ahead` sessions at a time, not every
+    session of the run at once (whose opening would load the machine before the run starts)."""
     from bench.intake import DOMAIN, INTAKE
 
     sent: dict[int, tuple[float, float]] = {}
@@ -427,7 +471,8 @@ def send_mails(port: int, mails: list[bytes], at: Callable[[int], float]) -> dic
                 sent[int(reply.split()[-1])] = (started, acked)
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(len(mails))]
-    for thread in threads:
+    for i, thread in enumerate(threads):
+        time.sleep(max(0.0, at(i) - open_ahead - time.time()))
         thread.start()
     for thread in threads:
         thread.join()
@@ -548,7 +593,7 @@ def measure(args: argparse.Namespace, tmp: str) -> None:
             if args.burst:
                 mails = [lead_email(lead_spec(base + i))[1] for i in range(args.burst)]
                 at = time.time() + 2.0  # every session open and waiting before the instant
-                result = to_provider(send_mails(services.port, mails, lambda i: at), provider)
+                result = to_provider(send_mails(services.port, mails, lambda i: at, open_ahead=2.0), provider)
                 print(
                     f"burst of {args.burst} at once: DATA -> 250 {figures(result['acks'])}; "
                     f"DATA -> lead made {figures(result['leads'])}; "
@@ -561,12 +606,15 @@ def measure(args: argparse.Namespace, tmp: str) -> None:
                 count = int(args.rate * args.seconds)
                 mails = [lead_email(lead_spec(base + i))[1] for i in range(count)]
                 start = time.time() + 2.0
+                cpu = services.cpu()
                 result = to_provider(send_mails(services.port, mails, lambda i: start + i / args.rate), provider)
+                used = {name: (seconds - cpu[name]) / count * 1000 for name, seconds in services.cpu().items()}
                 print(
                     f"paced {args.rate:g} leads/s for {args.seconds:g} s: DATA -> 250 {figures(result['acks'])}; "
                     f"DATA -> lead made {figures(result['leads'])}; "
                     f"DATA -> assignee's text {figures(result['texts'])}; {result['missing']} without a text; "
-                    f"{load_average()}",
+                    f"{load_average()}\n  CPU per lead: "
+                    + ", ".join(f"{name} {ms:.1f} ms" for name, ms in used.items()),
                     flush=True,
                 )
                 base += count
