@@ -26,10 +26,11 @@ would each write once (a rotation's position, the ring of the worker's bell) is 
 The rows a lead is made of (its customer and their contacts, the lead, its vehicles, its
 follow-ups) are pointed at by others, so they need their primary keys at once (`make`). In a
 batch of many on PostgreSQL they get them from their tables' sequences, a block of ids for the
-batch in one statement, and are written with the batch's other rows, one COPY per table: before
-anything reads them back from the database (`write_pending`, which `run_later` calls first, as
-matching a customer the batch may have made does). Its new leads' owners are written with its
-other changes too (`made_here`): nobody else sees those leads before the batch commits.
+batch from each table, all in one statement, and are written with the batch's other rows, one COPY
+per table: before anything reads them back from the database (`write_pending`, which `run_later`
+calls first, as matching a customer the batch may have made does). Its new leads' owners are
+written with its other changes too (`made_here`): nobody else sees those leads before the batch
+commits.
 
 What takes a lock everyone shares (a round-robin turn locks its rotation until the commit) waits
 for the end of a batch of many too (`later`): every lead of the batch is first made, then each is
@@ -49,7 +50,7 @@ from typing import Any
 
 from django.db import connection, models
 
-from forecourt.lib.rows import insert_all, next_ids, update_each
+from forecourt.lib.rows import insert_all, next_ids_of, takes_ids_ahead, update_each
 
 
 @dataclass
@@ -230,13 +231,24 @@ def _timestamps(model: type[models.Model]) -> list[Any]:
     ]
 
 
+# The tables this process's batches have taken blocks of ids for: a batch's first block is taken
+# with one for each of them, in one statement, as every lead is made of rows of the same tables.
+_TAKEN_BEFORE: set[type[models.Model]] = set()
+
+
 def _take_ids(batch: _Batch, model: type[models.Model], count: int) -> list[int]:
     """`count` new primary keys of `model`'s table, from a block taken from its sequence for the
-    batch: a block as large as the batch has leads, or larger, in one statement. The ids of a block
-    the batch does not use are never used: a gap in the table's ids, as a rolled-back insert leaves."""
+    batch: a block as large as the batch has leads, or larger. The first block also takes one for
+    every table of `_TAKEN_BEFORE` the batch has none for yet, in the same statement. The ids of a
+    block the batch does not use are never used: a gap in the table's ids, as a rolled-back insert
+    leaves."""
     free = batch.ids.setdefault(model, [])
     if len(free) < count:
-        free.extend(next_ids(model, max(count - len(free), batch.block)))
+        wanted = {other: batch.block for other in _TAKEN_BEFORE if other not in batch.ids}
+        wanted[model] = max(count - len(free), batch.block)
+        _TAKEN_BEFORE.add(model)
+        for taken_for, ids in next_ids_of(wanted).items():
+            batch.ids.setdefault(taken_for, []).extend(ids)
     taken, batch.ids[model] = free[:count], free[count:]
     return taken
 
@@ -281,6 +293,11 @@ def write_pending() -> None:
         }
         for model in pending
     }
+    keyless = {model: [row for row in rows if row.pk is None] for model, rows in pending.items()}
+    wanted = {model: len(rows) for model, rows in keyless.items() if rows and takes_ids_ahead(model)}
+    for model, ids in next_ids_of(wanted).items():  # every table's new keys in one statement
+        for row, pk in zip(keyless[model], ids, strict=True):
+            row.pk = pk
     for model in TopologicalSorter(needs).static_order():
         insert_all(model, pending.pop(model))
     updates: dict[tuple[type[models.Model], frozenset[str]], list[models.Model]] = {}

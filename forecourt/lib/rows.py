@@ -57,7 +57,7 @@ def insert_all(model: type[models.Model], objects: Sequence[models.Model]) -> No
         return
     meta: Any = model._meta
     keyless = [obj for obj in objects if obj.pk is None]
-    if connection.vendor != "postgresql" or meta.parents or (keyless and not isinstance(meta.pk, AutoFieldMixin)):
+    if connection.vendor != "postgresql" or meta.parents or (keyless and not takes_ids_ahead(model)):
         model._default_manager.bulk_create(objects)
         return
     for obj, pk in zip(keyless, next_ids(model, len(keyless)), strict=True):
@@ -90,15 +90,32 @@ def insert_all(model: type[models.Model], objects: Sequence[models.Model]) -> No
 
 def next_ids(model: type[models.Model], count: int) -> list[int]:
     """`count` new primary keys from the sequence of `model`'s table (PostgreSQL), in one statement."""
-    if count <= 0:
-        return []
-    meta: Any = model._meta
+    return next_ids_of({model: count}).get(model, [])
+
+
+def next_ids_of(counts: dict[type[models.Model], int]) -> dict[type[models.Model], list[int]]:
+    """New primary keys from the sequences of several tables (PostgreSQL), `counts[model]` of each
+    (none for a count of 0), all in one statement."""
+    wanted = [(model, count) for model, count in counts.items() if count > 0]
+    if not wanted:
+        return {}
+    one = "SELECT %s::integer, nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s::integer)"
+    params: list[Any] = []
+    for n, (model, count) in enumerate(wanted):
+        meta: Any = model._meta
+        params += [n, meta.db_table, meta.pk.column, count]
+    ids: dict[type[models.Model], list[int]] = {model: [] for model, _ in wanted}
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s::integer)",
-            [meta.db_table, meta.pk.column, count],
-        )
-        return [pk for (pk,) in cursor.fetchall()]
+        cursor.execute(" UNION ALL ".join([one] * len(wanted)), params)
+        for n, pk in cursor.fetchall():
+            ids[wanted[n][0]].append(pk)
+    return ids
+
+
+def takes_ids_ahead(model: type[models.Model]) -> bool:
+    """True when `insert_all` writes `model`'s rows by COPY, their keys taken from its sequence."""
+    meta: Any = model._meta
+    return connection.vendor == "postgresql" and not meta.parents and isinstance(meta.pk, AutoFieldMixin)
 
 
 class _Column(NamedTuple):

@@ -9,11 +9,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext_lazy
 
-from forecourt.lib.rows import insert_all
-from leads.models import Activity, VehicleInterest
+from forecourt.lib.rows import insert_all, next_ids_of
+from leads.models import Activity, Lead, VehicleInterest
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -81,3 +81,22 @@ def test_timeline_entries_written_in_one_go_keep_their_moment_words_and_details(
     edited = Activity.objects.filter(kind="edited").order_by("pk").last()
     assert edited is not None
     assert (edited.text, edited.data) == ("Details edited", {"from": [1, "é\t"], "to": None, "n": 2.5})
+
+
+@pytest.mark.django_db
+def test_keys_taken_ahead_for_several_tables_at_once_are_each_tables_own(carols_lead):
+    """A batch takes the keys of its rows in every table in one statement: each table's keys come
+    from its own sequence, so none is used twice, neither by the batch nor by a row made after it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("keys are taken ahead from PostgreSQL's sequences; SQLite writes each row at once")
+
+    taken = next_ids_of({Activity: 3, VehicleInterest: 2, Lead: 0})
+
+    assert set(taken) == {Activity, VehicleInterest}
+    assert [len(taken[Activity]), len(taken[VehicleInterest])] == [3, 2]
+    insert_all(Activity, [Activity(pk=pk, lead=carols_lead, kind="note", text=f"n{pk}") for pk in taken[Activity]])
+    insert_all(VehicleInterest, [VehicleInterest(pk=pk, lead=carols_lead) for pk in taken[VehicleInterest]])
+    after = Activity.objects.create(lead=carols_lead, kind="note", text="made after")
+    assert after.pk > max(taken[Activity])
+    assert Activity.objects.filter(text__startswith="n").count() == 3
+    assert carols_lead.vehicles.filter(pk__in=taken[VehicleInterest]).count() == 2
