@@ -223,13 +223,15 @@ def backend_cpu() -> float:
     return process_cpu(pid)
 
 
-def process_cpu(pid: int) -> float:
-    """CPU seconds used so far by process `pid` (0 once it is gone)."""
+def process_cpu(pid: int, *, ended_children: bool = False) -> float:
+    """CPU seconds used so far by process `pid` (0 once it is gone); with `ended_children`, also
+    by its children that have ended (PostgreSQL's backends, once their connection closed)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (FileNotFoundError, ProcessLookupError):
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    used = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if ended_children else 0)
+    return used / os.sysconf("SC_CLK_TCK")
 
 
 def children(pid: int) -> list[int]:
@@ -240,7 +242,8 @@ def children(pid: int) -> list[int]:
 
 
 def postgres_cpu() -> float:
-    """CPU seconds used so far by every PostgreSQL process now running (backends and helpers)."""
+    """CPU seconds used so far by PostgreSQL on this machine: its processes now running (backends
+    and helpers, the whole server's), and the backends that have ended, as their parent counts them."""
     total = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -248,7 +251,9 @@ def postgres_cpu() -> float:
         except (FileNotFoundError, ProcessLookupError):
             continue
         if "(postgres)" in text:
-            total += process_cpu(int(stat.parent.name))
+            parent = int(text.rsplit(")", 1)[1].split()[1])
+            postmaster = "(postgres)" not in Path(f"/proc/{parent}/stat").read_text()
+            total += process_cpu(int(stat.parent.name), ended_children=postmaster)
     return total
 
 
