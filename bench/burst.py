@@ -325,10 +325,10 @@ print(done, started, time.perf_counter(), flush=True)
 """
 
 
-def sustained_processes(count: int, base: int, processes: int) -> dict[str, Any]:
+def sustained_processes(count: int, base: int, processes: int, went: threading.Event | None = None) -> dict[str, Any]:
     """Store `count` lead emails, then let `processes` worker sweeps take them in at the same time,
     each in a process of its own (as several workers, or smtpd processes, would): leads/s together,
-    from the moment all of them, started and connected, are told to go."""
+    from the moment all of them, started and connected, are told to go (`went` is set then)."""
     from bench.intake import lead_email, lead_spec
     from dealerships.models import Dealership
     from intake.actions import store_inbound
@@ -352,6 +352,8 @@ def sustained_processes(count: int, base: int, processes: int) -> dict[str, Any]
         assert child.stdin is not None
         child.stdin.write("go\n")
         child.stdin.flush()
+    if went is not None:
+        went.set()
     outputs = [child.communicate()[0].split() for child in children]
     done = sum(int(out[0]) for out in outputs)
     elapsed = max(float(out[2]) for out in outputs) - min(float(out[1]) for out in outputs)
@@ -519,6 +521,19 @@ def to_provider(sent: dict[int, tuple[float, float]], provider: Provider, timeou
     }
 
 
+def during(sweep: Callable[..., dict[str, Any]], *args: Any) -> tuple[dict[str, Any], threading.Thread]:
+    """Start `sweep(*args, went=…)` on a thread and return once its sweeps have gone: what it
+    returns (filled in when the thread ends) and the thread."""
+    figures: dict[str, Any] = {}
+    went = threading.Event()
+    thread = threading.Thread(target=lambda: figures.update(sweep(*args, went=went)))
+    thread.start()
+    while not went.wait(0.1):
+        if not thread.is_alive():
+            raise RuntimeError("the sweeps ended before they went (see the error above)")
+    return figures, thread
+
+
 def figures(values: list[float]) -> str:
     if not values:
         return "none"
@@ -540,6 +555,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument(
         "--provider-ms", type=float, default=0, help="the stand-in Twilio answers each text this long after it arrives"
+    )
+    parser.add_argument(
+        "--paced-during-sweeps",
+        action="store_true",
+        help="mail the paced leads while the sweeps take the sustained run's emails in, not after",
     )
     parser.add_argument("--raw-leads", type=int, default=1000, help="raw insert ceiling (0: skip)")
     args = parser.parse_args(argv)
@@ -579,7 +599,7 @@ def measure(args: argparse.Namespace, tmp: str) -> None:
             flush=True,
         )
         base += args.sustained + WARM_UP
-        if args.sweep_processes > 1:
+        if args.sweep_processes > 1 and not (args.paced_during_sweeps and args.rate):
             s = sustained_processes(args.sustained, base, args.sweep_processes)
             print(
                 f"processing {s['leads']} stored emails ({args.sweep_processes} worker sweeps at once, one process "
@@ -610,10 +630,22 @@ def measure(args: argparse.Namespace, tmp: str) -> None:
             if args.rate:
                 count = int(args.rate * args.seconds)
                 mails = [lead_email(lead_spec(base + i))[1] for i in range(count)]
-                start = time.time() + 2.0
+                base += count
+                sweeping = args.paced_during_sweeps and args.sustained and args.sweep_processes > 1
+                if sweeping:
+                    swept, sweeps = during(sustained_processes, args.sustained, base, args.sweep_processes)
+                    base += args.sustained + WARM_UP * args.sweep_processes
+                start = time.time() + 0.5
                 cpu = services.cpu()
                 result = to_provider(send_mails(services.port, mails, lambda i: start + i / args.rate), provider)
                 used = {name: (seconds - cpu[name]) / count * 1000 for name, seconds in services.cpu().items()}
+                if sweeping:
+                    sweeps.join()
+                    print(
+                        f"meanwhile {args.sweep_processes} worker sweeps took {swept['leads']} stored emails in "
+                        f"(the worker took the rest of {args.sustained}): {swept['leads_per_s']:.1f} leads/s",
+                        flush=True,
+                    )
                 print(
                     f"paced {args.rate:g} leads/s for {args.seconds:g} s: DATA -> 250 {figures(result['acks'])}; "
                     f"DATA -> lead made {figures(result['leads'])}; "
@@ -622,7 +654,6 @@ def measure(args: argparse.Namespace, tmp: str) -> None:
                     + ", ".join(f"{name} {ms:.1f} ms" for name, ms in used.items()),
                     flush=True,
                 )
-                base += count
         finally:
             services.stop()
             provider.twilio.stop()
