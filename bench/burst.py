@@ -26,8 +26,11 @@ What it prints, each figure beside the load average (the machine is shared):
    texts to a stand-in for Twilio on loopback (answering each after `--provider-ms`, as the real
    one across the internet takes a few hundred ms). Per lead: start of DATA → 250 (stored and
    acknowledged) and start of DATA → the assignee's text handed to the provider; p50 / p99 / max.
-3. Paced: `--rate` leads/s for `--seconds` through the same smtpd and worker: DATA → 250 and
-   DATA → text, p50 / p99.
+3. Paced: `--rate` leads/s for `--seconds` through the same smtpd and worker, each sender's
+   session opened half a second before its DATA: DATA → 250 and DATA → text, p50 / p99, and the
+   CPU per lead of smtpd, the worker, PostgreSQL (the whole server) and the senders. With
+   `--paced-during-sweeps`, mailed while `--sweep-processes` sweeps (and the worker) take the
+   sustained run's number of stored emails in, instead of after.
 4. The raw insert ceiling: the same rows written with plain SQL (bench/intake.py's `raw_inserts`).
 
 Loopback only, bounded in count and time. A script, not a test: asserts no times.
