@@ -51,8 +51,9 @@ def insert_all(model: type[models.Model], objects: Sequence[models.Model]) -> No
     On PostgreSQL they go in by one COPY, which costs far less per row than an INSERT naming each
     value: the rows without a primary key first take theirs from the table's sequence, in one
     statement. A value Django would give back unchanged (a str for a CharField, an int for a key)
-    is written without going through the field's conversions, which cost more than the COPY. A row with a value the database fills in itself (a field's `db_default` left
-    unset), or a model with parents, goes by `bulk_create`."""
+    is written without going through the field's conversions, which cost more than the COPY. A
+    row with a value the database fills in itself (a field's `db_default` left unset), or a model
+    with parents, goes by `bulk_create`."""
     if not objects:
         return
     meta: Any = model._meta
@@ -70,7 +71,8 @@ def insert_all(model: type[models.Model], objects: Sequence[models.Model]) -> No
         row = []
         for column in columns:
             value = column.field.pre_save(obj, True) if column.filled_in else getattr(obj, column.field.attname)
-            if value is None or (type(value) in column.as_given and (type(value) is not datetime or value.tzinfo)):
+            kind = type(value)
+            if value is None or (kind in column.as_given and (kind is not datetime or value.tzinfo is not None)):
                 row.append(value)
             elif hasattr(value, "resolve_expression"):
                 model._default_manager.bulk_create(objects)

@@ -100,3 +100,17 @@ def test_keys_taken_ahead_for_several_tables_at_once_are_each_tables_own(carols_
     assert after.pk > max(taken[Activity])
     assert Activity.objects.filter(text__startswith="n").count() == 3
     assert carols_lead.vehicles.filter(pk__in=taken[VehicleInterest]).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_moment_without_its_zone_is_warned_of_and_read_as_django_reads_it(carols_lead):
+    naive = datetime(2026, 3, 8, 9, 30)
+    by_django = [Activity(lead=carols_lead, at=naive, kind="note", text="zone left out")]
+    by_copy = [Activity(lead=carols_lead, at=naive, kind="note", text="zone left out")]
+
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        Activity.objects.bulk_create(by_django)
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        insert_all(Activity, by_copy)
+
+    assert read_back(Activity, [row.pk for row in by_copy]) == read_back(Activity, [row.pk for row in by_django])
