@@ -527,14 +527,14 @@ def to_provider(sent: dict[int, tuple[float, float]], provider: Provider, timeou
 def during(sweep: Callable[..., dict[str, Any]], *args: Any) -> tuple[dict[str, Any], threading.Thread]:
     """Start `sweep(*args, went=…)` on a thread and return once its sweeps have gone: what it
     returns (filled in when the thread ends) and the thread."""
-    figures: dict[str, Any] = {}
+    swept: dict[str, Any] = {}
     went = threading.Event()
-    thread = threading.Thread(target=lambda: figures.update(sweep(*args, went=went)))
+    thread = threading.Thread(target=lambda: swept.update(sweep(*args, went=went)))
     thread.start()
     while not went.wait(0.1):
         if not thread.is_alive():
             raise RuntimeError("the sweeps ended before they went (see the error above)")
-    return figures, thread
+    return swept, thread
 
 
 def figures(values: list[float]) -> str:
@@ -653,7 +653,7 @@ def measure(args: argparse.Namespace, tmp: str) -> None:
                     f"paced {args.rate:g} leads/s for {args.seconds:g} s: DATA -> 250 {figures(result['acks'])}; "
                     f"DATA -> lead made {figures(result['leads'])}; "
                     f"DATA -> assignee's text {figures(result['texts'])}; {result['missing']} without a text; "
-                    f"{load_average()}\n  CPU per lead: "
+                    f"{load_average()}\n  CPU per lead{' (with the backlog swept meanwhile)' if sweeping else ''}: "
                     + ", ".join(f"{name} {ms:.1f} ms" for name, ms in used.items()),
                     flush=True,
                 )
