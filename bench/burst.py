@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._common import BASE_DIR, free_port, load_average, machine, percentile, setup_django
+from bench._common import BASE_DIR, cpu_seconds, free_port, load_average, machine, percentile, setup_django
 
 PYTHON = str(BASE_DIR / ".venv" / "bin" / "python")
 DEFAULT_DB = "forecourt_burst_bench"
@@ -223,21 +223,10 @@ def backend_cpu() -> float:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
-    return process_cpu(pid)
+    return sum(cpu_seconds([pid]).values())
 
 
-def process_cpu(pid: int, *, ended_children: bool = False) -> float:
-    """CPU seconds used so far by process `pid` (0 once it is gone); with `ended_children`, also
-    by its children that have ended (PostgreSQL's backends, once their connection closed)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError):
-        return 0.0
-    used = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if ended_children else 0)
-    return used / os.sysconf("SC_CLK_TCK")
-
-
-def children(pid: int) -> list[int]:
+def child_pids(pid: int) -> list[int]:
     try:
         return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except FileNotFoundError:
@@ -246,18 +235,21 @@ def children(pid: int) -> list[int]:
 
 def postgres_cpu() -> float:
     """CPU seconds used so far by PostgreSQL on this machine: its processes now running (backends
-    and helpers, the whole server's), and the backends that have ended, as their parent counts them."""
-    total = 0.0
+    and helpers, the whole server's), and the backends that have ended, which the server's first
+    process counts as its ended children (`cutime` and `cstime` in /proc)."""
+    running, ended = [], 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
-        except (FileNotFoundError, ProcessLookupError):
+            if "(postgres)" not in text:
+                continue
+            fields = text.rsplit(")", 1)[1].split()
+            if "(postgres)" not in Path(f"/proc/{fields[1]}/stat").read_text():  # the postmaster
+                ended += (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+        except OSError:  # ended meanwhile
             continue
-        if "(postgres)" in text:
-            parent = int(text.rsplit(")", 1)[1].split()[1])
-            postmaster = "(postgres)" not in Path(f"/proc/{parent}/stat").read_text()
-            total += process_cpu(int(stat.parent.name), ended_children=postmaster)
-    return total
+        running.append(int(stat.parent.name))
+    return sum(cpu_seconds(running).values()) + ended
 
 
 def table_size() -> int:
@@ -435,10 +427,9 @@ class Services:
 
     def cpu(self) -> dict[str, float]:
         """CPU seconds used so far by smtpd (its processes), the worker, PostgreSQL and this process."""
-        smtpd = [self.smtpd.pid, *children(self.smtpd.pid)]
         return {
-            "smtpd": sum(process_cpu(pid) for pid in smtpd),
-            "worker": process_cpu(self.worker.pid),
+            "smtpd": sum(cpu_seconds([self.smtpd.pid, *child_pids(self.smtpd.pid)]).values()),
+            "worker": sum(cpu_seconds([self.worker.pid]).values()),
             "PostgreSQL": postgres_cpu(),
             "the senders (this bench)": time.process_time(),
         }
