@@ -104,22 +104,47 @@ def store_inbound(
     With `hold`, the row is stored already claimed by the caller, who processes it at once with
     `process_held`; should the caller die first, the lease runs out and the sweep takes over.
     """
+    inbound = inbound_row(
+        dealership_id=dealership.pk,
+        raw=raw,
+        channel=channel,
+        mail_from=mail_from,
+        rcpt_to=rcpt_to,
+        mailbox_ref=mailbox_ref,
+        hold=hold,
+    )
+    inbound.dealership = dealership
+    with transaction.atomic():
+        inbound.save(force_insert=True)
+    return inbound
+
+
+def inbound_row(
+    *,
+    dealership_id: int,
+    raw: bytes,
+    channel: str,
+    mail_from: str = "",
+    rcpt_to: str = "",
+    mailbox_ref: str = "",
+    hold: bool = False,
+) -> InboundEmail:
+    """The unsaved row `store_inbound` keeps (several at once: `InboundEmail.objects.bulk_create`)."""
     now = timezone.now()
     lease = timedelta(seconds=settings.JOB_LEASE_SECONDS)
-    with transaction.atomic():
-        return InboundEmail.objects.create(
-            dealership=dealership,
-            received_at=now,
-            due_at=now,
-            claimed_until=now + lease if hold else None,
-            attempts=1 if hold else 0,
-            raw=raw,
-            channel=channel,
-            mail_from=mail_from[:320],
-            rcpt_to=rcpt_to[:320],
-            mailbox_ref=mailbox_ref[:400],
-            **email_headers(raw),
-        )
+    return InboundEmail(
+        dealership_id=dealership_id,
+        received_at=now,
+        due_at=now,
+        claimed_until=now + lease if hold else None,
+        attempts=1 if hold else 0,
+        raw=raw,
+        channel=channel,
+        mail_from=mail_from[:320],
+        rcpt_to=rcpt_to[:320],
+        mailbox_ref=mailbox_ref[:400],
+        **email_headers(raw),
+    )
 
 
 def pending_inbound() -> QuerySet[InboundEmail]:

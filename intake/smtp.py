@@ -4,31 +4,36 @@ reply addresses `lead-<token>@FORECOURT_RELAY_DOMAIN` (the email relay), nothing
 Unknown recipients are refused at RCPT time (550), so the sending server keeps the bounce. A
 reply address that was retired is still accepted: the mail is kept on the Intake screen and
 attached to no lead, so a customer's late reply is never lost.
-DATA is answered 250 only once the raw message is committed to the database; processing then
-runs in this process's processing thread (`Processor`): a message alone at once, and the
-messages of a burst in batches. If this process dies in between, the stored row's lease runs out
+DATA is answered 250 only once the raw message is committed to the database, by this process's
+desk thread (`Desk`), which stores the messages that arrive together in one transaction;
+processing then runs in this process's processing thread (`Processor`): a message alone at once,
+and the messages of a burst in batches. If this process dies in between, the stored row's lease runs out
 and the worker's sweep processes it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import queue
 import signal
 import socket
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiosmtpd.smtp import SMTP
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 
 from dealerships.models import Dealership
 from forecourt.lib import jobs
+from forecourt.lib.database import DATABASE_AWAY, drop_connections
 from forecourt.lib.prefork import STOP_SIGNALS
-from intake.actions import process_batch, store_inbound
+from intake.actions import inbound_row, process_batch
 from intake.models import InboundEmail
 
 log = logging.getLogger(__name__)
@@ -52,46 +57,177 @@ def relay_dealership(address: str) -> int | None:
     return relay.lead.dealership_id if relay is not None else None
 
 
-def _recipient_lookup(address: str) -> int | None:
-    close_old_connections()
-    try:
-        return dealership_for_address(address) or relay_dealership(address)
-    finally:
-        close_old_connections()
+@dataclass(frozen=True)
+class Recipient:
+    """An address this server takes mail for, as RCPT found it: the dealership its mail is stored
+    for, and how (lead email, or a reply to a lead through the relay)."""
+
+    address: str
+    dealership_id: int
+    channel: str
+
+    @property
+    def row_key(self) -> int | str:
+        """One stored row per key: a message to two rooftops is a lead for each, and one to two
+        leads' reply addresses reaches both, but an address named twice is stored once."""
+        return self.dealership_id if self.channel == InboundEmail.Channel.SMTP else self.address.lower()
 
 
-def store_delivery(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> list[InboundEmail]:
-    """One stored row per dealership addressed (a message to two rooftops is a lead for each)."""
-    close_old_connections()
-    try:
-        stored = []
-        seen: set[int | str] = set()
-        for rcpt in rcpt_tos:
-            dealership_id = dealership_for_address(rcpt)
-            channel = InboundEmail.Channel.SMTP
-            key: int | str = rcpt.lower()
-            if dealership_id is None:
-                # A lead's reply address: one row per address, so mail to two leads reaches both.
-                dealership_id, channel = relay_dealership(rcpt), InboundEmail.Channel.RELAY
-            else:
-                key = dealership_id
-            if dealership_id is None or key in seen:
+def recipient(address: str) -> Recipient | None:
+    """What mail to `address` is, or None when this server takes none for it."""
+    if (dealership_id := dealership_for_address(address)) is not None:
+        return Recipient(address, dealership_id, InboundEmail.Channel.SMTP)
+    if (dealership_id := relay_dealership(address)) is not None:
+        return Recipient(address, dealership_id, InboundEmail.Channel.RELAY)
+    return None
+
+
+@dataclass
+class Delivery:
+    """A message answered 250 only once it is stored: its rows, one per recipient's row key."""
+
+    raw: bytes
+    mail_from: str
+    recipients: Sequence[Recipient]
+    stored: concurrent.futures.Future[list[InboundEmail]] = field(default_factory=concurrent.futures.Future)
+
+    def rows(self) -> list[InboundEmail]:
+        rows, keys = [], set()
+        for found in self.recipients:
+            if found.row_key in keys:
                 continue
-            seen.add(key)
-            dealership = Dealership.objects.select_related("organization").get(pk=dealership_id)
-            stored.append(
-                store_inbound(
-                    dealership=dealership,
-                    raw=raw,
-                    channel=channel,
-                    mail_from=mail_from,
-                    rcpt_to=rcpt,
+            keys.add(found.row_key)
+            rows.append(
+                inbound_row(
+                    dealership_id=found.dealership_id,
+                    raw=self.raw,
+                    channel=found.channel,
+                    mail_from=self.mail_from,
+                    rcpt_to=found.address,
                     hold=True,
                 )
             )
-        return stored
-    finally:
+        return rows
+
+
+def store_deliveries(deliveries: Sequence[Delivery]) -> list[list[InboundEmail]]:
+    """Store the deliveries' rows, already held for this process's processing, in one transaction."""
+    rows = [delivery.rows() for delivery in deliveries]
+    with transaction.atomic():
+        InboundEmail.objects.bulk_create([row for each in rows for row in each])
+    return rows
+
+
+def store_together(deliveries: Sequence[Delivery]) -> None:
+    """Store the deliveries in one transaction and answer each (`Delivery.stored`). Should the
+    database refuse that transaction, each is stored again alone, so that a message it refuses
+    (its rooftop deleted since RCPT) costs only its own sender a "try again later"; should the
+    database be away, each is told so at once."""
+    try:
+        stored = _again_if_away(lambda: store_deliveries(deliveries))
+    except Exception as error:
+        if len(deliveries) > 1 and not isinstance(error, DATABASE_AWAY):
+            for delivery in deliveries:
+                store_together([delivery])
+            return
+        log.exception("storing %s messages failed", len(deliveries))
+        for delivery in deliveries:
+            delivery.stored.set_exception(error)
+        return
+    for delivery, rows in zip(deliveries, stored, strict=True):
+        delivery.stored.set_result(rows)
+
+
+def store_delivery(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> list[InboundEmail]:
+    """Store a message for the addresses of `rcpt_tos` this server takes mail for (looked up now)."""
+    recipients = [found for address in rcpt_tos if (found := recipient(address)) is not None]
+    return store_deliveries([Delivery(raw, mail_from, recipients)])[0] if recipients else []
+
+
+IDLE_SECONDS = 1.0  # a desk idle this long checks its connection before using it again
+
+
+class Desk:
+    """This process's receiving desk: one thread, with one database connection, that looks up the
+    recipients of RCPT and stores the messages of DATA, in the order asked.
+
+    Messages whose DATA ends while the desk is storing others wait, and are then stored together
+    in one transaction: in a burst each costs a fraction of one stored alone, which leaves the
+    CPU to taking the leads in. Should that transaction fail, each is stored again alone, so that
+    a message the database refuses costs only its own sender a "try again later". Each stored
+    row goes to the processing thread (`Processor`) from here, whether or not its session is
+    still there to hear the 250 (a sender that missed it sends again, and the Message-ID tells).
+    """
+
+    def __init__(self, processor: Processor) -> None:
+        self.processor = processor
+        self.waiting: queue.SimpleQueue[tuple[str, concurrent.futures.Future[Recipient | None]] | Delivery | None] = (
+            queue.SimpleQueue()
+        )
+        self.thread = threading.Thread(target=self._run, name="desk", daemon=True)
+        self.thread.start()
+
+    async def recipient(self, address: str) -> Recipient | None:
+        found: concurrent.futures.Future[Recipient | None] = concurrent.futures.Future()
+        self.waiting.put((address, found))
+        return await asyncio.wrap_future(found)
+
+    async def store(self, delivery: Delivery) -> list[InboundEmail]:
+        self.waiting.put(delivery)
+        return await asyncio.wrap_future(delivery.stored)
+
+    def stop(self) -> None:
+        """Answer everything asked so far, then end the thread."""
+        self.waiting.put(None)
+        self.thread.join()
+
+    def _run(self) -> None:
+        stopping, last = False, time.monotonic()
+        while not stopping:
+            asked = [self.waiting.get()]
+            while True:
+                try:
+                    asked.append(self.waiting.get_nowait())
+                except queue.Empty:
+                    break
+            stopping = None in asked
+            if time.monotonic() - last > IDLE_SECONDS:
+                close_old_connections()  # one idle a while is checked (and renewed when old) first
+            deliveries = []
+            for job in asked:
+                if isinstance(job, Delivery):
+                    deliveries.append(job)
+                elif job is not None:
+                    self._look_up(*job)
+            if deliveries:
+                self._store(deliveries)
+            last = time.monotonic()
         close_old_connections()
+
+    @staticmethod
+    def _look_up(address: str, found: concurrent.futures.Future[Recipient | None]) -> None:
+        try:
+            found.set_result(_again_if_away(lambda: recipient(address)))
+        except Exception as error:
+            log.exception("looking up recipient %s failed", address)
+            found.set_exception(error)
+
+    def _store(self, deliveries: list[Delivery]) -> None:
+        store_together(deliveries)
+        for delivery in deliveries:
+            if delivery.stored.exception() is None:
+                for inbound in delivery.stored.result():
+                    self.processor.submit(inbound)
+
+
+def _again_if_away[T](work: Callable[[], T]) -> T:
+    """`work()`; should the connection turn out to be lost (the database restarted since it was
+    last used), once more on a new one."""
+    try:
+        return work()
+    except DATABASE_AWAY:
+        drop_connections()
+        return work()
 
 
 def process_stored(inbounds: Sequence[InboundEmail]) -> None:
@@ -161,35 +297,33 @@ def _still_held(inbounds: list[InboundEmail]) -> list[InboundEmail]:
 
 
 class IntakeHandler:
-    """aiosmtpd handler. Database work runs in threads, never on the event loop."""
+    """aiosmtpd handler. Database work runs on the desk's thread (`Desk`), never on the event loop."""
 
-    def __init__(self, processor: Processor) -> None:
-        self.processor = processor
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]) -> str:
         try:
-            dealership_id = await asyncio.to_thread(_recipient_lookup, address)
+            found = await self.desk.recipient(address)
         except Exception:
-            log.exception("looking up recipient %s failed", address)
             return "451 4.3.0 Temporary failure, try again later"
-        if dealership_id is None:
+        if found is None:
             return "550 5.1.1 No lead intake or reply address here by that name"
         envelope.rcpt_tos.append(address)
+        envelope.__dict__.setdefault("recipients", []).append(found)  # a new envelope after RSET
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw = envelope.original_content or envelope.content
         if isinstance(raw, str):
             raw = raw.encode("utf-8", errors="surrogateescape")
-        try:
-            stored = await asyncio.to_thread(store_delivery, bytes(raw), envelope.mail_from or "", envelope.rcpt_tos)
-        except Exception:
-            log.exception("storing a message from %s failed", envelope.mail_from)
-            return "451 4.3.0 The message could not be stored; try again later"
-        if not stored:
+        recipients = envelope.__dict__.get("recipients", [])
+        if not recipients:
             return "554 5.1.1 No valid recipients"
-        for inbound in stored:
-            self.processor.submit(inbound)
+        try:
+            stored = await self.desk.store(Delivery(bytes(raw), envelope.mail_from or "", recipients))
+        except Exception:
+            return "451 4.3.0 The message could not be stored; try again later"
         log.info("stored message from %s as inbound %s", envelope.mail_from, [i.pk for i in stored])
         return f"250 OK stored as {' '.join(str(i.pk) for i in stored)}"
 
@@ -219,9 +353,11 @@ def serve(listener: socket.socket) -> None:
     """Answer SMTP on `listener` until SIGTERM or SIGINT. Messages already stored then finish
     processing before this returns; anything cut short is swept by the worker."""
     processor = Processor()
+    desk = Desk(processor)
     try:
-        asyncio.run(_serve(listener, IntakeHandler(processor)))
+        asyncio.run(_serve(listener, IntakeHandler(desk)))
     finally:
+        desk.stop()
         processor.stop()
 
 

@@ -1,0 +1,50 @@
+"""smtpd's desk stores the messages that arrive together in one transaction, and never lets one the
+database refuses cost the others their place (`intake.smtp.store_together`)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError
+
+from dealerships.models import Dealership
+from intake.models import InboundEmail
+from intake.smtp import Delivery, recipient, store_together
+from intake.tests.conftest import adf, intake_address, lead_email
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def delivery(n: int, *addresses: str) -> Delivery:
+    found = [recipient(address) for address in addresses]
+    assert None not in found
+    raw = lead_email(adf(first=f"Buyer{n}", email=f"buyer{n}@example.com", lead_id=None))
+    return Delivery(raw, f"sender{n}@marketplace.example", [r for r in found if r is not None])
+
+
+def test_messages_stored_together_each_get_their_own_held_rows(riverside, lakeside):
+    first = delivery(1, intake_address())
+    both = delivery(2, intake_address(), intake_address("lakeside-honda").upper(), intake_address())
+
+    store_together([first, both])
+
+    [one] = first.stored.result()
+    assert (one.dealership_id, one.mail_from, one.status) == (riverside.pk, "sender1@marketplace.example", "received")
+    assert one.claimed_until is not None, "held for this process's processing"
+    assert one.subject and InboundEmail.objects.get(pk=one.pk).raw_bytes == first.raw
+    assert [row.dealership_id for row in both.stored.result()] == [riverside.pk, lakeside.pk], "one row per rooftop"
+    assert InboundEmail.objects.count() == 3
+
+
+def test_a_message_the_database_refuses_fails_alone_and_the_others_stored_with_it_are_kept(riverside, lakeside):
+    before, gone, after = (delivery(n, intake_address(slug)) for n, slug in enumerate(_SLUGS))
+    Dealership.objects.filter(pk=lakeside.pk).delete()  # between its RCPT and its DATA
+
+    store_together([before, gone, after])
+
+    assert isinstance(gone.stored.exception(), IntegrityError)  # its sender is told to try again
+    kept = [row.pk for row in (*before.stored.result(), *after.stored.result())]
+    assert sorted(InboundEmail.objects.values_list("pk", flat=True)) == sorted(kept)
+    assert InboundEmail.objects.filter(dealership=riverside).count() == 2
+
+
+_SLUGS = ("riverside-toyota", "lakeside-honda", "riverside-toyota")
