@@ -27,7 +27,7 @@ from conversations.models import Autoresponse, Message
 from conversations.templates import TemplateError, draft_with, values_for
 from dealerships.models import Dealership
 from dealerships.modes import is_tracking
-from forecourt.lib.batch import made_here, read_once
+from forecourt.lib.batch import made_here, read_settled
 from leads.actions import record_activity
 from leads.models import Activity, Lead
 
@@ -54,7 +54,7 @@ def respond_to_new_lead(*, lead: Lead) -> list[Autoresponse]:
     """Queue the autoresponder's email and text for a lead just taken in and distributed; the rows made."""
     # The rooftop the lead ended at (distribution may have moved it) says whether it has one at all,
     # before the lead is read again with what the merge fields need.
-    settings = read_once(("autoresponder", lead.dealership_id), lambda: _settings_of(lead.dealership_id))
+    settings = read_settled(("autoresponder", lead.dealership_id), lambda: _settings_of(lead.dealership_id))
     if not any((settings.get(key) or "").strip() for key in ("email_body", "sms")):
         return []
     if not made_here(lead):  # one a batch of intake made is in its memory, its owner not yet written

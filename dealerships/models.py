@@ -153,3 +153,21 @@ class DealershipChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dealership}: {', '.join(c['path'] for c in self.changes)}"
+
+
+class SettingsVersion(models.Model):
+    """One row whose `value` moves whenever anyone changes what a dealership's settings say, by
+    database trigger, in the transaction that changes them, so no way of writing them (a screen,
+    provisioning, a bulk update, SQL by hand) is missed. Intake keeps what it read of the settings
+    from one batch to the next while `value` stays as it was (`forecourt.lib.batch.read_settled`).
+
+    The tables with a trigger are listed in the migration that made them (0009): the dealership,
+    users and memberships, notification preferences and push devices, default follow-ups, intake
+    settings and marketplace redirects, and the distribution settings and groups. A table that
+    `read_settled` reads from must be among them.
+    """
+
+    value = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"settings version {self.value}"

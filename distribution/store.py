@@ -19,7 +19,7 @@ from dealerships.models import Dealership, DealershipChange
 from distribution import assign
 from distribution.models import DepartmentSettings, DistributionGroup, GroupMember
 from distribution.policy import DEPARTMENTS, DepartmentPolicy, GroupPolicy, Policy, Staff, to_document
-from forecourt.lib.batch import read_once
+from forecourt.lib.batch import read_settled
 from leads.models import Lead
 
 CONTRACT_KEYS = ("method", "fallback", "existing_customers")
@@ -42,8 +42,8 @@ def staff_of(dealership: Dealership) -> Staff:
 
 
 def load_policy(dealership: Dealership) -> Policy:
-    """The dealership's distribution policy (read once per batch of leads: forecourt/lib/batch.py)."""
-    return read_once(("distribution.policy", dealership.pk), lambda: _load_policy(dealership))
+    """The dealership's distribution policy (in intake, kept while the settings stay as they are: forecourt/lib/batch.py, `read_settled`)."""
+    return read_settled(("distribution.policy", dealership.pk), lambda: _load_policy(dealership))
 
 
 def _load_policy(dealership: Dealership) -> Policy:
@@ -196,9 +196,9 @@ def open_lead_counts(dealership: Dealership, user_ids: Iterable[int]) -> dict[in
 
 def memberships_of(dealership_id: int) -> list[Membership]:
     """Everyone who works at the dealership, with their users, in rotation order (membership id);
-    read once per batch of leads (forecourt/lib/batch.py)."""
+    in intake, kept while the settings stay as they are (forecourt/lib/batch.py, `read_settled`)."""
     return list(
-        read_once(
+        read_settled(
             ("distribution.memberships", dealership_id),
             lambda: list(Membership.objects.filter(dealership_id=dealership_id).select_related("user").order_by("pk")),
         )

@@ -18,7 +18,7 @@ from escalations.actions import RUNNING_STATES, cancel_followup, followup_timers
 from escalations.models import LeadSla, Timer
 from followups.models import Category, DefaultTask, DefaultTasksSeeded, FollowUp
 from forecourt.lib import batch
-from forecourt.lib.batch import read_once
+from forecourt.lib.batch import read_settled
 from leads.actions import record_activity
 from leads.models import Activity, Lead
 
@@ -171,8 +171,8 @@ def complete_followup(
 
 def default_tasks(dealership: Dealership) -> list[DefaultTask]:
     """The dealership's default tasks, set up from BUILTIN_DEFAULTS the first time they are asked for
-    (read once per batch of leads: forecourt/lib/batch.py)."""
-    return list(read_once(("followups.default_tasks", dealership.pk), lambda: _default_tasks(dealership)))
+    (in intake, kept while the settings stay as they are: forecourt/lib/batch.py, `read_settled`)."""
+    return list(read_settled(("followups.default_tasks", dealership.pk), lambda: _default_tasks(dealership)))
 
 
 def _default_tasks(dealership: Dealership) -> list[DefaultTask]:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from dealerships.models import Dealership
-from forecourt.lib.batch import read_once
+from forecourt.lib.batch import read_settled
 from intake.models import IntakeSettings
 from leads.models import Customer, Lead, Trade, VehicleInterest
 from notifications.actions import queue_email
@@ -126,8 +126,8 @@ def lead_to_adf(lead: Lead) -> str:
 
 
 def crm_address(dealership: Dealership) -> str:
-    """Where the dealership's new leads go as ADF (its CRM or DMS), or "" for nowhere (read once per batch)."""
-    return read_once(
+    """Where the dealership's new leads go as ADF (its CRM or DMS), or "" for nowhere (in intake, kept while the settings stay as they are: `read_settled`)."""
+    return read_settled(
         ("intake.crm_address", dealership.pk),
         lambda: IntakeSettings.objects.filter(dealership=dealership).values_list("crm_email", flat=True).first() or "",
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from dealerships.models import Dealership
 from distribution.actions import Redirect
 from distribution.facts import held_vehicles
-from forecourt.lib.batch import read_once
+from forecourt.lib.batch import read_settled
 from intake.adf_out import forward_to_crm, lead_to_adf
 from intake.marketplaces import source_key
 from intake.models import IntakeSettings, MarketplaceRedirect
@@ -83,17 +83,19 @@ def rules_for(lead: Lead) -> Rules:
 
 
 def _settings(rooftop: Dealership) -> IntakeSettings | None:
-    return read_once(("intake_settings", rooftop.pk), lambda: IntakeSettings.objects.filter(dealership=rooftop).first())
+    return read_settled(
+        ("intake_settings", rooftop.pk), lambda: IntakeSettings.objects.filter(dealership=rooftop).first()
+    )
 
 
 def _redirects(rooftop: Dealership) -> dict[str, MarketplaceRedirect]:
-    """The rooftop's marketplace redirects by source key (read once per batch: `forecourt.lib.batch`)."""
+    """The rooftop's marketplace redirects by source key (in intake, kept while the settings stay as they are: `forecourt.lib.batch.read_settled`)."""
 
     def read() -> dict[str, MarketplaceRedirect]:
         rows = MarketplaceRedirect.objects.filter(dealership=rooftop).select_related("user")
         return {row.source_key: row for row in rows}
 
-    return read_once(("marketplace_redirects", rooftop.pk), read)
+    return read_settled(("marketplace_redirects", rooftop.pk), read)
 
 
 def forward(*, lead: Lead, rules: Rules) -> None:

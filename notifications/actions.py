@@ -18,7 +18,7 @@ from accounts.models import User
 from dealerships.modes import is_tracking
 from dealerships.quiet import quiet_until
 from forecourt.lib import batch
-from forecourt.lib.batch import read_once
+from forecourt.lib.batch import read_settled
 from forecourt.lib.phone import to_e164
 from forecourt.lib.text import one_line
 from forecourt.lib.wake import enqueue_on_commit
@@ -261,9 +261,9 @@ def send_test_alert(*, user: User, actor: User) -> int:
 
 
 def preferences_for(user: User) -> dict[str, dict[str, bool]]:
-    """Every kind of event → {"in_app", "email", "sms", "push"}: the user's choices over the defaults (read
-    once per batch of leads: forecourt/lib/batch.py)."""
-    return read_once(("notifications.preferences", user.pk), lambda: _preferences_for(user))
+    """Every kind of event → {"in_app", "email", "sms", "push"}: the user's choices over the defaults (in
+    intake, kept while the settings stay as they are: forecourt/lib/batch.py, `read_settled`)."""
+    return read_settled(("notifications.preferences", user.pk), lambda: _preferences_for(user))
 
 
 def _preferences_for(user: User) -> dict[str, dict[str, bool]]:
@@ -401,8 +401,8 @@ def notify(
 
 
 def devices_of(user: User) -> list[PushSubscription]:
-    """The devices `user` turned push alerts on for (read once per batch of intake)."""
-    return read_once(("push_devices", user.pk), lambda: list(PushSubscription.objects.filter(user=user)))
+    """The devices `user` turned push alerts on for (in intake, kept while the settings stay as they are: `forecourt.lib.batch.read_settled`)."""
+    return read_settled(("push_devices", user.pk), lambda: list(PushSubscription.objects.filter(user=user)))
 
 
 def mark_read(*, user: User, notification_id: int | None = None) -> int:

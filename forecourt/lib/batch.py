@@ -44,13 +44,15 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from graphlib import TopologicalSorter
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 from forecourt.lib.rows import insert_all, next_ids_of, takes_ids_ahead, update_each
+
+_UNREAD = object()
 
 
 @dataclass
@@ -64,6 +66,8 @@ class _Batch:
     ids: dict[type[models.Model], list[int]] = field(default_factory=dict)
     block: int = 1
     made: set[tuple[type[models.Model], Any]] = field(default_factory=set)
+    settings_version: int | object | None = _UNREAD
+    settled: dict[Hashable, Any] = field(default_factory=dict)
 
 
 _current: ContextVar[_Batch | None] = ContextVar("batch", default=None)
@@ -107,6 +111,54 @@ def read_once[T](key: Hashable, read: Callable[[], T]) -> T:
     if key not in batch.reads:
         batch.reads[key] = read()
     return batch.reads[key]
+
+
+def read_settled[T](key: Hashable, read: Callable[[], T]) -> T:
+    """`read_once(key, read)` for an answer only a dealership's settings decide (its staff, its
+    distribution policy, its default follow-ups, how each person wants to be told): inside
+    `scope()` it is also kept from one batch to the next, in this process, while nobody changes
+    those settings (`dealerships.models.SettingsVersion`, which a trigger moves on every write to
+    their tables; `read` must read only those). What a batch read is kept only once its
+    transaction commits, and only with the version the batch read before it: a change committed
+    meanwhile is read afresh by the next batch. Outside a batch, `read()` every time.
+    """
+    batch = _current.get()
+    if batch is None:
+        return read()
+    if key in batch.reads:
+        return batch.reads[key]
+    if batch.settings_version is _UNREAD:
+        batch.settings_version = _settings_version()
+    version, kept = _settled
+    if batch.settings_version is not None and version == batch.settings_version and key in kept:
+        value = kept[key]
+    else:
+        value = read()
+        if batch.settings_version is not None:
+            if not batch.settled:
+                transaction.on_commit(partial(_keep_settled, batch.settings_version, batch.settled))
+            batch.settled[key] = value
+    batch.reads[key] = value
+    return value
+
+
+# What `read_settled` kept of the batches that committed: the settings version they read, and
+# their answers by key (only those of the latest version a batch kept).
+_settled: tuple[object, dict[Hashable, Any]] = (None, {})
+
+
+def _settings_version() -> int | None:
+    """The settings version now; None before any setting was written (nothing is kept then)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT value FROM dealerships_settingsversion WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _keep_settled(version: object, answers: dict[Hashable, Any]) -> None:
+    global _settled
+    kept_version, kept = _settled
+    _settled = (version, {**kept, **answers} if kept_version == version else dict(answers))
 
 
 def remember(key: Hashable, value: Any) -> None:

@@ -30,7 +30,8 @@ def test_messages_stored_together_each_get_their_own_held_rows(riverside, lakesi
     [one] = first.stored.result()
     assert (one.dealership_id, one.mail_from, one.status) == (riverside.pk, "sender1@marketplace.example", "received")
     assert one.claimed_until is not None, "held for this process's processing"
-    assert one.subject and InboundEmail.objects.get(pk=one.pk).raw_bytes == first.raw
+    assert one.subject
+    assert InboundEmail.objects.get(pk=one.pk).raw_bytes == first.raw
     assert [row.dealership_id for row in both.stored.result()] == [riverside.pk, lakeside.pk], "one row per rooftop"
     assert InboundEmail.objects.count() == 3
 
