@@ -3,6 +3,8 @@ migration, so the settings they were left in can be saved again."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -22,6 +24,14 @@ def migrate(target: list[tuple[str, str]]) -> None:
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(target)
+
+
+@pytest.fixture(autouse=True)
+def _latest_after() -> Iterator[None]:
+    """Every migration applied again after the test (going back also took later ones of other apps)."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_settings_left_naming_someone_deactivated_earlier_can_be_saved_after_the_migration(

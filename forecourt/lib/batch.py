@@ -5,7 +5,8 @@ transaction, and every lead asks the same questions of its dealership: its distr
 its staff, its default follow-ups, where its CRM copy goes, how each person wants to be told.
 None of those answers changes while the batch runs, so inside `scope()` each is read once
 (`read_once`); outside a batch (a lead entered by hand, a settings screen) every call reads afresh,
-exactly as before. The rules themselves stay written once: they call the same functions either way.
+exactly as before. The answers only the dealership's settings decide are also kept from one batch
+to the next while those settings stay as they are (`read_settled`). The rules themselves stay written once: they call the same functions either way.
 
 A batch of many (`scope(many=True)`) is also taken optimistically: one transaction without a
 savepoint per delivery, because a savepoint costs two statements at every level it is used. Code
