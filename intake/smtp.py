@@ -235,6 +235,11 @@ def process_stored(inbounds: Sequence[InboundEmail]) -> None:
         return
     close_old_connections()
     try:
+        # Stored by the desk with their dealership's id: each is read here once for the batch.
+        dealerships = Dealership.objects.select_related("organization").in_bulk({i.dealership_id for i in inbounds})
+        for inbound in inbounds:
+            if inbound.dealership_id in dealerships:
+                inbound.dealership = dealerships[inbound.dealership_id]
         process_batch(inbounds)
     except Exception:
         # The rows stay `received` with their lease; the worker's sweep will try again.
