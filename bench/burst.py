@@ -407,37 +407,37 @@ class Provider:
 class Services:
     """`manage.py smtpd --processes 2` and `manage.py runworker`, as the Procfile runs them."""
 
-    def __init__(self, tmp: str, provider: Provider, smtp_processes: int) -> None:
+    def __init__(self, tmp: str, provider: Provider, smtp_processes: int, worker: bool = True) -> None:
         from bench import intake
 
         self.port = free_port()
         env = {**intake.child_env(os.environ["DATABASE_URL"], tmp), **provider.env()}
         smtpd = ["smtpd", "--host", "127.0.0.1", "--port", str(self.port), "--processes", str(smtp_processes)]
-        self.smtpd, self.worker = (
-            subprocess.Popen(
+        self.processes = {
+            name: subprocess.Popen(
                 [PYTHON, "manage.py", *command],
                 cwd=BASE_DIR,
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            for command in (smtpd, ["runworker"])
-        )
-        intake.wait_for_port(self.port, self.smtpd)
+            for name, command in (("smtpd", smtpd), ("worker", ["runworker"]))
+            if worker or name == "smtpd"
+        }
+        intake.wait_for_port(self.port, self.processes["smtpd"])
 
     def cpu(self) -> dict[str, float]:
         """CPU seconds used so far by smtpd (its processes), the worker, PostgreSQL and this process."""
         return {
-            "smtpd": sum(cpu_seconds([self.smtpd.pid, *child_pids(self.smtpd.pid)]).values()),
-            "worker": sum(cpu_seconds([self.worker.pid]).values()),
+            **{name: sum(cpu_seconds([p.pid, *child_pids(p.pid)]).values()) for name, p in self.processes.items()},
             "PostgreSQL": postgres_cpu(),
             "the senders (this bench)": time.process_time(),
         }
 
     def stop(self) -> None:
-        for process in (self.smtpd, self.worker):
+        for process in self.processes.values():
             process.terminate()
-        for process in (self.smtpd, self.worker):
+        for process in self.processes.values():
             try:
                 process.wait(timeout=60)
             except subprocess.TimeoutExpired:
@@ -480,8 +480,11 @@ def send_mails(
     return sent
 
 
-def to_provider(sent: dict[int, tuple[float, float]], provider: Provider, timeout: float = 120) -> dict[str, Any]:
-    """Wait until every lead's text reached the provider; the figures of DATA → 250 and DATA → text."""
+def to_provider(
+    sent: dict[int, tuple[float, float]], provider: Provider, timeout: float = 120, texts: bool = True
+) -> dict[str, Any]:
+    """Wait until every lead's text reached the provider (without `texts`, until every lead is
+    made: nothing sends the texts); the figures of DATA → 250, DATA → lead made and DATA → text."""
     from intake.models import InboundEmail
     from leads.models import Lead
 
@@ -491,10 +494,10 @@ def to_provider(sent: dict[int, tuple[float, float]], provider: Provider, timeou
     while time.monotonic() < deadline:
         links = dict(InboundEmail.leads.through.objects.filter(inboundemail_id__in=list(sent)).values_list(
             "inboundemail_id", "lead_id"))  # fmt: skip
-        if len(links) == len(sent) and all(lead in provider.arrived for lead in links.values()):
+        if len(links) == len(sent) and (not texts or all(lead in provider.arrived for lead in links.values())):
             break
         time.sleep(0.05)
-    texts = [
+    arrived = [
         (provider.arrived[lead] - sent[inbound][0]) * 1000
         for inbound, lead in links.items()
         if lead in provider.arrived
@@ -508,9 +511,9 @@ def to_provider(sent: dict[int, tuple[float, float]], provider: Provider, timeou
     return {
         "acks": acks,
         "leads": leads,
-        "texts": texts,
+        "texts": arrived,
         "sent": len(sent),
-        "missing": len(sent) - len(texts),
+        "missing": len(sent) - len(arrived),
         "owners": ", ".join(f"{name or 'nobody'} {count}" for name, count in sorted(owners.items(), key=str)),
     }
 
@@ -526,6 +529,12 @@ def during(sweep: Callable[..., dict[str, Any]], *args: Any) -> tuple[dict[str, 
         if not thread.is_alive():
             raise RuntimeError("the sweeps ended before they went (see the error above)")
     return swept, thread
+
+
+def to_the_phones(result: dict[str, Any], texts: bool) -> str:
+    if not texts:
+        return "no texts sent (--without-worker)"
+    return f"DATA -> assignee's text at the provider {figures(result['texts'])}; {result['missing']} without a text"
 
 
 def figures(values: list[float]) -> str:
@@ -554,6 +563,11 @@ def main(argv: list[str] | None = None) -> None:
         "--paced-during-sweeps",
         action="store_true",
         help="mail the paced leads while the sweeps take the sustained run's emails in, not after",
+    )
+    parser.add_argument(
+        "--without-worker",
+        action="store_true",
+        help="smtpd alone: the leads are taken in and their alerts queued, but nothing sends them",
     )
     parser.add_argument("--raw-leads", type=int, default=1000, help="raw insert ceiling (0: skip)")
     args = parser.parse_args(argv)
@@ -604,20 +618,21 @@ def measure(args: argparse.Namespace, tmp: str) -> None:
     if args.burst or args.rate:
         set_aside_earlier_sends()
         provider = Provider(args.provider_ms / 1000)
-        services = Services(tmp, provider, args.smtp_processes)
+        texts = not args.without_worker
+        services = Services(tmp, provider, args.smtp_processes, worker=texts)
         try:
             warm = [lead_email(lead_spec(base + i))[1] for i in range(4)]
-            to_provider(send_mails(services.port, warm, lambda i: time.time()), provider)
+            to_provider(send_mails(services.port, warm, lambda i: time.time()), provider, texts=texts)
             base += 4
             if args.burst:
                 mails = [lead_email(lead_spec(base + i))[1] for i in range(args.burst)]
                 at = time.time() + 2.0  # every session open and waiting before the instant
-                result = to_provider(send_mails(services.port, mails, lambda i: at, open_ahead=2.0), provider)
+                sent = send_mails(services.port, mails, lambda i: at, open_ahead=2.0)
+                result = to_provider(sent, provider, texts=texts)
                 print(
                     f"burst of {args.burst} at once: DATA -> 250 {figures(result['acks'])}; "
                     f"DATA -> lead made {figures(result['leads'])}; "
-                    f"DATA -> assignee's text at the provider {figures(result['texts'])}; "
-                    f"{result['missing']} without a text; {load_average()}\n  owners (round robin): {result['owners']}",
+                    f"{to_the_phones(result, texts)}; {load_average()}\n  owners (round robin): {result['owners']}",
                     flush=True,
                 )
                 base += args.burst
@@ -631,7 +646,8 @@ def measure(args: argparse.Namespace, tmp: str) -> None:
                     base += args.sustained + WARM_UP * args.sweep_processes
                 start = time.time() + 0.5
                 cpu = services.cpu()
-                result = to_provider(send_mails(services.port, mails, lambda i: start + i / args.rate), provider)
+                sent = send_mails(services.port, mails, lambda i: start + i / args.rate)
+                result = to_provider(sent, provider, texts=texts)
                 used = {name: (seconds - cpu[name]) / count * 1000 for name, seconds in services.cpu().items()}
                 if sweeping:
                     sweeps.join()
@@ -643,8 +659,7 @@ def measure(args: argparse.Namespace, tmp: str) -> None:
                 print(
                     f"paced {args.rate:g} leads/s for {args.seconds:g} s: DATA -> 250 {figures(result['acks'])}; "
                     f"DATA -> lead made {figures(result['leads'])}; "
-                    f"DATA -> assignee's text {figures(result['texts'])}; {result['missing']} without a text; "
-                    f"{load_average()}\n  CPU per lead{' (with the backlog swept meanwhile)' if sweeping else ''}: "
+                    f"{to_the_phones(result, texts)}; {load_average()}\n  CPU per lead{' (with the backlog swept meanwhile)' if sweeping else ''}: "
                     + ", ".join(f"{name} {ms:.1f} ms" for name, ms in used.items()),
                     flush=True,
                 )
