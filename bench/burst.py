@@ -32,6 +32,12 @@ What it prints, each figure beside the load average (the machine is shared):
    `--paced-during-sweeps`, mailed while `--sweep-processes` sweeps (and the worker) take the
    sustained run's number of stored emails in, instead of after.
 4. The raw insert ceiling: the same rows written with plain SQL (bench/intake.py's `raw_inserts`).
+5. With `--batches 1,4,50`: stored leads taken in that many at a time, as smtpd's processing
+   thread takes what waited for it (alone when idle, more the busier it is): CPU per lead and
+   statements per batch (`--batch-leads` leads at each size).
+With `--without-worker`, the burst and paced runs start smtpd alone: the leads are taken in and
+their alerts queued (the aim's "full lead"), and nothing sends the texts, whose CPU is then not
+on the machine.
 
 Loopback only, bounded in count and time. A script, not a test: asserts no times.
 """
@@ -296,6 +302,44 @@ def sustained(count: int, base: int) -> dict[str, Any]:
         "db_cpu_ms": db_cpu / max(done, 1) * 1000,
         "statements": counter.count / max(done, 1),
         "processed_total": made,
+        "load": load_average(),
+    }
+
+
+def batch_sizes(size: int, leads: int, base: int) -> dict[str, Any]:
+    """`leads` lead emails stored and held as smtpd stores them, then taken in `size` at a time
+    (`process_batch`, as smtpd's processing thread takes what waited for it): CPU per lead (this
+    process + its PostgreSQL backend) and statements per batch. Warmed up on two batches first."""
+    from django.db import connection
+
+    from bench.intake import lead_email, lead_spec
+    from dealerships.models import Dealership
+    from intake.actions import process_batch, store_inbound
+
+    dealership = Dealership.objects.select_related("organization").get(slug=SLUG)
+    count = max(leads // size, 1) + 2
+    batches = [
+        [
+            store_inbound(
+                dealership=dealership, raw=lead_email(lead_spec(base + b * size + i))[1], channel="smtp", hold=True
+            )
+            for i in range(size)
+        ]
+        for b in range(count)
+    ]
+    for batch in batches[:2]:
+        process_batch(batch)
+    counter = Statements()
+    cpu, db_cpu = time.process_time(), backend_cpu()
+    with connection.execute_wrapper(counter):
+        for batch in batches[2:]:
+            process_batch(batch)
+    done = (count - 2) * size
+    return {
+        "cpu_ms": (time.process_time() - cpu) / done * 1000,
+        "db_cpu_ms": (backend_cpu() - db_cpu) / done * 1000,
+        "statements": counter.count / (count - 2),
+        "leads": count * size,
         "load": load_average(),
     }
 
@@ -569,6 +613,13 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="smtpd alone: the leads are taken in and their alerts queued, but nothing sends them",
     )
+    parser.add_argument(
+        "--batches",
+        type=lambda text: [int(size) for size in text.split(",") if size],
+        default=[],
+        help="batch sizes to take stored leads in at, comma-separated (e.g. 1,4,50): CPU per lead",
+    )
+    parser.add_argument("--batch-leads", type=int, default=200, help="leads taken in at each of --batches")
     parser.add_argument("--raw-leads", type=int, default=1000, help="raw insert ceiling (0: skip)")
     args = parser.parse_args(argv)
     os.environ["DATABASE_URL"] = database_url(args.database)
@@ -615,6 +666,14 @@ def measure(args: argparse.Namespace, tmp: str) -> None:
                 flush=True,
             )
             base += args.sustained + WARM_UP * args.sweep_processes
+    for size in args.batches:
+        b = batch_sizes(size, max(args.batch_leads, size), base)
+        print(
+            f"taken in {size} at a time (smtpd's processing): CPU per lead {b['cpu_ms']:.2f} ms Python + "
+            f"{b['db_cpu_ms']:.2f} ms PostgreSQL; {b['statements']:.1f} statements per batch; {b['load']}",
+            flush=True,
+        )
+        base += b["leads"]
     if args.burst or args.rate:
         set_aside_earlier_sends()
         provider = Provider(args.provider_ms / 1000)
