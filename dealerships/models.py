@@ -158,8 +158,9 @@ class DealershipChange(models.Model):
 class SettingsVersion(models.Model):
     """One row whose `value` moves whenever anyone changes what a dealership's settings say, by
     database trigger, in the transaction that changes them, so no way of writing them (a screen,
-    provisioning, a bulk update, SQL by hand) is missed. Intake keeps what it read of the settings
-    from one batch to the next while `value` stays as it was (`forecourt.lib.batch.read_settled`).
+    provisioning, a bulk update, SQL by hand) is missed. On PostgreSQL, intake keeps what it read
+    of the settings from one batch to the next while `value` stays as it was
+    (`forecourt.lib.batch.read_settled`); on SQLite there are no triggers and nothing is kept.
 
     The tables with a trigger are listed in the migration that made them (0009): the dealership,
     users and memberships, notification preferences and push devices, default follow-ups, intake

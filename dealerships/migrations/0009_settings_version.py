@@ -1,10 +1,12 @@
 """The settings version and the triggers that move it (`dealerships.models.SettingsVersion`).
 
-On PostgreSQL each trigger is a constraint trigger deferred to the commit, so the version row is
-locked only at the very end of a transaction that changed the settings and two such transactions
-never wait on each other for it in between; an update that changes nothing but the columns left
-out (a login, a mailbox polled) does not move it. The value never repeats, even after the table is
-emptied: it is at least the time in microseconds.
+Only on PostgreSQL, the one database whose intake keeps settings from one batch to the next:
+SQLite drops a table's triggers whenever a migration remakes the table, which would silently
+leave the table out. Each trigger is a constraint trigger deferred to the commit, so the version
+row is locked only at the very end of a transaction that changed the settings, and two such
+transactions never wait on each other for it before then. An update that changes nothing but the
+columns left out (a login, a mailbox polled) does not move it. The value never repeats, even after
+the table is emptied: it is at least the time in microseconds.
 """
 
 from __future__ import annotations
@@ -40,60 +42,35 @@ END
 $$
 """
 
-SQLITE_BUMP = """
-INSERT INTO dealerships_settingsversion (id, value)
-VALUES (1, CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER))
-ON CONFLICT (id) DO UPDATE SET value = max(
-    dealerships_settingsversion.value + 1, CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)
-);
-"""
 
-
-def _changed(table: str, left_out: tuple[str, ...]) -> str:
+def _changed(left_out: tuple[str, ...]) -> str:
     drop = " - ARRAY[{}]::text[]".format(", ".join(f"'{column}'" for column in left_out)) if left_out else ""
     return f"(to_jsonb(OLD){drop}) IS DISTINCT FROM (to_jsonb(NEW){drop})"
 
 
 def create(apps: Any, schema_editor: Any) -> None:
-    run = schema_editor.execute
-    if schema_editor.connection.vendor == "postgresql":
-        run(POSTGRESQL_BUMP)
-        for table, left_out in TABLES.items():
-            for name, event, when in (
-                ("kept", "INSERT OR DELETE", ""),
-                ("changed", "UPDATE", f"WHEN ({_changed(table, left_out)})"),
-            ):
-                run(
-                    f"CREATE CONSTRAINT TRIGGER settings_{name} AFTER {event} ON {table} "
-                    f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW {when} "
-                    "EXECUTE FUNCTION dealerships_settings_changed()"
-                )
-    elif schema_editor.connection.vendor == "sqlite":
-        for table, left_out in TABLES.items():
-            for event in ("INSERT", "DELETE", "UPDATE"):
-                of = ""
-                if event == "UPDATE" and left_out:
-                    columns = [f.column for f in _fields_of(apps, table) if f.column not in left_out]
-                    of = " OF " + ", ".join(columns)
-                run(f"CREATE TRIGGER settings_{table}_{event.lower()} AFTER {event}{of} ON {table} BEGIN {SQLITE_BUMP} END")
-
-
-def _fields_of(apps: Any, table: str) -> list[Any]:
-    [model] = [m for m in apps.get_models() if m._meta.db_table == table]
-    return [f for f in model._meta.local_concrete_fields]
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(POSTGRESQL_BUMP)
+    for table, left_out in TABLES.items():
+        for name, event, when in (
+            ("kept", "INSERT OR DELETE", ""),
+            ("changed", "UPDATE", f"WHEN ({_changed(left_out)})"),
+        ):
+            schema_editor.execute(
+                f"CREATE CONSTRAINT TRIGGER settings_{name} AFTER {event} ON {table} "
+                f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW {when} "
+                "EXECUTE FUNCTION dealerships_settings_changed()"
+            )
 
 
 def drop(apps: Any, schema_editor: Any) -> None:
-    run = schema_editor.execute
-    if schema_editor.connection.vendor == "postgresql":
-        for table in TABLES:
-            run(f"DROP TRIGGER settings_kept ON {table}")
-            run(f"DROP TRIGGER settings_changed ON {table}")
-        run("DROP FUNCTION dealerships_settings_changed()")
-    elif schema_editor.connection.vendor == "sqlite":
-        for table in TABLES:
-            for event in ("insert", "delete", "update"):
-                run(f"DROP TRIGGER settings_{table}_{event}")
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table in TABLES:
+        schema_editor.execute(f"DROP TRIGGER settings_kept ON {table}")
+        schema_editor.execute(f"DROP TRIGGER settings_changed ON {table}")
+    schema_editor.execute("DROP FUNCTION dealerships_settings_changed()")
 
 
 class Migration(migrations.Migration):

@@ -5,8 +5,9 @@ transaction, and every lead asks the same questions of its dealership: its distr
 its staff, its default follow-ups, where its CRM copy goes, how each person wants to be told.
 None of those answers changes while the batch runs, so inside `scope()` each is read once
 (`read_once`); outside a batch (a lead entered by hand, a settings screen) every call reads afresh,
-exactly as before. The answers only the dealership's settings decide are also kept from one batch
-to the next while those settings stay as they are (`read_settled`). The rules themselves stay written once: they call the same functions either way.
+exactly as before. On PostgreSQL, the answers only the dealership's settings decide are also kept
+from one batch to the next while those settings stay as they are (`read_settled`). The rules
+themselves stay written once: they call the same functions either way.
 
 A batch of many (`scope(many=True)`) is also taken optimistically: one transaction without a
 savepoint per delivery, because a savepoint costs two statements at every level it is used. Code
@@ -117,7 +118,7 @@ def read_once[T](key: Hashable, read: Callable[[], T]) -> T:
 def read_settled[T](key: Hashable, read: Callable[[], T]) -> T:
     """`read_once(key, read)` for an answer only a dealership's settings decide (its staff, its
     distribution policy, its default follow-ups, how each person wants to be told): inside
-    `scope()` it is also kept from one batch to the next, in this process, while nobody changes
+    `scope()` on PostgreSQL it is also kept from one batch to the next, in this process, while nobody changes
     those settings (`dealerships.models.SettingsVersion`, which a trigger moves on every write to
     their tables; `read` must read only those). What a batch read is kept only once its
     transaction commits, and only with the version the batch read before it: a change committed
@@ -149,7 +150,10 @@ _settled: tuple[object, dict[Hashable, Any]] = (None, {})
 
 
 def _settings_version() -> int | None:
-    """The settings version now; None before any setting was written (nothing is kept then)."""
+    """The settings version now; None before any setting was written, and on SQLite, where no
+    trigger keeps it (nothing is kept then)."""
+    if connection.vendor != "postgresql":
+        return None
     with connection.cursor() as cursor:
         cursor.execute("SELECT value FROM dealerships_settingsversion WHERE id = 1")
         row = cursor.fetchone()
