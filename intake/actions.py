@@ -140,8 +140,8 @@ def inbound_row(
         attempts=1 if hold else 0,
         raw=raw,
         channel=channel,
-        mail_from=mail_from[:320],
-        rcpt_to=rcpt_to[:320],
+        mail_from=one_line(mail_from)[:320],  # shown, never trusted: a NUL in it must not cost the mail
+        rcpt_to=one_line(rcpt_to)[:320],
         mailbox_ref=mailbox_ref[:400],
         **email_headers(raw),
     )

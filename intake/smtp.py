@@ -75,6 +75,8 @@ class Recipient:
 
 def recipient(address: str) -> Recipient | None:
     """What mail to `address` is, or None when this server takes none for it."""
+    if not address.isprintable():  # a NUL or a line break: no address of ours, and no query's
+        return None
     if (dealership_id := dealership_for_address(address)) is not None:
         return Recipient(address, dealership_id, InboundEmail.Channel.SMTP)
     if (dealership_id := relay_dealership(address)) is not None:

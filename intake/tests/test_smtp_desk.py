@@ -49,3 +49,21 @@ def test_a_message_the_database_refuses_fails_alone_and_the_others_stored_with_i
 
 
 _SLUGS = ("riverside-toyota", "lakeside-honda", "riverside-toyota")
+
+
+def test_a_sender_address_holding_a_nul_byte_costs_nobody_their_message(riverside):
+    hostile = delivery(1, intake_address())
+    hostile.mail_from = "bounce\x00@marketplace.example\r\nX-Injected: yes"
+    other = delivery(2, intake_address())
+
+    store_together([hostile, other])
+
+    [kept] = hostile.stored.result()
+    assert InboundEmail.objects.get(pk=kept.pk).mail_from == "bounce@marketplace.example X-Injected: yes"
+    assert InboundEmail.objects.get(pk=kept.pk).raw_bytes == hostile.raw
+    assert len(other.stored.result()) == 1
+
+
+def test_an_address_holding_a_nul_byte_is_no_recipient(riverside):
+    assert recipient(intake_address().replace("@", "\x00@")) is None
+    assert recipient(intake_address()) is not None
