@@ -27,7 +27,7 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 
 from dealerships.models import Dealership
 from forecourt.lib import jobs
@@ -146,7 +146,7 @@ def store_delivery(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> list[Inbo
     return store_deliveries([Delivery(raw, mail_from, recipients)])[0] if recipients else []
 
 
-IDLE_SECONDS = 1.0  # a desk idle this long checks its connection before using it again
+IDLE_SECONDS = 1.0  # a thread idle this long checks its connection before using it again
 
 
 class Desk:
@@ -232,10 +232,14 @@ def _again_if_away[T](work: Callable[[], T]) -> T:
         return work()
 
 
-def process_stored(inbounds: Sequence[InboundEmail]) -> None:
+def process_stored(inbounds: Sequence[InboundEmail], *, check_connection: bool = True) -> None:
+    """Take the stored rows in as one batch. `check_connection`: check the thread's database
+    connection first (and renew it when old), as one idle a while needs; after a failure it
+    always is, so a connection the database dropped is not used again."""
     if not inbounds:
         return
-    close_old_connections()
+    if check_connection:
+        close_old_connections()
     try:
         # Stored by the desk with their dealership's id: each is read here once for the batch.
         dealerships = Dealership.objects.select_related("organization").in_bulk({i.dealership_id for i in inbounds})
@@ -246,7 +250,6 @@ def process_stored(inbounds: Sequence[InboundEmail]) -> None:
     except Exception:
         # The rows stay `received` with their lease; the worker's sweep will try again.
         log.exception("inbound %s: processing after receipt failed", [inbound.pk for inbound in inbounds])
-    finally:
         close_old_connections()
 
 
@@ -275,11 +278,11 @@ class Processor:
         self.thread.join()
 
     def _run(self) -> None:
-        stopping = False
+        stopping, last = False, time.monotonic()
         while not stopping:
             first = self.waiting.get()
             if first is None:
-                return
+                break
             batch = [first]
             while len(batch) < settings.INBOUND_BATCH_SIZE:
                 try:
@@ -290,7 +293,11 @@ class Processor:
                     stopping = True
                     break
                 batch.append(more)
-            process_stored(_still_held(batch))
+            # Checked after an idle while, or once a query failed (the database may have restarted).
+            check = time.monotonic() - last > IDLE_SECONDS or connection.errors_occurred
+            process_stored(_still_held(batch), check_connection=check)
+            last = time.monotonic()
+        close_old_connections()
 
 
 def _still_held(inbounds: list[InboundEmail]) -> list[InboundEmail]:
