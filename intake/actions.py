@@ -16,7 +16,7 @@ from email.header import decode_header, make_header
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import parseaddr
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -89,61 +89,48 @@ def email_headers(raw: bytes) -> dict[str, str]:
     }
 
 
-def store_inbound(
-    *,
-    dealership: Dealership,
-    raw: bytes,
-    channel: str,
-    mail_from: str = "",
-    rcpt_to: str = "",
-    mailbox_ref: str = "",
-    hold: bool = False,
-) -> InboundEmail:
+class Delivered(TypedDict, total=False):
+    """A delivery as it came, and how (`store_inbound`, `inbound_row`). `hold`: stored already
+    claimed by whoever stores it, to be processed at once."""
+
+    raw: Required[bytes]
+    channel: Required[str]
+    mail_from: str
+    rcpt_to: str
+    mailbox_ref: str
+    hold: bool
+
+
+def store_inbound(*, dealership: Dealership, **delivered: Unpack[Delivered]) -> InboundEmail:
     """Keep a delivery exactly as it came, in its own committed transaction, before parsing it.
 
     With `hold`, the row is stored already claimed by the caller, who processes it at once with
     `process_held`; should the caller die first, the lease runs out and the sweep takes over.
     """
-    inbound = inbound_row(
-        dealership_id=dealership.pk,
-        raw=raw,
-        channel=channel,
-        mail_from=mail_from,
-        rcpt_to=rcpt_to,
-        mailbox_ref=mailbox_ref,
-        hold=hold,
-    )
+    inbound = inbound_row(dealership_id=dealership.pk, **delivered)
     inbound.dealership = dealership
     with transaction.atomic():
         inbound.save(force_insert=True)
     return inbound
 
 
-def inbound_row(
-    *,
-    dealership_id: int,
-    raw: bytes,
-    channel: str,
-    mail_from: str = "",
-    rcpt_to: str = "",
-    mailbox_ref: str = "",
-    hold: bool = False,
-) -> InboundEmail:
+def inbound_row(*, dealership_id: int, **delivered: Unpack[Delivered]) -> InboundEmail:
     """The unsaved row `store_inbound` keeps (several at once: `InboundEmail.objects.bulk_create`)."""
     now = timezone.now()
-    lease = timedelta(seconds=settings.JOB_LEASE_SECONDS)
+    hold = delivered.get("hold", False)
     return InboundEmail(
         dealership_id=dealership_id,
         received_at=now,
         due_at=now,
-        claimed_until=now + lease if hold else None,
+        claimed_until=now + timedelta(seconds=settings.JOB_LEASE_SECONDS) if hold else None,
         attempts=1 if hold else 0,
-        raw=raw,
-        channel=channel,
-        mail_from=one_line(mail_from)[:320],  # shown, never trusted: a NUL in it must not cost the mail
-        rcpt_to=one_line(rcpt_to)[:320],
-        mailbox_ref=mailbox_ref[:400],
-        **email_headers(raw),
+        raw=delivered["raw"],
+        channel=delivered["channel"],
+        # Shown, never trusted: a NUL or a line break in them must not cost the mail its place.
+        mail_from=one_line(delivered.get("mail_from"))[:320],
+        rcpt_to=one_line(delivered.get("rcpt_to"))[:320],
+        mailbox_ref=delivered.get("mailbox_ref", "")[:400],
+        **email_headers(delivered["raw"]),
     )
 
 

@@ -19,6 +19,7 @@ import logging
 import queue
 import signal
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -149,7 +150,39 @@ def store_delivery(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> list[Inbo
 IDLE_SECONDS = 1.0  # a thread idle this long checks its connection before using it again
 
 
-class Desk:
+class _Line[T]:
+    """A thread of this process and the line of work waiting for it, taken in the order put; `None`
+    in the line ends the thread once what came before it is done (`stop`)."""
+
+    def __init__(self, name: str) -> None:
+        self.waiting: queue.SimpleQueue[T | None] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Do everything put so far, then end the thread."""
+        self.waiting.put(None)
+        self.thread.join()
+
+    def take(self, most: int) -> tuple[list[T], bool]:
+        """The next work: the first in line (waited for), then up to `most` in all of what else is
+        already there; and True when the line ended among them."""
+        taken: list[T] = []
+        while len(taken) < most:
+            try:
+                item = self.waiting.get() if not taken else self.waiting.get_nowait()
+            except queue.Empty:
+                break
+            if item is None:
+                return taken, True
+            taken.append(item)
+        return taken, False
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+
+class Desk(_Line[tuple[str, concurrent.futures.Future[Recipient | None]] | Delivery]):
     """This process's receiving desk: one thread, with one database connection, that looks up the
     recipients of RCPT and stores the messages of DATA, in the order asked.
 
@@ -163,11 +196,7 @@ class Desk:
 
     def __init__(self, processor: Processor) -> None:
         self.processor = processor
-        self.waiting: queue.SimpleQueue[tuple[str, concurrent.futures.Future[Recipient | None]] | Delivery | None] = (
-            queue.SimpleQueue()
-        )
-        self.thread = threading.Thread(target=self._run, name="desk", daemon=True)
-        self.thread.start()
+        super().__init__("desk")
 
     async def recipient(self, address: str) -> Recipient | None:
         found: concurrent.futures.Future[Recipient | None] = concurrent.futures.Future()
@@ -178,28 +207,17 @@ class Desk:
         self.waiting.put(delivery)
         return await asyncio.wrap_future(delivery.stored)
 
-    def stop(self) -> None:
-        """Answer everything asked so far, then end the thread."""
-        self.waiting.put(None)
-        self.thread.join()
-
     def _run(self) -> None:
         stopping, last = False, time.monotonic()
         while not stopping:
-            asked = [self.waiting.get()]
-            while True:
-                try:
-                    asked.append(self.waiting.get_nowait())
-                except queue.Empty:
-                    break
-            stopping = None in asked
+            asked, stopping = self.take(sys.maxsize)
             if time.monotonic() - last > IDLE_SECONDS:
                 close_old_connections()  # one idle a while is checked (and renewed when old) first
             deliveries = []
             for job in asked:
                 if isinstance(job, Delivery):
                     deliveries.append(job)
-                elif job is not None:
+                else:
                     self._look_up(*job)
             if deliveries:
                 self._store(deliveries)
@@ -253,7 +271,7 @@ def process_stored(inbounds: Sequence[InboundEmail], *, check_connection: bool =
         close_old_connections()
 
 
-class Processor:
+class Processor(_Line[InboundEmail]):
     """This process's processing thread: takes in what the process stored, in the order stored.
 
     A message that arrives while the thread is idle is taken in at once, alone. Messages that
@@ -265,37 +283,19 @@ class Processor:
     """
 
     def __init__(self) -> None:
-        self.waiting: queue.SimpleQueue[InboundEmail | None] = queue.SimpleQueue()
-        self.thread = threading.Thread(target=self._run, name="intake", daemon=True)
-        self.thread.start()
+        super().__init__("intake")
 
     def submit(self, inbound: InboundEmail) -> None:
         self.waiting.put(inbound)
 
-    def stop(self) -> None:
-        """Take in everything submitted so far, then end the thread."""
-        self.waiting.put(None)
-        self.thread.join()
-
     def _run(self) -> None:
         stopping, last = False, time.monotonic()
         while not stopping:
-            first = self.waiting.get()
-            if first is None:
-                break
-            batch = [first]
-            while len(batch) < settings.INBOUND_BATCH_SIZE:
-                try:
-                    more = self.waiting.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    stopping = True
-                    break
-                batch.append(more)
-            # Checked after an idle while, or once a query failed (the database may have restarted).
-            check = time.monotonic() - last > IDLE_SECONDS or connection.errors_occurred
-            process_stored(_still_held(batch), check_connection=check)
+            batch, stopping = self.take(settings.INBOUND_BATCH_SIZE)
+            if batch:
+                # Checked after an idle while, or once a query failed (the database may have restarted).
+                check = time.monotonic() - last > IDLE_SECONDS or connection.errors_occurred
+                process_stored(_still_held(batch), check_connection=check)
             last = time.monotonic()
         close_old_connections()
 
