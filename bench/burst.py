@@ -718,7 +718,8 @@ def measure(args: argparse.Namespace, tmp: str) -> None:
                 print(
                     f"paced {args.rate:g} leads/s for {args.seconds:g} s: DATA -> 250 {figures(result['acks'])}; "
                     f"DATA -> lead made {figures(result['leads'])}; "
-                    f"{to_the_phones(result, texts)}; {load_average()}\n  CPU per lead{' (with the backlog swept meanwhile)' if sweeping else ''}: "
+                    f"{to_the_phones(result, texts)}; {load_average()}\n  CPU per lead"
+                    f"{' (with the backlog swept meanwhile)' if sweeping else ''}: "
                     + ", ".join(f"{name} {ms:.1f} ms" for name, ms in used.items()),
                     flush=True,
                 )

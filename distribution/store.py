@@ -42,7 +42,8 @@ def staff_of(dealership: Dealership) -> Staff:
 
 
 def load_policy(dealership: Dealership) -> Policy:
-    """The dealership's distribution policy (in intake, kept while the settings stay as they are: forecourt/lib/batch.py, `read_settled`)."""
+    """The dealership's distribution policy (in intake, kept while the settings stay as they are:
+    forecourt/lib/batch.py, `read_settled`)."""
     return read_settled(("distribution.policy", dealership.pk), lambda: _load_policy(dealership))
 
 

@@ -126,7 +126,8 @@ def lead_to_adf(lead: Lead) -> str:
 
 
 def crm_address(dealership: Dealership) -> str:
-    """Where the dealership's new leads go as ADF (its CRM or DMS), or "" for nowhere (in intake, kept while the settings stay as they are: `read_settled`)."""
+    """Where the dealership's new leads go as ADF (its CRM or DMS), or "" for nowhere (in intake,
+    kept while the settings stay as they are: `forecourt.lib.batch.read_settled`)."""
     return read_settled(
         ("intake.crm_address", dealership.pk),
         lambda: IntakeSettings.objects.filter(dealership=dealership).values_list("crm_email", flat=True).first() or "",

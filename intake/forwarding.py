@@ -89,7 +89,8 @@ def _settings(rooftop: Dealership) -> IntakeSettings | None:
 
 
 def _redirects(rooftop: Dealership) -> dict[str, MarketplaceRedirect]:
-    """The rooftop's marketplace redirects by source key (in intake, kept while the settings stay as they are: `forecourt.lib.batch.read_settled`)."""
+    """The rooftop's marketplace redirects by source key (in intake, kept while the settings stay
+    as they are: `forecourt.lib.batch.read_settled`)."""
 
     def read() -> dict[str, MarketplaceRedirect]:
         rows = MarketplaceRedirect.objects.filter(dealership=rooftop).select_related("user")

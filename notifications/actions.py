@@ -401,7 +401,8 @@ def notify(
 
 
 def devices_of(user: User) -> list[PushSubscription]:
-    """The devices `user` turned push alerts on for (in intake, kept while the settings stay as they are: `forecourt.lib.batch.read_settled`)."""
+    """The devices `user` turned push alerts on for (in intake, kept while the settings stay as
+    they are: `forecourt.lib.batch.read_settled`)."""
     return read_settled(("push_devices", user.pk), lambda: list(PushSubscription.objects.filter(user=user)))
 
 
