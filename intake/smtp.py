@@ -141,12 +141,6 @@ def store_together(deliveries: Sequence[Delivery]) -> None:
         delivery.stored.set_result(rows)
 
 
-def store_delivery(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> list[InboundEmail]:
-    """Store a message for the addresses of `rcpt_tos` this server takes mail for (looked up now)."""
-    recipients = [found for address in rcpt_tos if (found := recipient(address)) is not None]
-    return store_deliveries([Delivery(raw, mail_from, recipients)])[0] if recipients else []
-
-
 IDLE_SECONDS = 1.0  # a thread idle this long checks its connection before using it again
 
 
