@@ -52,6 +52,13 @@ def log_in(driver: WebDriver, web: str, email: str) -> None:
     WebDriverWait(driver, 20).until(ec.url_to_be(f"{web}/"))
 
 
+def save(driver: WebDriver) -> None:
+    """Submit the settings form and wait for the page it answers with (the preview is on both)."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.CSS_SELECTOR, ".settings-form button[type=submit]").click()
+    WebDriverWait(driver, 20).until(ec.staleness_of(page))
+
+
 def type_into(driver: WebDriver, name: str, text: str) -> None:
     field = driver.find_element(By.NAME, name)
     field.clear()
@@ -74,8 +81,7 @@ def test_alice_sets_the_autoresponder_and_sees_its_preview(web, open_browser, al
         "Hi {first_name},\nthanks for asking about the {vehicle}. {salesperson} will call you within the hour.",
     )
     type_into(driver, "autoresponder_sms", "Hi {first_name}, {dealership} here: call us on {dealership_phone}.")
-    driver.find_element(By.CSS_SELECTOR, ".settings-form button[type=submit]").click()
-    WebDriverWait(driver, 20).until(ec.presence_of_element_located((By.ID, "autoresponder-preview")))
+    save(driver)
 
     preview = driver.find_element(By.ID, "autoresponder-preview").text
     assert "from Carol S. at Riverside Toyota" in preview
@@ -88,7 +94,7 @@ def test_alice_sets_the_autoresponder_and_sees_its_preview(web, open_browser, al
 
     # A mistake is shown beside its box, and the page still fits.
     type_into(driver, "autoresponder_sms", "Hi {nickname}")
-    driver.find_element(By.CSS_SELECTOR, ".settings-form button[type=submit]").click()
+    save(driver)
     error = WebDriverWait(driver, 20).until(ec.presence_of_element_located((By.ID, "id_autoresponder_sms_error")))
     assert "{nickname} is not a merge field" in error.text
     assert fits(driver)
