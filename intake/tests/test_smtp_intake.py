@@ -138,3 +138,21 @@ def test_mail_whose_headers_hold_nul_bytes_and_line_breaks_is_kept_and_reported(
     assert inbound.status == InboundEmail.Status.NO_LEAD
     assert inbound.subject == "Call me back"
     assert inbound.header_from == "Spammer <x@example.com>"
+
+
+def test_addresses_are_read_however_sending_servers_write_them(smtpd, riverside):
+    local, domain = intake_address().split("@")
+    with smtplib.SMTP("127.0.0.1", smtpd, timeout=10) as client:
+        client.ehlo()
+        assert client.docmd("MAIL", "FROM:<a@b@c>")[0] == 553
+        assert client.docmd("MAIL", "FROM:leads@cargurus.com")[0] == 250, "no angle brackets"
+        assert client.docmd("RCPT", f"TO:<{local}@>")[0] == 553
+        assert client.docmd("RCPT", f"TO:{local}@{domain}")[0] == 250
+        client.rset()
+        assert client.docmd("MAIL", "FROM:<> SIZE=2000 BODY=8BITMIME")[0] == 250, "a bounce, with parameters"
+        assert client.docmd("RCPT", f"TO:<{local}+cargurus@{domain}>")[0] == 250, "a +tag"
+        assert client.data(lead_email())[0] == 250
+
+    [inbound] = processed()
+    assert inbound.status == InboundEmail.Status.PROCESSED
+    assert (inbound.mail_from, inbound.rcpt_to) == ("<>", f"{local}+cargurus@{domain}")
