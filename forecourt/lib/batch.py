@@ -52,7 +52,7 @@ from typing import Any
 
 from django.db import connection, models, transaction
 
-from forecourt.lib.rows import insert_all, next_ids_of, takes_ids_ahead, update_each
+from forecourt.lib.rows import insert_all_of, next_ids_of, takes_ids_ahead, update_each
 
 _UNREAD = object()
 
@@ -335,9 +335,10 @@ def end() -> None:
 
 def write_pending() -> None:
     """Write the rows `insert` and `make` left for the batch so far, in the order their foreign keys
-    need (an email before the notification pointing at it), each table in one INSERT (a COPY on
-    PostgreSQL: `forecourt.lib.rows.insert_all`), then the changes `update` left: before reading
-    back from the database a row the batch may have made or changed (a customer it matched)."""
+    need (an email before the notification pointing at it), each table in one INSERT (on PostgreSQL
+    a COPY, or for a few rows of each table one INSERT each, all sent at once:
+    `forecourt.lib.rows.insert_all_of`), then the changes `update` left: before reading back from
+    the database a row the batch may have made or changed (a customer it matched)."""
     batch = _current.get()
     if batch is None:
         return
@@ -355,8 +356,7 @@ def write_pending() -> None:
     for model, ids in next_ids_of(wanted).items():  # every table's new keys in one statement
         for row, pk in zip(keyless[model], ids, strict=True):
             row.pk = pk
-    for model in TopologicalSorter(needs).static_order():
-        insert_all(model, pending.pop(model))
+    insert_all_of([(model, pending.pop(model)) for model in TopologicalSorter(needs).static_order()])
     updates: dict[tuple[type[models.Model], frozenset[str]], list[models.Model]] = {}
     for (model, _), (row, fields) in batch.updates.items():
         updates.setdefault((model, frozenset(fields)), []).append(row)

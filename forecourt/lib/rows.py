@@ -56,13 +56,66 @@ def insert_all(model: type[models.Model], objects: Sequence[models.Model]) -> No
     with parents, goes by `bulk_create`."""
     if not objects:
         return
-    meta: Any = model._meta
     keyless = [obj for obj in objects if obj.pk is None]
-    if connection.vendor != "postgresql" or meta.parents or (keyless and not takes_ids_ahead(model)):
+    if connection.vendor != "postgresql" or model._meta.parents or (keyless and not takes_ids_ahead(model)):
         model._default_manager.bulk_create(objects)
         return
     for obj, pk in zip(keyless, next_ids(model, len(keyless)), strict=True):
         obj.pk = pk
+    rows = _values(model, objects)
+    if rows is None:
+        model._default_manager.bulk_create(objects)
+        return
+    quote = connection.ops.quote_name
+    copy_in = f"COPY {quote(model._meta.db_table)} ({_names(model)}) FROM STDIN"
+    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(copy_in) as copy:
+        for row in rows:
+            copy.write_row(row)
+    _written(objects)
+
+
+SMALL = 20  # rows of one table up to which `insert_all_of` sends them with the other tables' at once
+
+
+def insert_all_of(groups: Sequence[tuple[type[models.Model], Sequence[models.Model]]]) -> None:
+    """Insert each group's new rows, group after group, as `insert_all` does.
+
+    On PostgreSQL, when every group has its keys and SMALL rows or fewer, all go to the server at
+    once: one INSERT per table, sent together in pipeline mode and answered together. A COPY per
+    table waits for the server's answer to each, and those waits were most of what writing a lone
+    lead's rows took."""
+    groups = [(model, objects) for model, objects in groups if objects]
+    writes = []
+    for model, objects in groups:
+        rows = _values(model, objects) if _together(model, objects) else None
+        if rows is None:
+            break
+        one = f"({', '.join(['%s'] * len(rows[0]))})"
+        sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({_names(model)}) VALUES "  # noqa: S608 - names from the model
+        writes.append((sql + ", ".join([one] * len(rows)), [value for row in rows for value in row]))
+    if len(writes) < max(len(groups), 2):
+        for model, objects in groups:
+            insert_all(model, objects)
+        return
+    with connection.wrap_database_errors, connection.cursor() as cursor, connection.connection.pipeline():
+        for sql, params in writes:
+            cursor.cursor.execute(sql, params)
+    for _, objects in groups:
+        _written(objects)
+
+
+def _together(model: type[models.Model], objects: Sequence[models.Model]) -> bool:
+    return (
+        connection.vendor == "postgresql"
+        and not model._meta.parents
+        and len(objects) <= SMALL
+        and all(obj.pk is not None for obj in objects)
+    )
+
+
+def _values(model: type[models.Model], objects: Sequence[models.Model]) -> list[list[Any]] | None:
+    """The values of `objects` (rows of `model`, each with its key) to write to `_columns(model)`;
+    None when one of them is an expression, which only `bulk_create` writes."""
     columns = _columns(model)
     rows = []
     db = connections[DEFAULT_DB_ALIAS]  # itself, not the proxy: a lookup per value costs more than most values
@@ -75,17 +128,18 @@ def insert_all(model: type[models.Model], objects: Sequence[models.Model]) -> No
             if value is None or (kind in column.as_given and (kind is not datetime or value.tzinfo is not None)):
                 row.append(value)
             elif hasattr(value, "resolve_expression"):
-                model._default_manager.bulk_create(objects)
-                return
+                return None
             else:
                 row.append(column.field.get_db_prep_save(value, db))
         rows.append(row)
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(column.field.column) for column in columns)
-    copy_in = f"COPY {quote(meta.db_table)} ({names}) FROM STDIN"
-    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(copy_in) as copy:
-        for row in rows:
-            copy.write_row(row)
+    return rows
+
+
+def _names(model: type[models.Model]) -> str:
+    return ", ".join(connection.ops.quote_name(column.field.column) for column in _columns(model))
+
+
+def _written(objects: Sequence[models.Model]) -> None:
     for obj in objects:
         obj._state.adding, obj._state.db = False, connection.alias
 
