@@ -340,8 +340,8 @@ class IntakeHandler:
 
 class IntakeSMTP(SMTP):
     """aiosmtpd's SMTP session, reading MAIL's and RCPT's addresses as it does, but without the
-    class aiosmtpd 1.4 makes (a typing `Protocol`) each time it reads one: that made up a
-    fourteenth of this server's time under load."""
+    class aiosmtpd 1.4 makes (a typing `Protocol`) each time it reads one, which made up 5 to 7%
+    of this server's time at 320 messages/s."""
 
     def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
         """The address at the start of `arg` (in angle brackets or bare) and what follows it;
