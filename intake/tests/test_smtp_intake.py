@@ -145,6 +145,7 @@ def test_addresses_are_read_however_sending_servers_write_them(smtpd, riverside)
     with smtplib.SMTP("127.0.0.1", smtpd, timeout=10) as client:
         client.ehlo()
         assert client.docmd("MAIL", "FROM:<a@b@c>")[0] == 553
+        assert client.docmd("MAIL", 'FROM:"')[0] == 553, "a clear refusal, not a 500 naming Python's error"
         assert client.docmd("MAIL", "FROM:leads@cargurus.com")[0] == 250, "no angle brackets"
         assert client.docmd("RCPT", f"TO:<{local}@>")[0] == 553
         assert client.docmd("RCPT", f"TO:{local}@{domain}")[0] == 250
