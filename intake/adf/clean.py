@@ -163,6 +163,10 @@ _LAYOUT_TAG = re.compile(
     re.IGNORECASE,
 )
 _BLANK_LINES = re.compile(r"\n\s*\n(\s*\n)+")
+# Control characters other than line breaks and tabs: never meant in prose, and NUL is one that
+# PostgreSQL cannot store in text or JSON (the text around an email's ADF may hold its headers,
+# when a line break in one ended them early).
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f]")
 
 
 def text_around(text: str, documents: list[str]) -> str:
@@ -219,6 +223,7 @@ _HTML_BLOCK_END = re.compile(r"<\s*(?:br|/p|/div|/tr|/li|/h\d|/blockquote)\b[^<>
 
 
 def _prose(text: str) -> str:
+    text = _CONTROLS.sub("", text)
     prose = _BLANK_LINES.sub("\n\n", "\n".join(line.rstrip() for line in text.splitlines())).strip()
     if not any(ch.isalnum() for ch in prose):
         return ""

@@ -157,3 +157,17 @@ def test_addresses_are_read_however_sending_servers_write_them(smtpd, riverside)
     [inbound] = processed()
     assert inbound.status == InboundEmail.Status.PROCESSED
     assert (inbound.mail_from, inbound.rcpt_to) == ("<>", f"{local}+cargurus@{domain}")
+
+
+def test_a_lead_email_whose_subject_holds_a_nul_and_a_line_break_still_makes_its_lead(smtpd, riverside):
+    # The line break ends the headers early: the rest of them is read as text around the ADF.
+    raw = lead_email().replace(b"Subject: New CarGurus lead", b"Subject: New lead: Jo\x00r\r\ndan Patel", 1)
+    send(smtpd, raw)
+
+    [inbound] = processed()
+    assert inbound.status == InboundEmail.Status.PROCESSED, inbound.last_error
+    assert inbound.raw_bytes.rstrip(b"\r\n") == raw.rstrip(b"\r\n"), "kept exactly as it came"
+    lead = Lead.objects.get()
+    [(what, text)] = lead.activities.get(kind="created").data["also_sent"]
+    assert what == "Text around the ADF"
+    assert "Subject: New lead: Jor" in text, "what the headers said is kept, without the NUL"
