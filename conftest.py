@@ -52,6 +52,7 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["FORECOURT_LOOPBACK_ONLY"] = "1"
     loopback_only.install()
     _empty_postgresql_tables_by_deleting()
+    _keep_what_migrate_made_when_emptying()
 
 
 def _empty_postgresql_tables_by_deleting() -> None:
@@ -81,6 +82,32 @@ def _empty_postgresql_tables_by_deleting() -> None:
         return ["SET CONSTRAINTS ALL DEFERRED;", *deletes]
 
     DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+
+
+KEPT_WHEN_EMPTYING = frozenset({"django_content_type", "auth_permission"})
+
+
+def _keep_what_migrate_made_when_emptying() -> None:
+    """After emptying the tables, Django's flush runs every app's post-migrate step again to make
+    anew the content types and permissions it emptied with the rest: 0.11 s a test on PostgreSQL,
+    0.05 s on SQLite, for rows no test changes. Those two tables are left as migrate made them,
+    so there is nothing to make anew."""
+    from django.core.management.color import Style
+    from django.core.management.commands import flush
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    def sql_flush(
+        style: Style, connection: BaseDatabaseWrapper, reset_sequences: bool = True, allow_cascade: bool = False
+    ) -> list[str]:
+        tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+        emptied = [table for table in tables if table not in KEPT_WHEN_EMPTYING]
+        return connection.ops.sql_flush(style, emptied, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+
+    def remake_nothing(*args: Any, **kwargs: Any) -> None:
+        pass
+
+    flush.sql_flush = sql_flush  # type: ignore[attr-defined]
+    flush.emit_post_migrate_signal = remake_nothing  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)
