@@ -67,3 +67,12 @@ def test_a_sender_address_holding_a_nul_byte_costs_nobody_their_message(riversid
 def test_an_address_holding_a_nul_byte_is_no_recipient(riverside):
     assert recipient(intake_address().replace("@", "\x00@")) is None
     assert recipient(intake_address()) is not None
+
+
+def test_an_intake_address_is_found_in_any_case_and_only_as_written(riverside):
+    local, domain = intake_address().split("@")
+    found = recipient(f"{local.upper()}+CarGurus@{domain.upper()}")
+    assert found is not None
+    assert found.dealership_id == riverside.pk
+    for near in ("riverside_toyota", "riverside%", "riverside-toyot", "%"):
+        assert recipient(f"{near}@{domain}") is None, near
