@@ -258,7 +258,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # aiosmtpd logs every session's connection and each command line at INFO (ten lines a
+        # message); smtpd's own line for each message stored is the record kept.
+        "mail.log": {"level": "WARNING"},
+    },
 }
 
 # Every email of ours is an OutboundEmail row sent by the worker through notifications/email.py.
