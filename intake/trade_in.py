@@ -4,17 +4,19 @@ the link to the lead in Forecourt, where the rest of it is."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from intake.adf_out import lead_url, relay_address
 from leads.models import Lead, Trade, VehicleInterest
 from notifications.actions import queue_email
 from notifications.models import OutboundEmail
 from worksheets.pdf import _latin as latin
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 PURPOSE = "trade_in_cc"
 
@@ -67,6 +69,8 @@ def _trade_rows(trade: Trade) -> list[tuple[str, str]]:
 
 
 def _table(pdf: FPDF, title: str, rows: list[tuple[str, str]]) -> None:
+    from fpdf.fonts import FontFace  # fpdf is loaded only to make a PDF (above)
+
     pdf.set_font("Helvetica", "B", 12)
     pdf.cell(0, 8, latin(title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 11)
@@ -79,6 +83,8 @@ def _table(pdf: FPDF, title: str, rows: list[tuple[str, str]]) -> None:
 def trade_in_pdf(lead: Lead) -> bytes:
     """One page: who, which vehicle, what they wrote, and the link to everything else."""
     url = lead_url(lead)
+    from fpdf import FPDF  # a fifth of a second to load, which every process start paid; only this PDF needs it
+
     pdf = FPDF(format="Letter")
     pdf.set_title(latin(f"Trade-in request {lead.pk}: {lead.customer.display_name}"))
     pdf.set_author(latin(lead.dealership.name))

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from pywebpush import WebPusher, WebPushException
 
 from forecourt.lib.http import HttpError, post_bytes
 from forecourt.lib.outbox import DeliveryError
@@ -63,6 +62,9 @@ def send(device: Device, alert: Alert, *, topic: str, urgency: str = "normal") -
     holds with the same topic, so a retry after a lost answer buzzes the phone once.
     """
     check_endpoint(device.endpoint)
+    # Loaded at the first alert (with aiohttp, a seventh of a second), not by every process start.
+    from pywebpush import WebPusher, WebPushException
+
     try:
         pusher = WebPusher({"endpoint": device.endpoint, "keys": {"p256dh": device.p256dh, "auth": device.auth}})
         body = pusher.encode(alert.payload(), "aes128gcm")["body"]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
-
-from fpdf import FPDF
-from fpdf.fonts import FontFace
+from typing import TYPE_CHECKING, Any
 
 from worksheets.calc import cents
 from worksheets.quotes import ScenarioQuote
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 
 def dollars(amount: Decimal) -> str:
@@ -55,6 +55,8 @@ def scenario_rows(result: ScenarioQuote, tax_rate: Decimal) -> list[tuple[str, s
 def quote_pdf(context: Mapping[str, Any]) -> bytes:
     worksheet, deal, quotes = context["worksheet"], context["deal"], context["quotes"]
     lead = worksheet.lead
+    from fpdf import FPDF  # a fifth of a second to load, which every process start paid; only quotes need it
+
     pdf = FPDF(format="Letter")
     pdf.set_title(_latin(f"Quote from {lead.dealership.name}"))
     pdf.add_page()
@@ -91,6 +93,8 @@ def quote_pdf(context: Mapping[str, Any]) -> bytes:
 
 
 def _table(pdf: FPDF, title: str, rows: list[tuple[str, str]]) -> None:
+    from fpdf.fonts import FontFace  # fpdf is loaded only to make a PDF (above)
+
     pdf.set_font("Helvetica", "B", 12)
     pdf.cell(0, 8, _latin(title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 11)
