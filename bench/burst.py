@@ -344,6 +344,25 @@ def batch_sizes(size: int, leads: int, base: int) -> dict[str, Any]:
     }
 
 
+def recipients(count: int) -> dict[str, Any]:
+    """smtpd's look-up of the intake address at RCPT (`intake.smtp.recipient`), `count` times, as
+    its desk makes it: CPU per look-up (this process + its PostgreSQL backend), after 100 unmeasured."""
+    from bench.intake import DOMAIN, INTAKE
+    from intake.smtp import recipient
+
+    address = f"{INTAKE}+tag@{DOMAIN.upper()}"
+    for _ in range(100):
+        recipient(address)
+    cpu, db_cpu = time.process_time(), backend_cpu()
+    for _ in range(count):
+        recipient(address)
+    return {
+        "cpu_us": (time.process_time() - cpu) / count * 1e6,
+        "db_cpu_us": (backend_cpu() - db_cpu) / count * 1e6,
+        "load": load_average(),
+    }
+
+
 SWEEPER = """
 import sys, time
 sys.path.insert(0, {base!r})
@@ -621,6 +640,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--batch-leads", type=int, default=200, help="leads taken in at each of --batches")
     parser.add_argument("--raw-leads", type=int, default=1000, help="raw insert ceiling (0: skip)")
+    parser.add_argument("--recipients", type=int, default=0, help="intake addresses looked up as at RCPT (0: skip)")
     args = parser.parse_args(argv)
     os.environ["DATABASE_URL"] = database_url(args.database)
     with tempfile.TemporaryDirectory(prefix="fc-burst-") as tmp:
@@ -666,6 +686,13 @@ def measure(args: argparse.Namespace, tmp: str) -> None:
                 flush=True,
             )
             base += args.sustained + WARM_UP * args.sweep_processes
+    if args.recipients:
+        r = recipients(args.recipients)
+        print(
+            f"{args.recipients} intake addresses looked up as at RCPT: CPU per look-up {r['cpu_us']:.0f} us Python + "
+            f"{r['db_cpu_us']:.0f} us PostgreSQL; {r['load']}",
+            flush=True,
+        )
     for size in args.batches:
         b = batch_sizes(size, max(args.batch_leads, size), base)
         print(
