@@ -82,9 +82,9 @@ def _table(pdf: FPDF, title: str, rows: list[tuple[str, str]]) -> None:
 
 def trade_in_pdf(lead: Lead) -> bytes:
     """One page: who, which vehicle, what they wrote, and the link to everything else."""
-    url = lead_url(lead)
     from fpdf import FPDF  # a fifth of a second to load, which every process start paid; only this PDF needs it
 
+    url = lead_url(lead)
     pdf = FPDF(format="Letter")
     pdf.set_title(latin(f"Trade-in request {lead.pk}: {lead.customer.display_name}"))
     pdf.set_author(latin(lead.dealership.name))

@@ -53,10 +53,10 @@ def scenario_rows(result: ScenarioQuote, tax_rate: Decimal) -> list[tuple[str, s
 
 
 def quote_pdf(context: Mapping[str, Any]) -> bytes:
-    worksheet, deal, quotes = context["worksheet"], context["deal"], context["quotes"]
-    lead = worksheet.lead
     from fpdf import FPDF  # a fifth of a second to load, which every process start paid; only quotes need it
 
+    worksheet, deal, quotes = context["worksheet"], context["deal"], context["quotes"]
+    lead = worksheet.lead
     pdf = FPDF(format="Letter")
     pdf.set_title(_latin(f"Quote from {lead.dealership.name}"))
     pdf.add_page()
