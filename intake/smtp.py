@@ -30,12 +30,13 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, connection
 
 from dealerships.models import Dealership
 from forecourt.lib import jobs
 from forecourt.lib.database import DATABASE_AWAY, drop_connections
 from forecourt.lib.prefork import STOP_SIGNALS
+from forecourt.lib.rows import insert_numbered
 from intake.actions import inbound_row, process_batch
 from intake.models import InboundEmail
 
@@ -124,10 +125,10 @@ class Delivery:
 
 
 def store_deliveries(deliveries: Sequence[Delivery]) -> list[list[InboundEmail]]:
-    """Store the deliveries' rows, already held for this process's processing, in one transaction."""
+    """Store the deliveries' rows, already held for this process's processing, in one statement
+    (one transaction, one round trip to the database)."""
     rows = [delivery.rows() for delivery in deliveries]
-    with transaction.atomic():
-        InboundEmail.objects.bulk_create([row for each in rows for row in each])
+    insert_numbered(InboundEmail, [row for each in rows for row in each])
     return rows
 
 

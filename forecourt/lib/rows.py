@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models.fields import AutoFieldMixin, DateField, Field
 
 CHUNK = 5000
@@ -74,6 +74,36 @@ def insert_all(model: type[models.Model], objects: Sequence[models.Model]) -> No
     _written(objects)
 
 
+def insert_numbered(model: type[models.Model], objects: Sequence[models.Model]) -> None:
+    """Insert the new `objects` (rows of `model`, without keys) and give each its key, in one
+    statement: atomic by itself, so it needs no transaction around it. On PostgreSQL that is one
+    INSERT … RETURNING sent in autocommit, where `bulk_create` in a transaction of its own costs
+    three round trips (the transaction's start, the INSERT and the commit) and far more Python.
+    Elsewhere, and inside a transaction (where a refused row must leave it usable), `bulk_create`
+    in a transaction or savepoint of its own."""
+    if not objects:
+        return
+    rows = None if connection.vendor != "postgresql" or model._meta.parents else _values(model, objects, keyed=False)
+    if rows is None or connection.in_atomic_block:
+        with transaction.atomic():
+            model._default_manager.bulk_create(objects)
+        return
+    quote = connection.ops.quote_name
+    meta: Any = model._meta
+    one = f"({', '.join(['%s'] * len(rows[0]))})"
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({_names(model, keyed=False)}) VALUES "  # noqa: S608 - names from the model
+        + ", ".join([one] * len(rows))
+        + f" RETURNING {quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in rows for value in row])
+        keys = [pk for (pk,) in cursor.fetchall()]
+    for obj, pk in zip(objects, keys, strict=True):
+        obj.pk = pk
+    _written(objects)
+
+
 SMALL = 20  # rows of one table up to which `insert_all_of` sends them with the other tables' at once
 
 
@@ -113,10 +143,13 @@ def _together(model: type[models.Model], objects: Sequence[models.Model]) -> boo
     )
 
 
-def _values(model: type[models.Model], objects: Sequence[models.Model]) -> list[list[Any]] | None:
-    """The values of `objects` (rows of `model`, each with its key) to write to `_columns(model)`;
-    None when one of them is an expression, which only `bulk_create` writes."""
-    columns = _columns(model)
+def _values(
+    model: type[models.Model], objects: Sequence[models.Model], *, keyed: bool = True
+) -> list[list[Any]] | None:
+    """The values of `objects` (rows of `model`, each with its key; without, `keyed=False`) to
+    write to `_columns(model, keyed)`; None when one of them is an expression, which only
+    `bulk_create` writes."""
+    columns = _columns(model, keyed)
     rows = []
     db = connections[DEFAULT_DB_ALIAS]  # itself, not the proxy: a lookup per value costs more than most values
     for obj in objects:
@@ -135,8 +168,8 @@ def _values(model: type[models.Model], objects: Sequence[models.Model]) -> list[
     return rows
 
 
-def _names(model: type[models.Model]) -> str:
-    return ", ".join(connection.ops.quote_name(column.field.column) for column in _columns(model))
+def _names(model: type[models.Model], keyed: bool = True) -> str:
+    return ", ".join(connection.ops.quote_name(column.field.column) for column in _columns(model, keyed))
 
 
 def _written(objects: Sequence[models.Model]) -> None:
@@ -210,11 +243,12 @@ def _as_given(field: Any) -> tuple[type, ...]:
 
 
 @cache
-def _columns(model: type[models.Model]) -> list[_Column]:
-    """The columns COPY writes for `model`, each with how its value is taken from a row."""
+def _columns(model: type[models.Model], keyed: bool = True) -> list[_Column]:
+    """The columns COPY writes for `model` (without its key, `keyed=False`: the table's sequence
+    gives it), each with how its value is taken from a row."""
     columns = []
     for field in model._meta.concrete_fields:
-        if field.generated:
+        if field.generated or (not keyed and field.primary_key):
             continue
         filled_in = type(field).pre_save is not Field.pre_save and not (
             isinstance(field, DateField)

@@ -1,6 +1,7 @@
 """A batch's new rows go in by `insert_all` (a COPY on PostgreSQL, which writes most values as
 they are), or, a few rows of several tables, all at once by `insert_all_of` (one INSERT per table,
-sent together): they must read back exactly as the same rows written by Django's `bulk_create`."""
+sent together), and what smtpd's desk stores by `insert_numbered` (one INSERT giving each row its
+key): they must read back exactly as the same rows written by Django's `bulk_create`."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from django.db import IntegrityError, connection, models, transaction
 from django.utils.translation import gettext_lazy
 
-from forecourt.lib.rows import insert_all, insert_all_of, next_ids_of
+from forecourt.lib.rows import insert_all, insert_all_of, insert_numbered, next_ids_of
 from leads.models import Activity, Lead, VehicleInterest
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -149,4 +150,31 @@ def test_a_row_refused_among_rows_written_together_writes_none_of_them(carols_le
 
     assert not Activity.objects.filter(text__in=["kept?", "no kind"]).exists()
     assert not carols_lead.vehicles.filter(make="Ford").exists()
+    assert Activity.objects.create(lead=carols_lead, kind="note", text="the connection still works").pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_numbered_in_one_statement_read_back_as_django_writes_them_and_a_refused_one_writes_none(
+    carols_lead, carol
+):
+    """`insert_numbered` (how smtpd's desk stores what arrived together): each row gets its key at
+    once, reads back as `bulk_create` writes it, and a row the database refuses writes none."""
+    at = datetime(2026, 3, 8, 16, 30, 5, 123456, tzinfo=TOKYO)
+
+    def entries() -> list[Activity]:
+        return [
+            Activity(lead=carols_lead, at=at, kind="note", actor=carol, text="first \u2014 \\ \t"),
+            Activity(lead=carols_lead, at=at, kind="edited", text="second", data={"n": [1, "é"]}),
+        ]
+
+    by_django, numbered = both_ways(Activity, entries, insert_numbered)
+    assert numbered == by_django
+    written = list(Activity.objects.filter(text__in=["first \u2014 \\ \t", "second"]).order_by("pk"))
+    assert [row.text for row in written[-2:]] == ["first \u2014 \\ \t", "second"]
+
+    good = Activity(lead=carols_lead, kind="note", text="kept?")
+    refused = Activity(lead=carols_lead, kind=None, text="no kind")  # type: ignore[misc]  # NOT NULL
+    with pytest.raises(IntegrityError):
+        insert_numbered(Activity, [good, refused])
+    assert not Activity.objects.filter(text__in=["kept?", "no kind"]).exists()
     assert Activity.objects.create(lead=carols_lead, kind="note", text="the connection still works").pk
