@@ -48,6 +48,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache, partial
 from graphlib import TopologicalSorter
+from math import ceil
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -66,6 +67,7 @@ class _Batch:
     at_end: dict[Hashable, Callable[[], None]] = field(default_factory=dict)
     later: list[Callable[[], None]] = field(default_factory=list)
     ids: dict[type[models.Model], list[int]] = field(default_factory=dict)
+    used: dict[type[models.Model], int] = field(default_factory=dict)
     block: int = 1
     made: set[tuple[type[models.Model], Any]] = field(default_factory=set)
     settings_version: int | object | None = _UNREAD
@@ -263,13 +265,14 @@ def make_many[M: models.Model](rows: Iterable[M]) -> list[M]:
     for row in rows:
         by_model.setdefault(type(row), []).append(row)
     batch = _current.get()
+    ahead = batch is not None and batch.many and connection.vendor == "postgresql"
     for model, of_model in by_model.items():
-        if batch is None or not batch.many or connection.vendor != "postgresql":
+        if batch is None or not ahead:
             model._default_manager.bulk_create(of_model)
             if batch is not None and batch.many:
                 batch.made.update((model, row.pk) for row in of_model)
             continue
-        ids = _take_ids(batch, model, len(of_model))
+        ids = _take_ids(batch, {model: len(of_model)})[model]
         stamped = _timestamps(model)
         for row, pk in zip(of_model, ids, strict=True):
             row.pk = pk
@@ -288,25 +291,39 @@ def _timestamps(model: type[models.Model]) -> list[Any]:
     ]
 
 
-# The tables this process's batches have taken blocks of ids for: a batch's first block is taken
-# with one for each of them, in one statement, as every lead is made of rows of the same tables.
-_TAKEN_BEFORE: set[type[models.Model]] = set()
+# How many rows of each table the leads of this process's latest batch of many needed, per lead
+# (their keys taken ahead: `make`, and `insert` as the rows are written): a batch's first block
+# of ids is taken for every one of these tables in one statement, each as large as that.
+_ROWS_PER_LEAD: dict[type[models.Model], float] = {}
 
 
-def _take_ids(batch: _Batch, model: type[models.Model], count: int) -> list[int]:
-    """`count` new primary keys of `model`'s table, from a block taken from its sequence for the
-    batch: a block as large as the batch has leads, or larger. The first block also takes one for
-    every table of `_TAKEN_BEFORE` the batch has none for yet, in the same statement. The ids of a
-    block the batch does not use are never used: a gap in the table's ids, as a rolled-back insert
-    leaves."""
-    free = batch.ids.setdefault(model, [])
-    if len(free) < count:
-        wanted = {other: batch.block for other in _TAKEN_BEFORE if other not in batch.ids}
-        wanted[model] = max(count - len(free), batch.block)
-        _TAKEN_BEFORE.add(model)
-        for taken_for, ids in next_ids_of(wanted).items():
-            batch.ids.setdefault(taken_for, []).extend(ids)
-    taken, batch.ids[model] = free[:count], free[count:]
+def _block(batch: _Batch, per_lead: float) -> int:
+    """The ids to take for a table with `per_lead` rows a lead: a quarter more than that for the
+    batch's leads, as the next batch's leads may bring more vehicles or trades than the last's."""
+    return ceil(batch.block * per_lead * 1.25)
+
+
+def _take_ids(batch: _Batch, counts: dict[type[models.Model], int]) -> dict[type[models.Model], list[int]]:
+    """`counts[model]` new primary keys of each model's table, from blocks taken from the tables'
+    sequences for the batch. A table short of ids gets a block of what the batch's leads are
+    likely to need (`_block`; for a table new to this process, as if it had one row a lead), or
+    more; and in the same statement every table of `_ROWS_PER_LEAD` the batch has no block of yet
+    gets its own, so that a batch like the last takes every id it uses in one statement. The ids
+    of a block the batch does not use are never used: a gap in the table's ids, as a rolled-back
+    insert leaves."""
+    short = {model: count - len(batch.ids.get(model, [])) for model, count in counts.items()}
+    short = {model: missing for model, missing in short.items() if missing > 0}
+    if short:
+        wanted = {model: _block(batch, per) for model, per in _ROWS_PER_LEAD.items() if model not in batch.ids}
+        for model, missing in short.items():
+            wanted[model] = max(missing, _block(batch, _ROWS_PER_LEAD.get(model, 1)))
+        for model, ids in next_ids_of(wanted).items():
+            batch.ids.setdefault(model, []).extend(ids)
+    taken = {}
+    for model, count in counts.items():
+        free = batch.ids.setdefault(model, [])
+        taken[model], batch.ids[model] = free[:count], free[count:]
+        batch.used[model] = batch.used.get(model, 0) + count
     return taken
 
 
@@ -331,6 +348,7 @@ def end() -> None:
     write_pending()
     while batch.at_end:
         batch.at_end.pop(next(iter(batch.at_end)))()
+    _ROWS_PER_LEAD.update({model: used / batch.block for model, used in batch.used.items()})
 
 
 def write_pending() -> None:
@@ -353,7 +371,7 @@ def write_pending() -> None:
     }
     keyless = {model: [row for row in rows if row.pk is None] for model, rows in pending.items()}
     wanted = {model: len(rows) for model, rows in keyless.items() if rows and takes_ids_ahead(model)}
-    for model, ids in next_ids_of(wanted).items():  # every table's new keys in one statement
+    for model, ids in _take_ids(batch, wanted).items():  # from the batch's blocks, or all in one statement
         for row, pk in zip(keyless[model], ids, strict=True):
             row.pk = pk
     insert_all_of([(model, pending.pop(model)) for model in TopologicalSorter(needs).static_order()])

@@ -173,8 +173,9 @@ def _names(model: type[models.Model], keyed: bool = True) -> str:
 
 
 def _written(objects: Sequence[models.Model]) -> None:
+    alias = connection.alias  # read once: each read through the proxy is a thread-local look-up
     for obj in objects:
-        obj._state.adding, obj._state.db = False, connection.alias
+        obj._state.adding, obj._state.db = False, alias
 
 
 def next_ids(model: type[models.Model], count: int) -> list[int]:

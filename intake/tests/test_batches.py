@@ -348,3 +348,35 @@ def test_a_lone_delivery_that_fails_keeps_nothing_and_waits_for_its_retry(rivers
     assert "refused" in bad.last_error
     assert not Lead.objects.exists()
     assert not Customer.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@time_machine.travel(OPEN, tick=True)
+def test_a_batch_whose_leads_bring_more_vehicles_than_the_last_batchs_keeps_every_one(riverside, team):
+    """A batch takes its rows' keys in blocks sized by the batch before it (on PostgreSQL): leads
+    with three vehicles and a trade-in each, after leads with one vehicle, still keep them all."""
+    process_batch(claim_batch([row.pk for row in stored(riverside, 3)]))
+    more = """<vehicle interest="buy" status="new"><year>2025</year><make>Toyota</make><model>Camry</model></vehicle>
+    <vehicle interest="buy" status="new"><year>2025</year><make>Toyota</make><model>RAV4</model></vehicle>
+    <vehicle interest="trade-in" status="used"><year>2012</year><make>Honda</make><model>Civic</model></vehicle>
+    <customer>"""
+    rows = [
+        store_inbound(
+            dealership=riverside,
+            raw=lead_email(
+                adf(first=f"Many{n}", email=f"many{n}@example.com", phone=f"512-555-{3000 + n}", lead_id=None).replace(
+                    "<customer>", more
+                )
+            ),
+            channel=InboundEmail.Channel.SMTP,
+        )
+        for n in range(4)
+    ]
+
+    process_batch(claim_batch([row.pk for row in rows]))
+
+    leads = Lead.objects.filter(customer__first_name__startswith="Many").order_by("pk")
+    assert [sorted(lead.vehicles.values_list("model", flat=True)) for lead in leads] == [["2500", "Camry", "RAV4"]] * 4
+    assert [list(lead.trades.values_list("model", flat=True)) for lead in leads] == [["Civic"]] * 4
+    assert Lead.objects.count() == 7
+    assert all(lead.assigned_to is not None for lead in leads)
