@@ -517,11 +517,13 @@ def send_mails(
     lead to send: a paced run holds about rate * `open_ahead` sessions at a time, not every
     session of the run at once (whose opening would load the machine before the run starts).
 
-    The sessions are an event loop's in this one thread, each writing its commands and reading
-    the replies as they come: the load is a mail server's, at a fraction of the CPU that a thread
-    and `smtplib` per session cost (which the senders' figure then counted as Forecourt's
-    machine being busy)."""
-    return asyncio.run(_send_mails(port, mails, at, open_ahead))
+    The sessions are an event loop's (uvloop's, as smtpd's) in this one thread, each writing its
+    commands and reading the replies as they come: the load is a mail server's, at a fraction of
+    the CPU that a thread and `smtplib` per session cost (which the senders' figure then counted
+    as Forecourt's machine being busy)."""
+    import uvloop
+
+    return asyncio.run(_send_mails(port, mails, at, open_ahead), loop_factory=uvloop.new_event_loop)
 
 
 async def _send_mails(
