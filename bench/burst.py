@@ -419,12 +419,17 @@ def sustained_processes(count: int, base: int, processes: int, went: threading.E
 
 
 def set_aside_earlier_sends() -> None:
-    """The texts and emails queued by earlier steps and runs (the sweep above sends none), and the
-    reminders and escalations of their leads, which fall due minutes later, are not this
-    measurement's: marked failed and cancelled, so the worker starts with nothing in hand but the burst."""
+    """The texts and emails queued by earlier steps and runs (the sweep above sends none), the
+    reminders and escalations of their leads, which fall due minutes later, and the lead emails
+    an interrupted run stored but never took in (which the worker's sweep would take in meanwhile)
+    are not this measurement's: marked failed and cancelled, so the worker starts with nothing in
+    hand but the burst."""
     from django.db import connection
 
     with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE intake_inboundemail SET status = 'failed', reason = 'bench: set aside' WHERE status = 'received'"
+        )
         for table in ("notifications_outboundtext", "notifications_outboundemail"):
             cursor.execute(
                 f"UPDATE {table} SET status = 'failed', last_error = 'bench: set aside' WHERE status = 'pending'"
