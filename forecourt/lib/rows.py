@@ -3,8 +3,10 @@
 Django's `bulk_update` builds a CASE per column and row, whose cost grows with the square of the
 batch and is far more than running the statement: for many rows of one table whose same columns
 change, each to its own value, `update_each` runs one plain UPDATE per row instead, all sent in
-one go (`executemany`). New rows go in by `insert_all`: a COPY on PostgreSQL. The table and column
-names come from the model, never from input; the values go as parameters or as COPY's data.
+one go (`executemany`). New rows go in by `insert_all`: a COPY on PostgreSQL; new rows that need
+their keys at once and no transaction of their own, by `insert_numbered`: one INSERT … RETURNING.
+The table and column names come from the model, never from input; the values go as parameters or
+as COPY's data.
 """
 
 from __future__ import annotations
