@@ -153,6 +153,8 @@ def store_together(deliveries: Sequence[Delivery]) -> None:
         delivery.stored.set_result(rows)
 
 
+KNOWN_SECONDS = 10.0  # how long an intake address found at RCPT is answered from memory
+MAX_KNOWN = 1000  # intake addresses remembered at most, per process
 IDLE_SECONDS = 1.0  # a thread idle this long checks its connection before using it again
 
 
@@ -317,21 +319,39 @@ def _still_held(inbounds: list[InboundEmail]) -> list[InboundEmail]:
 
 
 class IntakeHandler:
-    """aiosmtpd handler. Database work runs on the desk's thread (`Desk`), never on the event loop."""
+    """aiosmtpd handler. Database work runs on the desk's thread (`Desk`), never on the event loop.
+
+    A dealership's intake address, once found at RCPT, is answered from memory for
+    `KNOWN_SECONDS`: a marketplace sends all its leads to the same few addresses, and each look-up
+    cost the desk a statement and two hand-overs between threads. An address found to be nobody's
+    is asked about every time, so that a rooftop's new address takes mail at once; a reply address
+    (one a lead) is asked about every time too.
+    """
 
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
+        self.known: dict[str, tuple[float, Recipient]] = {}
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]) -> str:
-        try:
-            found = await self.desk.recipient(address)
-        except Exception:
-            return "451 4.3.0 Temporary failure, try again later"
+        found = self._known(address)
+        if found is None:
+            try:
+                found = await self.desk.recipient(address)
+            except Exception:
+                return "451 4.3.0 Temporary failure, try again later"
+            if found is not None and found.channel == InboundEmail.Channel.SMTP:
+                if len(self.known) >= MAX_KNOWN:  # +tags make as many addresses as a sender likes
+                    self.known.clear()
+                self.known[address] = (time.monotonic() + KNOWN_SECONDS, found)
         if found is None:
             return "550 5.1.1 No lead intake or reply address here by that name"
         envelope.rcpt_tos.append(address)
         envelope.__dict__.setdefault("recipients", []).append(found)  # a new envelope after RSET
         return "250 OK"
+
+    def _known(self, address: str) -> Recipient | None:
+        until, found = self.known.get(address, (0.0, None))
+        return found if until > time.monotonic() else None
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw = envelope.original_content or envelope.content

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from accounts.models import Membership
+from dealerships.models import Dealership
 from distribution.tests.test_races import in_threads
 from forecourt.testing import start_manage, wait_until
 from intake.models import InboundEmail
@@ -171,3 +172,20 @@ def test_a_lead_email_whose_subject_holds_a_nul_and_a_line_break_still_makes_its
     [(what, text)] = lead.activities.get(kind="created").data["also_sent"]
     assert what == "Text around the ADF"
     assert "Subject: New lead: Jor" in text, "what the headers said is kept, without the NUL"
+
+
+def test_an_address_refused_at_rcpt_takes_mail_as_soon_as_a_rooftop_is_given_it(smtpd, lakeside):
+    """smtpd answers a rooftop's intake address from memory once found, never a refusal: mail to
+    an address refused a moment ago reaches the rooftop given it since, without a bounce."""
+    Dealership.objects.filter(pk=lakeside.pk).update(intake_address="lakeside-later")
+    with smtplib.SMTP("127.0.0.1", smtpd, timeout=10) as client:
+        client.ehlo()
+        client.mail("leads@cargurus.com")
+        assert client.rcpt(intake_address("lakeside-honda"))[0] == 550
+        assert client.rcpt(intake_address("riverside-toyota"))[0] == 250
+
+    Dealership.objects.filter(pk=lakeside.pk).update(intake_address="lakeside-honda")
+    send(smtpd, lead_email(), to=intake_address("lakeside-honda"))
+    send(smtpd, lead_email(adf(first="Second", email="second@example.com", lead_id="CG-2")), to=intake_address())
+
+    assert sorted(row.dealership.slug for row in processed(2)) == ["lakeside-honda", "riverside-toyota"]
