@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
@@ -35,6 +35,11 @@ SECRET = "app-secret-for-browser"
 PAGE_ID = "1234567890"
 PSID = "24011112222333444"
 SHOTS = Path("/work/wt/shots")
+# What the page last asked the server, how long each took and its status: why a live update did not come.
+RECENT_REQUESTS = (
+    "return performance.getEntriesByType('resource').slice(-8)"
+    ".map(e => [e.name, Math.round(e.startTime), Math.round(e.duration), e.responseStatus])"
+)
 
 
 @pytest.fixture
@@ -109,7 +114,14 @@ def test_carol_answers_a_messenger_customer_from_her_phone(web, graph, open_brow
 
     customer_writes(web, "m_in0002", "Perfect, see you at 5")
     worker_pass(graph)
-    wait.until(ec.text_to_be_present_in_element((By.ID, "thread"), "Perfect, see you at 5"))
+    assert Message.objects.filter(direction="in", body="Perfect, see you at 5").exists()
+    try:
+        wait.until(ec.text_to_be_present_in_element((By.ID, "thread"), "Perfect, see you at 5"))
+    except TimeoutException:
+        asked = driver.execute_script(RECENT_REQUESTS)
+        raise AssertionError(
+            f"the open lead page never showed the stored message; its last requests: {asked}"
+        ) from None
     wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "#thread .msg-out .msg-status"), "Sent"))
     assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
     SHOTS.mkdir(parents=True, exist_ok=True)
