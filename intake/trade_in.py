@@ -13,7 +13,7 @@ from intake.adf_out import lead_url, relay_address
 from leads.models import Lead, Trade, VehicleInterest
 from notifications.actions import queue_email
 from notifications.models import OutboundEmail
-from worksheets.pdf import _latin as latin
+from worksheets.pdf import in_latin1
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -72,11 +72,11 @@ def _table(pdf: FPDF, title: str, rows: list[tuple[str, str]]) -> None:
     from fpdf.fonts import FontFace  # fpdf is loaded only to make a PDF (above)
 
     pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(0, 8, latin(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, in_latin1(title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 11)
     with pdf.table(col_widths=(3, 10), first_row_as_headings=False, headings_style=FontFace()) as table:
         for label, value in rows:
-            table.row([latin(label), latin(value)])
+            table.row([in_latin1(label), in_latin1(value)])
     pdf.ln(4)
 
 
@@ -86,11 +86,11 @@ def trade_in_pdf(lead: Lead) -> bytes:
 
     url = lead_url(lead)
     pdf = FPDF(format="Letter")
-    pdf.set_title(latin(f"Trade-in request {lead.pk}: {lead.customer.display_name}"))
-    pdf.set_author(latin(lead.dealership.name))
+    pdf.set_title(in_latin1(f"Trade-in request {lead.pk}: {lead.customer.display_name}"))
+    pdf.set_author(in_latin1(lead.dealership.name))
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(0, 10, latin(f"Trade-in request for {lead.dealership.name}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 10, in_latin1(f"Trade-in request for {lead.dealership.name}"), new_x="LMARGIN", new_y="NEXT")
     _table(pdf, "Customer", _rows(lead))
     for number, trade in enumerate(lead.trades.all(), start=1):
         _table(pdf, f"Vehicle offered{f' ({number})' if number > 1 else ''}: {trade_title(trade)}", _trade_rows(trade))
@@ -98,12 +98,12 @@ def trade_in_pdf(lead: Lead) -> bytes:
         pdf.set_font("Helvetica", "B", 12)
         pdf.cell(0, 8, "Comments", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "", 11)
-        pdf.multi_cell(0, 6, latin(lead.comments.strip()[:4000]), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, in_latin1(lead.comments.strip()[:4000]), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(4)
     pdf.set_font("Helvetica", "", 11)
     pdf.multi_cell(0, 6, "Everything else about this lead, and its conversation, is in Forecourt:")
     pdf.set_text_color(0, 0, 200)
-    pdf.cell(0, 7, latin(url), link=url, new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, in_latin1(url), link=url, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 

@@ -18,8 +18,9 @@ def dollars(amount: Decimal) -> str:
     return f"-${-value:,}" if value < 0 else f"${value:,}"
 
 
-def _latin(text: str) -> str:
-    # The PDF's built-in fonts know Latin-1 only; anything else prints as "?" rather than failing.
+def in_latin1(text: str) -> str:
+    """`text` as the PDF's built-in fonts can print it: they know Latin-1 only, and anything else
+    prints as "?" rather than failing (the trade-in sheet uses it too)."""
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
@@ -58,15 +59,15 @@ def quote_pdf(context: Mapping[str, Any]) -> bytes:
     worksheet, deal, quotes = context["worksheet"], context["deal"], context["quotes"]
     lead = worksheet.lead
     pdf = FPDF(format="Letter")
-    pdf.set_title(_latin(f"Quote from {lead.dealership.name}"))
+    pdf.set_title(in_latin1(f"Quote from {lead.dealership.name}"))
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(0, 10, _latin(f"{lead.dealership.name}: your quote"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 10, in_latin1(f"{lead.dealership.name}: your quote"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 11)
-    pdf.cell(0, 7, _latin(f"For {lead.customer.display_name}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, in_latin1(f"For {lead.customer.display_name}"), new_x="LMARGIN", new_y="NEXT")
     if context.get("salesperson"):
-        pdf.cell(0, 7, _latin(f"Your salesperson: {context['salesperson']}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 7, _latin(str(worksheet.vehicle or "Vehicle")), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 7, in_latin1(f"Your salesperson: {context['salesperson']}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, in_latin1(str(worksheet.vehicle or "Vehicle")), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     rows = [
         ("Selling price", dollars(deal.price)),
@@ -96,11 +97,11 @@ def _table(pdf: FPDF, title: str, rows: list[tuple[str, str]]) -> None:
     from fpdf.fonts import FontFace  # fpdf is loaded only to make a PDF (above)
 
     pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(0, 8, _latin(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, in_latin1(title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 11)
     with pdf.table(
         col_widths=(3, 2), text_align=("LEFT", "RIGHT"), first_row_as_headings=False, headings_style=FontFace()
     ) as table:
         for label, amount in rows:
-            table.row([_latin(label), amount])
+            table.row([in_latin1(label), amount])
     pdf.ln(4)
