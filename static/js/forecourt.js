@@ -16,3 +16,11 @@ document.addEventListener("DOMContentLoaded", function () {
     { code: "[45]..", swap: false, error: true },
   ];
 });
+// A part of a page that refreshes itself (hx-trigger="every …") gives a request up after 10 s: on
+// a phone between masts a request can be lost and never answered, and every later refresh would
+// wait behind it, leaving the thread or the badge as it was. The next beat asks again.
+var REFRESH_TIMEOUT_MS = 10000;
+document.addEventListener("htmx:configRequest", function (event) {
+  var trigger = event.detail.elt.getAttribute("hx-trigger") || "";
+  if (event.detail.verb === "get" && /^every /.test(trigger)) event.detail.timeout = REFRESH_TIMEOUT_MS;
+});
