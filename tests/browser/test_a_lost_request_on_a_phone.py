@@ -12,16 +12,13 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import PASSWORD
 from conversations.inbound import receive_text
 from forecourt.testing import wait_until
 from tests.browser.conftest import PHONE
+from tests.browser.test_a_messenger_conversation import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -105,11 +102,7 @@ def test_the_thread_stays_live_after_a_poll_the_network_lost(relay, open_browser
 
     base = f"http://127.0.0.1:{relay.port}"
     driver = open_browser(PHONE)
-    wait = WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,))
-    driver.get(f"{base}/accounts/login/")
-    driver.find_element(By.ID, "id_email").send_keys("carol@example.com")
-    driver.find_element(By.ID, "id_password").send_keys(PASSWORD, Keys.ENTER)
-    wait.until(ec.url_to_be(f"{base}/"))
+    wait = log_in(driver, base, "carol@example.com")
     driver.get(f"{base}/leads/{lead.pk}/#conversation")
     wait.until(ec.text_to_be_present_in_element((By.ID, "thread"), "Is the Tacoma still there?"))
 
