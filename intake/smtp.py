@@ -97,14 +97,27 @@ def recipient(address: str) -> Recipient | None:
     return None
 
 
+def answered_whatever_happens[T]() -> concurrent.futures.Future[T]:
+    """A future for the desk to answer, that the session waiting for it cannot cancel.
+
+    The session's task is cancelled when its sender hangs up, and asyncio then cancels the future
+    it awaits too. Answering a cancelled future raises, which ended the desk's thread: the
+    process then never answered RCPT or DATA again. This one stays open; the answer goes nowhere.
+    """
+    future: concurrent.futures.Future[T] = concurrent.futures.Future()
+    future.set_running_or_notify_cancel()
+    return future
+
+
 @dataclass
 class Delivery:
-    """A message answered 250 only once it is stored: its rows, one per recipient's row key."""
+    """A message answered 250 only once it is stored: its rows, one per recipient's row key.
+    Stored whether or not its sender is still there to hear it (`answered_whatever_happens`)."""
 
     raw: bytes
     mail_from: str
     recipients: Sequence[Recipient]
-    stored: concurrent.futures.Future[list[InboundEmail]] = field(default_factory=concurrent.futures.Future)
+    stored: concurrent.futures.Future[list[InboundEmail]] = field(default_factory=answered_whatever_happens)
 
     def rows(self) -> list[InboundEmail]:
         rows, keys = [], set()
@@ -207,7 +220,7 @@ class Desk(_Line[tuple[str, concurrent.futures.Future[Recipient | None]] | Deliv
         super().__init__("desk")
 
     async def recipient(self, address: str) -> Recipient | None:
-        found: concurrent.futures.Future[Recipient | None] = concurrent.futures.Future()
+        found: concurrent.futures.Future[Recipient | None] = answered_whatever_happens()
         self.waiting.put((address, found))
         return await asyncio.wrap_future(found)
 

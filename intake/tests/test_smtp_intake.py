@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+import socket
 from collections import Counter
 from collections.abc import Iterator
 
@@ -172,6 +173,50 @@ def test_a_lead_email_whose_subject_holds_a_nul_and_a_line_break_still_makes_its
     [(what, text)] = lead.activities.get(kind="created").data["also_sent"]
     assert what == "Text around the ADF"
     assert "Subject: New lead: Jor" in text, "what the headers said is kept, without the NUL"
+
+
+def hang_up_before_the_answer(port: int, *, rcpt: str, message: bytes | None = None) -> None:
+    """A session that ends the moment its last command (RCPT, or the message's end) is sent,
+    before smtpd answers it, as a sending server that gives up or crashes does."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sender:
+        replies = sender.makefile("rb")
+
+        def say(command: bytes) -> None:
+            sender.sendall(command)
+            while (reply := replies.readline())[3:4] == b"-":  # a multi-line reply ends with "250 "
+                pass
+            assert reply[:1] in (b"2", b"3"), reply
+
+        say(b"")  # the greeting
+        say(b"EHLO sender.example\r\n")
+        say(b"MAIL FROM:<leads@cargurus.com>\r\n")
+        if message is None:
+            sender.sendall(f"RCPT TO:<{rcpt}>\r\n".encode())
+            return
+        say(f"RCPT TO:<{rcpt}>\r\n".encode())
+        say(b"DATA\r\n")
+        sender.sendall(message.replace(b"\n", b"\r\n") + b"\r\n.\r\n")
+
+
+def test_senders_that_hang_up_before_their_answer_cost_the_next_senders_nothing(smtpd, riverside):
+    """Twenty senders hang up while smtpd looks their recipient up, twenty more as their message
+    ends, all at once: smtpd answers the next sender as ever, and each message it stored is
+    taken in (whether one whose end came with the hang-up is stored depends on the instant)."""
+    domain = intake_address().split("@")[1]
+    in_threads(20, lambda n: hang_up_before_the_answer(smtpd, rcpt=f"nobody-{n}@{domain}"))
+    mails = [
+        lead_email(adf(first=f"Gone{n}", email=f"gone{n}@example.com", phone=f"512-555-{3100 + n:04d}", lead_id=None))
+        for n in range(20)
+    ]
+    in_threads(20, lambda n: hang_up_before_the_answer(smtpd, rcpt=intake_address(), message=mails[n]))
+
+    send(smtpd, lead_email(adf(first="Later", email="later@example.com", phone="512-555-3199", lead_id=None)))
+
+    assert wait_until(lambda: Lead.objects.filter(customer__first_name="Later").exists(), timeout=60)
+    stored = InboundEmail.objects.count()
+    rows = processed(stored)
+    assert {row.status for row in rows} == {InboundEmail.Status.PROCESSED}
+    assert Lead.objects.count() == stored
 
 
 def test_an_address_refused_at_rcpt_takes_mail_as_soon_as_a_rooftop_is_given_it(smtpd, lakeside):
