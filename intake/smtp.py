@@ -245,7 +245,7 @@ class Desk(_Line[tuple[str, concurrent.futures.Future[Recipient | None]] | Deliv
             if deliveries:
                 self._store(deliveries)
             last = time.monotonic()
-        close_old_connections()
+        connection.close()  # the thread ends: its connection is never used again
 
     @staticmethod
     def _look_up(address: str, found: concurrent.futures.Future[Recipient | None]) -> None:
@@ -321,7 +321,7 @@ class Processor(_Line[InboundEmail]):
                 check = time.monotonic() - last > IDLE_SECONDS or connection.errors_occurred
                 process_stored(_still_held(batch), check_connection=check)
             last = time.monotonic()
-        close_old_connections()
+        connection.close()  # the thread ends: its connection is never used again
 
 
 def _still_held(inbounds: list[InboundEmail]) -> list[InboundEmail]:
@@ -460,14 +460,10 @@ def serve(listener: socket.socket) -> None:
         processor.stop()
 
 
-async def _serve(listener: socket.socket, handler: IntakeHandler) -> None:
+async def open_sessions(listener: socket.socket, handler: IntakeHandler) -> asyncio.Server:
+    """Answer each connection to `listener` with an SMTP session of this process's running loop."""
     loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    for signum in STOP_SIGNALS:
-        loop.add_signal_handler(signum, stop.set)
-    # The command blocks these until here, so one sent as soon as the port is open stops us cleanly.
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
-    server = await loop.create_server(
+    return await loop.create_server(
         lambda: IntakeSMTP(
             handler,
             data_size_limit=MAX_MESSAGE_BYTES,
@@ -478,6 +474,16 @@ async def _serve(listener: socket.socket, handler: IntakeHandler) -> None:
         ),
         sock=listener,
     )
+
+
+async def _serve(listener: socket.socket, handler: IntakeHandler) -> None:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, stop.set)
+    # The command blocks these until here, so one sent as soon as the port is open stops us cleanly.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+    server = await open_sessions(listener, handler)
     await stop.wait()
     log.info("smtpd: stopping")
     # No new connections; sessions still open are cancelled when the loop ends (a message not

@@ -3,12 +3,28 @@ database refuses cost the others their place (`intake.smtp.store_together`)."""
 
 from __future__ import annotations
 
+import gc
+import smtplib
+import threading
+
 import pytest
+import uvloop
 from django.db import IntegrityError
 
 from dealerships.models import Dealership
+from forecourt.testing import wait_until
 from intake.models import InboundEmail
-from intake.smtp import Delivery, recipient, store_together
+from intake.smtp import (
+    Delivery,
+    Desk,
+    IntakeHandler,
+    IntakeSMTP,
+    Processor,
+    listen,
+    open_sessions,
+    recipient,
+    store_together,
+)
 from intake.tests.conftest import adf, intake_address, lead_email
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -76,3 +92,44 @@ def test_an_intake_address_is_found_in_any_case_and_only_as_written(riverside):
     assert found.dealership_id == riverside.pk
     for near in ("riverside_toyota", "riverside%", "riverside-toyot", "%"):
         assert recipient(f"{near}@{domain}") is None, near
+
+
+def test_sessions_that_ended_leave_nothing_for_the_cyclic_collector(riverside):
+    """smtpd's sessions, on the event loop smtpd runs, as senders use them (a message, an unknown
+    address refused, a reset): once over, nothing of them is left for Python's cyclic collector,
+    which would stop every session of the process while it freed what piled up."""
+    processor = Processor()
+    desk = Desk(processor)
+    listener = listen("127.0.0.1", 0)
+    loop = uvloop.new_event_loop()
+    server = loop.run_until_complete(open_sessions(listener, IntakeHandler(desk)))
+    serving = threading.Thread(target=loop.run_forever)
+    serving.start()
+    domain = intake_address().split("@")[1]
+    mails = [lead_email(adf(first=f"Buyer{n}", email=f"buyer{n}@example.com", lead_id=None)) for n in range(5)]
+    gc.collect()
+    gc.disable()
+    try:
+        for n in range(5):
+            with smtplib.SMTP("127.0.0.1", listener.getsockname()[1], timeout=10) as client:
+                client.ehlo()
+                client.mail("leads@cargurus.com")
+                assert client.rcpt(f"nobody-{n}@{domain}")[0] == 550
+                client.rset()
+                client.sendmail("leads@cargurus.com", [intake_address()], mails[n])
+        # Each session's end reaches the loop, and with nothing of it left in a cycle, it is freed.
+        freed = wait_until(lambda: IntakeSMTP not in {type(o) for o in gc.get_objects()})
+        left_for_the_collector = gc.collect()
+    finally:
+        gc.enable()
+        loop.call_soon_threadsafe(server.close)
+        loop.call_soon_threadsafe(loop.stop)
+        serving.join()
+        loop.close()
+        desk.stop()
+        processor.stop()
+        listener.close()
+
+    assert freed, "each session freed as soon as it was over"
+    assert left_for_the_collector == 0
+    assert InboundEmail.objects.count() == 5
