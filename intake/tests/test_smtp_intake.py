@@ -148,6 +148,7 @@ def test_addresses_are_read_however_sending_servers_write_them(smtpd, riverside)
         client.ehlo()
         assert client.docmd("MAIL", "FROM:<a@b@c>")[0] == 553
         assert client.docmd("MAIL", 'FROM:"')[0] == 553, "a clear refusal, not a 500 naming Python's error"
+        assert client.docmd("MAIL", "FROM:<x@[")[0] == 553, "a clear refusal, not a 500 naming Python's error"
         assert client.docmd("MAIL", "FROM:leads@cargurus.com")[0] == 250, "no angle brackets"
         assert client.docmd("RCPT", f"TO:<{local}@>")[0] == 553
         assert client.docmd("RCPT", f"TO:{local}@{domain}")[0] == 250
@@ -159,6 +160,22 @@ def test_addresses_are_read_however_sending_servers_write_them(smtpd, riverside)
     [inbound] = processed()
     assert inbound.status == InboundEmail.Status.PROCESSED
     assert (inbound.mail_from, inbound.rcpt_to) == ("<>", f"{local}+cargurus@{domain}")
+
+
+def test_every_command_a_sending_server_may_use_is_answered(smtpd, riverside):
+    with smtplib.SMTP("127.0.0.1", smtpd, timeout=10) as client:
+        assert client.ehlo()[0] == 250
+        assert client.help().decode().split(":")[1].split() == [
+            "AUTH", "DATA", "EHLO", "HELO", "HELP", "MAIL", "NOOP", "QUIT", "RCPT", "RSET", "VRFY"
+        ]  # fmt: skip
+        assert client.noop()[0] == 250
+        assert client.verify("someone@example.com")[0] == 252, "cannot verify, but will accept"
+        assert client.docmd("AUTH", "PLAIN")[0] == 538, "no AUTH without encryption"
+        assert client.sendmail("leads@cargurus.com", [intake_address()], lead_email()) == {}
+    with smtplib.SMTP("127.0.0.1", smtpd, timeout=10) as client:
+        assert client.helo()[0] == 250, "a server that does not speak ESMTP"
+
+    assert processed()[0].status == InboundEmail.Status.PROCESSED
 
 
 def test_a_lead_email_whose_subject_holds_a_nul_and_a_line_break_still_makes_its_lead(smtpd, riverside):
