@@ -467,8 +467,8 @@ def serve(listener: socket.socket) -> None:
     """Answer SMTP on `listener` until SIGTERM or SIGINT. Messages already stored then finish
     processing before this returns; anything cut short is swept by the worker."""
     # What the process made to start (Django, the apps, their modules) lives as long as it does:
-    # frozen, it is left out of the cyclic collector's full passes, which then take a few
-    # milliseconds instead of 60 to 150 ms in which no session is answered.
+    # frozen, it is left out of the cyclic collector's full passes, which then take 10 to 40 ms
+    # at 320 messages/s instead of 60 to 150 ms, in which no session is answered.
     gc.collect()
     gc.freeze()
     processor = Processor()
