@@ -418,7 +418,12 @@ class IntakeSMTP(SMTP):
             self._handler_coroutine.add_done_callback(self._let_go)
 
     def _let_go(self, task: asyncio.Task[None]) -> None:
-        """The connection is closed and the session's task over: nothing uses the session again."""
+        """The connection is closed and the session's task over: nothing uses the session again.
+        How the connection ended (asyncio's `_closed`, an error for one the sender reset) is read
+        first, as asyncio does when it frees the session itself, so it is not logged as an error."""
+        closed = vars(self).get("_closed")
+        if closed is not None and closed.done() and not closed.cancelled():
+            closed.exception()
         vars(self).clear()
 
     def _getaddr(self, arg: str) -> tuple[str | None, str | None]:

@@ -4,7 +4,10 @@ database refuses cost the others their place (`intake.smtp.store_together`)."""
 from __future__ import annotations
 
 import gc
+import logging
 import smtplib
+import socket
+import struct
 import threading
 
 import pytest
@@ -94,10 +97,11 @@ def test_an_intake_address_is_found_in_any_case_and_only_as_written(riverside):
         assert recipient(f"{near}@{domain}") is None, near
 
 
-def test_sessions_that_ended_leave_nothing_for_the_cyclic_collector(riverside):
+def test_sessions_that_ended_leave_nothing_for_the_cyclic_collector(riverside, caplog):
     """smtpd's sessions, on the event loop smtpd runs, as senders use them (a message, an unknown
-    address refused, a reset): once over, nothing of them is left for Python's cyclic collector,
-    which would stop every session of the process while it freed what piled up."""
+    address refused, a reset, a connection the sender resets): once over, nothing of them is left
+    for Python's cyclic collector, which would stop every session of the process while it freed
+    what piled up, and nothing is logged as an error."""
     processor = Processor()
     desk = Desk(processor)
     listener = listen("127.0.0.1", 0)
@@ -117,6 +121,9 @@ def test_sessions_that_ended_leave_nothing_for_the_cyclic_collector(riverside):
                 assert client.rcpt(f"nobody-{n}@{domain}")[0] == 550
                 client.rset()
                 client.sendmail("leads@cargurus.com", [intake_address()], mails[n])
+            with socket.create_connection(listener.getsockname(), timeout=10) as reset:
+                assert reset.recv(200).startswith(b"220 ")
+                reset.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # RST, not FIN
         # Each session's end reaches the loop, and with nothing of it left in a cycle, it is freed.
         freed = wait_until(lambda: IntakeSMTP not in {type(o) for o in gc.get_objects()})
         left_for_the_collector = gc.collect()
@@ -133,3 +140,4 @@ def test_sessions_that_ended_leave_nothing_for_the_cyclic_collector(riverside):
     assert freed, "each session freed as soon as it was over"
     assert left_for_the_collector == 0
     assert InboundEmail.objects.count() == 5
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
