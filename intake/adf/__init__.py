@@ -8,7 +8,8 @@ Reading goes in four steps: decode (`clean.decode_bytes`: the declared encoding 
 find the document (`clean.find_adf_documents`: prose around it, HTML-escaped bodies), repair it
 into well-formed XML (`repair.repair`: one linear scan, which also refuses entity declarations and
 deep nesting), then parse with defusedxml (no DTD, no entities, no external references) and read
-the tree (`read.read_prospects`). AdfError is the only exception that leaves these functions.
+the tree (`read.read_prospects`). A document the repair would leave as it is is parsed as it came
+(`repair.as_written`). AdfError is the only exception that leaves these functions.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from .clean import TEXT_AROUND, decode_bytes, find_adf_documents, text_around
 from .mail import DEFAULT_MAX_EMAIL_BYTES, extract_adf_and_text_from_email, extract_adf_from_email, looks_like_email
 from .model import AdfError, Extra, Prospect
 from .read import read_prospects
-from .repair import repair
+from .repair import as_written, repair
 from .sizes import DEFAULT_MAX_BYTES, check_size
 
 if TYPE_CHECKING:
@@ -103,9 +104,13 @@ def _parse_adf(data: bytes | str, *, country: str, max_bytes: int) -> list[Prosp
         raise AdfError("no ADF document found: there is no <adf> or <prospect> element in it")
     prospects: list[Prospect] = []
     for document in documents:
-        xml = repair(document)
-        if xml:
-            prospects.extend(read_prospects(_parse_xml(xml), country=country.strip().upper() or "US"))
+        root = as_written(document)
+        if root is None:
+            xml = repair(document)
+            if not xml:
+                continue
+            root = _parse_xml(xml)
+        prospects.extend(read_prospects(root, country=country.strip().upper() or "US"))
     if not prospects:
         raise AdfError("no ADF document found: the <adf> element holds no <prospect>")
     return _with_text_around(prospects, text_around(text, documents))
