@@ -104,9 +104,14 @@ def test_what_the_repair_would_change_in_a_well_formed_document_is_still_changed
         (contact("<x>" * MAX_DEPTH + "</x>" * MAX_DEPTH), "deep"),
         (contact("<x/>" * MAX_ELEMENTS), "elements"),
         (contact(f"<comments><![CDATA[{'<' * MAX_MARKUP}]]></comments>"), "tags"),
+        ('<!DOCTYPE adf [<!ENTITY a "aaaaaaaaaa">]>' + contact("<name>Jo</name>"), "declares entities"),
+        ('<!DOCTYPE adf [<!ENTITY x SYSTEM "file:///etc/passwd">]>' + contact("<name>&x;</name>"), "declares entities"),
+        (contact("<name><![CDATA[Jo]]></name><!DOCTYPE adf [<!ENTITY a 'b'>]>"), "declares entities"),
     ],
 )
 def test_what_the_repair_refuses_is_refused_even_when_well_formed(document, refusal):
+    """Over a limit, or declaring entities (how expansion and external-entity attacks work): never
+    parsed as written, and refused as before."""
     assert as_written(document) is None
     with pytest.raises(AdfError, match=refusal):
         parse_adf(document)
