@@ -152,10 +152,12 @@ def _values(
     write to `_columns(model, keyed)`; None when one of them is an expression, which only
     `bulk_create` writes."""
     columns = _columns(model, keyed)
+    relations = _relations(model)
     rows = []
     db = connections[DEFAULT_DB_ALIAS]  # itself, not the proxy: a lookup per value costs more than most values
     for obj in objects:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
+        if relations is None or not _related_in_step(obj, relations):
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
         row = []
         for column in columns:
             value = column.field.pre_save(obj, True) if column.filled_in else getattr(obj, column.field.attname)
@@ -168,6 +170,29 @@ def _values(
                 row.append(column.field.get_db_prep_save(value, db))
         rows.append(row)
     return rows
+
+
+@cache
+def _relations(model: type[models.Model]) -> list[Any] | None:
+    """The relation columns of `model`, for `_related_in_step`; None when it has a relation only
+    Django checks (a generic foreign key)."""
+    meta: Any = model._meta
+    return None if meta.private_fields else [field for field in meta.concrete_fields if field.is_relation]
+
+
+def _related_in_step(obj: models.Model, relations: list[Any]) -> bool:
+    """True when every related row `obj` holds is saved and its key is the one `obj` points at: then
+    Django's check before a bulk insert (`_prepare_related_fields_for_save`) would change nothing,
+    and it is skipped, for it costs more than writing the row. Else Django's own check runs, which
+    takes the key of a related row saved since, or refuses one never saved."""
+    held = obj._state.fields_cache
+    for field in relations:
+        related = held.get(field.cache_name)
+        if related is None:
+            continue
+        if not related._is_pk_set() or getattr(related, field.target_field.attname) != getattr(obj, field.attname):
+            return False
+    return True
 
 
 def _names(model: type[models.Model], keyed: bool = True) -> str:

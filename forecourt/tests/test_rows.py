@@ -178,3 +178,24 @@ def test_rows_numbered_in_one_statement_read_back_as_django_writes_them_and_a_re
         insert_numbered(Activity, [good, refused])
     assert not Activity.objects.filter(text__in=["kept?", "no kind"]).exists()
     assert Activity.objects.create(lead=carols_lead, kind="note", text="the connection still works").pk
+
+
+@pytest.mark.django_db(transaction=True)
+@WRITERS
+def test_a_row_whose_related_row_was_saved_after_it_was_made_points_at_it_and_an_unsaved_one_is_refused(
+    carols_lead, carol, write
+):
+    """As `bulk_create` does: a row made pointing at an unsaved one (a timeline entry on a lead
+    being made) takes that row's key once it is saved; pointing at one never saved, it is refused,
+    and nothing is written."""
+    entry = Activity(lead=carols_lead, kind="note", text="about the new lead", actor=carol)
+    entry.lead = Lead(customer=carols_lead.customer, dealership=carols_lead.dealership)  # not saved yet
+    entry.lead.save()
+    write(Activity, [entry])
+    assert Activity.objects.get(text="about the new lead").lead_id == entry.lead.pk
+
+    never_saved = Activity(lead=Lead(customer=carols_lead.customer, dealership=carols_lead.dealership), kind="note")
+    never_saved.text = "pointing at nothing"
+    with pytest.raises(ValueError, match="unsaved related object 'lead'"), transaction.atomic():
+        write(Activity, [never_saved])
+    assert not Activity.objects.filter(text="pointing at nothing").exists()
