@@ -42,6 +42,11 @@ _EMAIL = re.compile(
 )
 _EMAIL_DELIMITERS = re.compile(r"[\s<>()\[\],;:\"']+")
 _URL = re.compile(r"https?://", re.IGNORECASE)
+_NOT_AMOUNT = re.compile(r"[^\d.,\-]")
+_AMOUNT = re.compile(r"-?\d[\d,]*(?:\.\d+)?|-?\d+(?:,\d{1,2})?")
+_DECIMAL_COMMA = re.compile(r"-?\d+,\d{1,2}")
+_WHOLE_NUMBER = re.compile(r"(\d{1,3}(?:[,\s]\d{3})+|\d{1,9})(?:\.\d*)?\s*[A-Za-z.]*")
+_THOUSANDS = re.compile(r"[,\s]")
 
 _PHONE_TYPES = {
     "voice": "voice",
@@ -93,7 +98,7 @@ def one_line(text: str | None, placeholders: frozenset[str] = PLACEHOLDERS) -> s
 
 def tidy(text: str | None) -> str | None:
     """Free text as written, minus common indentation, `<br />` tags and trailing spaces."""
-    if text is None:
+    if text is None or text.isspace():  # most often the indentation between a document's elements
         return None
     if "\n" not in text and "<" not in text:
         return text.strip() or None
@@ -199,10 +204,10 @@ def money(text: str | None) -> tuple[str | None, bool]:
     value = one_line(text)
     if value is None:
         return None, True
-    digits = re.sub(r"[^\d.,\-]", "", value)
-    if not re.fullmatch(r"-?\d[\d,]*(?:\.\d+)?|-?\d+(?:,\d{1,2})?", digits):
+    digits = _NOT_AMOUNT.sub("", value)
+    if not _AMOUNT.fullmatch(digits):
         return None, False
-    if re.fullmatch(r"-?\d+,\d{1,2}", digits):
+    if _DECIMAL_COMMA.fullmatch(digits):
         digits = digits.replace(",", ".")  # 34995,00 written the European way
     try:
         amount = Decimal(digits.replace(",", ""))
@@ -218,10 +223,10 @@ def whole_number(text: str | None, *, low: int = 0, high: int = 999_999_999) -> 
     value = one_line(text)
     if value is None:
         return None, True
-    found = re.fullmatch(r"(\d{1,3}(?:[,\s]\d{3})+|\d{1,9})(?:\.\d*)?\s*[A-Za-z.]*", value)
+    found = _WHOLE_NUMBER.fullmatch(value)
     if found is None:
         return None, False
-    number = int(re.sub(r"[,\s]", "", found.group(1)))
+    number = int(_THOUSANDS.sub("", found.group(1)))
     return (number, True) if low <= number <= high else (None, False)
 
 

@@ -60,6 +60,9 @@ _COMMENT_FIELD = re.compile(
     r"^[ \t]*+(year|make|model|trim|vin|mileage|odometer|miles)[ \t]*+:[ \t]*+(\S[^\n]*+)",
     re.IGNORECASE | re.MULTILINE,
 )
+_VIN_SEPARATORS = re.compile(r"[\s\-]")
+_WORD_SEPARATORS = re.compile(r"[\s_]+")
+_SMALL_INT = re.compile(r"[+-]?\d{1,6}")
 
 
 class VehicleReader(Aside):
@@ -105,7 +108,7 @@ class VehicleReader(Aside):
         if _condition(rating) is not None:
             condition, rating = condition or _condition(rating), None  # <condition>Used</condition>
         vin = values.one_line(self.text_of(element, "vin"), values.VEHICLE_PLACEHOLDERS)
-        vin = re.sub(r"[\s\-]", "", vin).upper() if vin else None
+        vin = _VIN_SEPARATORS.sub("", vin).upper() if vin else None
         stock = values.one_line(self.text_of(element, "stock"))
         price_element = self.first_of(element, "price")
         price = self.price(price_element)
@@ -188,7 +191,7 @@ class VehicleReader(Aside):
 
 
 def _interest(text: str | None) -> str:
-    key = re.sub(r"[\s_]+", "-", (text or "").strip().lower())
+    key = _WORD_SEPARATORS.sub("-", (text or "").strip().lower())
     return _INTERESTS.get(key, key or "buy")  # ADF's default interest is buy
 
 
@@ -199,7 +202,7 @@ def _condition(text: str | None) -> str | None:
 
 def _small_int(text: str | None) -> int | None:
     value = (text or "").strip()
-    return int(value) if re.fullmatch(r"[+-]?\d{1,6}", value) else None
+    return int(value) if _SMALL_INT.fullmatch(value) else None
 
 
 def _money(element: Element) -> Money:
