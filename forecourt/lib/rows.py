@@ -18,6 +18,8 @@ from typing import Any, NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models.fields import AutoFieldMixin, DateField, Field
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
 
 CHUNK = 5000
 
@@ -159,8 +161,14 @@ def _values(
         if relations is None or not _related_in_step(obj, relations):
             obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
         row = []
+        given = obj.__dict__  # a new row holds every value there: read without the fields' descriptors
         for column in columns:
-            value = column.field.pre_save(obj, True) if column.filled_in else getattr(obj, column.field.attname)
+            if column.filled_in:
+                value = column.field.pre_save(obj, True)
+            elif column.plain and column.attname in given:
+                value = given[column.attname]
+            else:
+                value = getattr(obj, column.attname)
             kind = type(value)
             if value is None or (kind in column.as_given and (kind is not datetime or value.tzinfo is not None)):
                 row.append(value)
@@ -173,24 +181,32 @@ def _values(
 
 
 @cache
-def _relations(model: type[models.Model]) -> list[Any] | None:
-    """The relation columns of `model`, for `_related_in_step`; None when it has a relation only
-    Django checks (a generic foreign key)."""
+def _relations(model: type[models.Model]) -> list[tuple[str, str, str, bool]] | None:
+    """Of each relation column of `model`, for `_related_in_step`: where the row holds the related
+    row, the column, the related row's column it points at, and whether that is its key; None
+    when `model` has a relation only Django checks (a generic foreign key)."""
     meta: Any = model._meta
-    return None if meta.private_fields else [field for field in meta.concrete_fields if field.is_relation]
+    if meta.private_fields:
+        return None
+    return [
+        (field.cache_name, field.attname, field.target_field.attname, field.target_field.primary_key)
+        for field in meta.concrete_fields
+        if field.is_relation
+    ]
 
 
-def _related_in_step(obj: models.Model, relations: list[Any]) -> bool:
+def _related_in_step(obj: models.Model, relations: list[tuple[str, str, str, bool]]) -> bool:
     """True when every related row `obj` holds is saved and its key is the one `obj` points at: then
     Django's check before a bulk insert (`_prepare_related_fields_for_save`) would change nothing,
     and it is skipped, for it costs more than writing the row. Else Django's own check runs, which
     takes the key of a related row saved since, or refuses one never saved."""
     held = obj._state.fields_cache
-    for field in relations:
-        related = held.get(field.cache_name)
+    for cache_name, column, points_at, is_key in relations:
+        related = held.get(cache_name)
         if related is None:
             continue
-        if not related._is_pk_set() or getattr(related, field.target_field.attname) != getattr(obj, field.attname):
+        value = getattr(obj, column)
+        if value is None or value != getattr(related, points_at) or not (is_key or related._is_pk_set()):
             return False
     return True
 
@@ -237,6 +253,8 @@ def takes_ids_ahead(model: type[models.Model]) -> bool:
 
 class _Column(NamedTuple):
     field: Any
+    attname: str
+    plain: bool  # read through Django's plain descriptor, which gives what the row holds as it is
     filled_in: bool  # its value is made as the row is written (`pre_save`: auto_now, a search key)
     as_given: tuple[type, ...]  # value types written as they are, without the field's conversions
 
@@ -283,5 +301,6 @@ def _columns(model: type[models.Model], keyed: bool = True) -> list[_Column]:
             and type(field).pre_save in (models.DateField.pre_save, models.DateTimeField.pre_save)
             and not (field.auto_now or field.auto_now_add)
         )
-        columns.append(_Column(field, filled_in, _as_given(field)))
+        plain = type(vars(model).get(field.attname)) in (DeferredAttribute, ForeignKeyDeferredAttribute)
+        columns.append(_Column(field, field.attname, plain, filled_in, _as_given(field)))
     return columns
