@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from escalations.models import LeadSla, Timer
 from escalations.policy import deadlines, escalation_settings
 from forecourt.lib import batch
+from forecourt.lib.rows import new
 from leads.models import Lead
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ def new_clock(lead: Lead) -> tuple[LeadSla, list[Timer]]:
         (Timer.Kind.STAGE1, due.stage1_due_at),
         (Timer.Kind.STAGE2, due.stage2_due_at),
     ]
-    return sla, [Timer(lead=lead, kind=kind, due_at=at) for kind, at in moments if at]
+    return sla, [new(Timer, lead=lead, kind=kind, due_at=at) for kind, at in moments if at]
 
 
 def no_clock(lead: Lead) -> LeadSla:
@@ -124,12 +125,12 @@ def followup_timers(followups: Iterable[FollowUp]) -> list[Timer]:
     for followup in followups:
         rules = escalation_settings(followup.lead.dealership.escalation)
         timers.append(
-            Timer(lead=followup.lead, followup=followup, kind=Timer.Kind.RESUBMISSION, due_at=followup.due_at)
+            new(Timer, lead=followup.lead, followup=followup, kind=Timer.Kind.RESUBMISSION, due_at=followup.due_at)
         )
         if rules["resubmission_stage2_minutes"] > 0:
             later = followup.due_at + timedelta(minutes=rules["resubmission_stage2_minutes"])
             timers.append(
-                Timer(lead=followup.lead, followup=followup, kind=Timer.Kind.RESUBMISSION_STAGE2, due_at=later)
+                new(Timer, lead=followup.lead, followup=followup, kind=Timer.Kind.RESUBMISSION_STAGE2, due_at=later)
             )
     return timers
 

@@ -19,6 +19,7 @@ from escalations.models import LeadSla, Timer
 from followups.models import Category, DefaultTask, DefaultTasksSeeded, FollowUp
 from forecourt.lib import batch
 from forecourt.lib.batch import read_settled
+from forecourt.lib.rows import new
 from leads.actions import record_activity
 from leads.models import Activity, Lead
 
@@ -78,7 +79,7 @@ def create_followup(
     title, due = _check(title, due_at)
     if assignee is not None and not assignee.memberships.filter(dealership=lead.dealership).exists():
         raise ValueError(f"{assignee.name} does not work at {lead.dealership.name}.")
-    task = FollowUp(lead=lead, title=title, due_at=due, assignee=assignee, category=category, created_by=actor)
+    task = new(FollowUp, lead=lead, title=title, due_at=due, assignee=assignee, category=category, created_by=actor)
     add_followups(lead=lead, tasks=[task], actor=actor)
     return task
 
@@ -102,7 +103,8 @@ def log_added(*, lead: Lead, tasks: list[FollowUp], actor: User | None) -> None:
     zone = ZoneInfo(lead.dealership.timezone)
     now = timezone.now()
     batch.insert_many(
-        Activity(
+        new(
+            Activity,
             lead=lead,
             kind=ACTIVITY_KIND,
             actor=actor,
@@ -245,7 +247,8 @@ def _add_defaults(
     timers: Sequence[Timer] = (),
 ) -> list[FollowUp]:
     tasks = [
-        FollowUp(
+        new(
+            FollowUp,
             lead=lead,
             title=default.title,
             due_at=working_moment(lead.dealership, start + timedelta(hours=default.due_after_hours)),

@@ -17,6 +17,7 @@ from dealerships.models import Dealership, Organization
 from forecourt.lib import batch
 from forecourt.lib.held import forget_rows, hold_rows
 from forecourt.lib.phone import to_e164
+from forecourt.lib.rows import new
 from forecourt.lib.text import lines, one_line
 from inventory.models import Vehicle
 from leads import signals
@@ -43,7 +44,7 @@ def record_activity(
     *, lead: Lead, kind: str, actor: User | None, text: str, data: dict[str, Any] | None = None
 ) -> Activity:
     # Written as the batch ends in a batch of intake (`forecourt.lib.batch`): nothing reads it back before.
-    return batch.insert(Activity(lead=lead, kind=kind, actor=actor, text=text, data=data or {}, at=timezone.now()))
+    return batch.insert(new(Activity, lead=lead, kind=kind, actor=actor, text=text, data=data or {}, at=timezone.now()))
 
 
 # Customers ---------------------------------------------------------------------------------
@@ -82,13 +83,13 @@ def _add_contacts(
     emails = []
     for email in data.get("emails") or []:
         if email and email.lower() not in known_emails:
-            emails.append(CustomerEmail(customer=customer, email=email.lower()))
+            emails.append(new(CustomerEmail, customer=customer, email=email.lower()))
             known_emails.add(email.lower())
     phones = []
     for number, raw, kind in _phone_rows(data.get("phones") or [], country):
         if (number and number in {n for n, _ in known_phones}) or (not number and raw in {r for _, r in known_phones}):
             continue
-        phones.append(CustomerPhone(customer=customer, number=number, raw=raw, type=kind))
+        phones.append(new(CustomerPhone, customer=customer, number=number, raw=raw, type=kind))
         known_phones.add((number, raw))
     batch.make_many([*emails, *phones])
     note_contacts(customer, emails=[e.email for e in emails], numbers=[p.number for p in phones if p.number])
@@ -275,7 +276,8 @@ def _store_vehicles(lead: Lead, vehicles: Iterable[Mapping[str, Any]]) -> None:
     stock_units = _stock_units(lead.dealership, {v["stock"] for v in interests if v["stock"]})
     preferred_given = any(v.get("preferred") for v in vehicles)
     made = batch.make_many(
-        VehicleInterest(
+        new(
+            VehicleInterest,
             lead=lead,
             inventory_vehicle=stock_units.get(values["stock"]),
             preferred=bool(given.get("preferred")) if preferred_given else index == 0,

@@ -20,6 +20,7 @@ from dealerships.quiet import quiet_until
 from forecourt.lib import batch
 from forecourt.lib.batch import read_settled
 from forecourt.lib.phone import to_e164
+from forecourt.lib.rows import new
 from forecourt.lib.text import one_line
 from forecourt.lib.wake import enqueue_on_commit
 from leads.models import Lead
@@ -67,7 +68,8 @@ def queue_email(
     domain = settings.RELAY_DOMAIN
     # Written as the batch ends in a batch of intake (`forecourt.lib.batch`), as the rows below.
     email = batch.insert(
-        OutboundEmail(
+        new(
+            OutboundEmail,
             to=to,
             subject=one_line(subject)[:300],  # a header: never a line break, whatever the data
             body=body,
@@ -102,7 +104,8 @@ def queue_text(
     from notifications.tasks import send_text
 
     text = batch.insert(
-        OutboundText(
+        new(
+            OutboundText,
             to=to,
             from_number=from_number,
             body=body[:1600],
@@ -359,7 +362,8 @@ def notify(
                 wake_worker=wake_worker,
             )
         notification = batch.insert(
-            Notification(
+            new(
+                Notification,
                 user=user,
                 kind=kind,
                 lead=lead,

@@ -14,7 +14,7 @@ import pytest
 from django.db import IntegrityError, connection, models, transaction
 from django.utils.translation import gettext_lazy
 
-from forecourt.lib.rows import insert_all, insert_all_of, insert_numbered, next_ids_of
+from forecourt.lib.rows import insert_all, insert_all_of, insert_numbered, new, next_ids_of
 from leads.models import Activity, Lead, VehicleInterest
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -199,3 +199,47 @@ def test_a_row_whose_related_row_was_saved_after_it_was_made_points_at_it_and_an
     with pytest.raises(ValueError, match="unsaved related object 'lead'"), transaction.atomic():
         write(Activity, [never_saved])
     assert not Activity.objects.filter(text="pointing at nothing").exists()
+
+
+def made_both_ways(model: type[models.Model], /, **values: Any) -> tuple[models.Model, models.Model]:
+    return model(**values), new(model, **values)
+
+
+def as_made(row: models.Model) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What a new row holds: its columns' values, and the related rows it holds."""
+    return {k: v for k, v in vars(row).items() if k != "_state"}, dict(row._state.fields_cache)
+
+
+@pytest.mark.django_db
+def test_a_row_made_by_new_holds_what_django_makes_and_saves_the_same(carols_lead, carol):
+    at = datetime(2026, 3, 8, 16, 30, tzinfo=TOKYO)
+    unsaved = Lead(customer=carols_lead.customer, dealership=carols_lead.dealership)
+    cases = [
+        (Activity, {"lead": carols_lead, "kind": "note", "actor": carol, "text": "hi", "data": {"a": 1}, "at": at}),
+        (Activity, {"lead_id": carols_lead.pk, "kind": "note", "actor": None, "text": "by key", "at": at}),
+        (Activity, {"lead": unsaved, "kind": "note", "text": "on a lead not saved yet", "at": at}),
+        (VehicleInterest, {"lead": carols_lead, "make": "Toyota", "model": "Tacoma", "year": 2024}),  # a field "model"
+    ]
+    for model, values in cases:
+        by_django, by_new = made_both_ways(model, **values)
+        assert type(by_new) is model
+        assert as_made(by_new) == as_made(by_django), values
+        assert by_new._state.adding
+
+    unsaved.save()
+    by_django, by_new = made_both_ways(Activity, lead=unsaved, kind="note", text="saved since", at=at)
+    insert_all(Activity, [by_django, by_new])
+    assert [row.lead_id for row in Activity.objects.filter(text="saved since")] == [unsaved.pk, unsaved.pk]
+
+
+@pytest.mark.django_db
+def test_new_leaves_to_django_what_only_django_makes(carols_lead):
+    from escalations.models import LeadSla
+    from leads.models import Customer
+
+    sla = new(LeadSla, lead=carols_lead, started_at=carols_lead.received_at)  # one-to-one: held both ways
+    assert carols_lead.sla is sla
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        new(Activity, lead=carols_lead, colour="red")
+    customer = new(Customer, organization=carols_lead.customer.organization, first_name="Ana")
+    assert customer.display_name == Customer(first_name="Ana").display_name
