@@ -28,6 +28,7 @@ from dealerships.models import Dealership
 from forecourt.lib import batch, jobs
 from forecourt.lib.batch import taking_many
 from forecourt.lib.database import DATABASE_AWAY
+from forecourt.lib.rows import new
 from forecourt.lib.text import one_line
 from forecourt.lib.wake import wake_worker
 from intake.adf import AdfError, parse_document_or_email
@@ -338,7 +339,9 @@ def _make_leads(
     # The row links no lead yet (a failed attempt rolled its links back): written without reading
     # the links first, in a batch of many as the batch ends (`forecourt.lib.batch`).
     link = InboundEmail.leads.through
-    batch.insert_many(link(inboundemail=inbound, lead=lead) for lead in dict.fromkeys(item.lead for item in ingested))
+    batch.insert_many(
+        new(link, inboundemail=inbound, lead=lead) for lead in dict.fromkeys(item.lead for item in ingested)
+    )
     summary = _summary(ingested)
     if refused:
         # Said on the row, for the Intake screen: the others in the same mail were taken in.

@@ -15,6 +15,7 @@ from accounts.models import User
 from dealerships.models import Dealership, Department
 from forecourt.lib import batch
 from forecourt.lib.batch import taking_many
+from forecourt.lib.rows import new
 from intake import dedupe
 from intake.adf.clean import MAX_TEXT_AROUND, TEXT_AROUND
 from intake.door import take_in_lead
@@ -73,7 +74,7 @@ def ingest_prospect(
             # In a batch of many, written as it ends: a copy of this lead later in the same batch
             # then breaks the constraint there, and the batch is taken again delivery by delivery.
             batch.insert_many(
-                LeadSourceId(dealership=dealership, source=key_source, value=value, lead=result.lead)
+                new(LeadSourceId, dealership=dealership, source=key_source, value=value, lead=result.lead)
                 for key_source, value in keys
             )
             for key in keys:  # a copy later in the same batch finds the lead

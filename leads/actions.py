@@ -99,7 +99,8 @@ def _add_contacts(
 def create_customer(*, organization: Organization, data: Mapping[str, Any], country: str) -> Customer:
     address = data.get("address") or {}
     customer = batch.make(
-        Customer(
+        new(
+            Customer,
             organization=organization,
             **{f: one_line(data.get(f)) for f in CUSTOMER_FIELDS},
             street=lines(address.get("street")),
@@ -239,7 +240,8 @@ def create_lead(
         main = existing_customer or customer_for_lead(organization=org, data=customer, country=country)[0]
         co = find_or_create_customer(organization=org, data=co_customer, country=country) if co_customer else None
         lead = batch.make(
-            Lead(
+            new(
+                Lead,
                 dealership=dealership,
                 department=department,
                 source_name=one_line(source_name),
