@@ -69,8 +69,8 @@ _ELEMENT_NAME = re.compile(r"[a-z_][a-z0-9_.\-]*\Z")
 
 def as_written(text: str) -> Element | None:
     """The tree of one document the scan would leave as it is (well-formed, lower-case names, no
-    reference, comment or declaration, nothing over the limits), parsed as it came; None for any
-    other, which goes to `repair`.
+    reference, comment, declaration or processing instruction after the XML and ADF declarations,
+    nothing over the limits), parsed as it came; None for any other, which goes to `repair`.
 
     The checks before parsing are text searches; those after, one pass over the tree's elements.
     Whatever the scan would change (an HTML line break, a curly-quoted value, a namespace) makes

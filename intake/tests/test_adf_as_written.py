@@ -47,11 +47,14 @@ def test_a_mutated_document_reads_the_same_as_written_and_repaired(data: bytes) 
     read_both_ways(data)
 
 
-_NAMES = st.sampled_from(["name", "phone", "email", "comments", "id", "vehicle", "year", "br", "Name", "x:y", "é"])
+# Mostly what needs no repair, with now and then what the repair changes, so that both kinds of
+# document, and documents of both kinds of element, come up often.
+_PLAIN_NAMES = ["name", "phone", "email", "comments", "id", "vehicle", "year", "make"]
+_NAMES = st.sampled_from(_PLAIN_NAMES * 4 + ["br", "Name", "x:y", "\u00e9"])
 _ATTRIBUTES = st.dictionaries(
-    st.sampled_from(["part", "type", "source", "sequence", "PART", "xmlns", "xmlns:x", "a.b"]),
-    st.text("ab 1\u201c\u201d\t'\"", max_size=5),
-    max_size=3,
+    st.sampled_from(["part", "type", "source", "sequence"] * 4 + ["PART", "xmlns", "xmlns:x", "a.b"]),
+    st.text("ab 1\t'\"", max_size=5) | st.text("a\u201c\u201d", max_size=3),
+    max_size=2,
 )
 _TEXT = st.text("ab \n\r\t.>\"'\u201c\u00e9]", max_size=8)
 
@@ -61,11 +64,11 @@ def well_formed_contacts(draw: st.DrawFn) -> str:
     """A prospect whose contact holds well-formed elements the repair may still change: HTML line
     breaks, upper-case and namespace names, curly-quoted values, CDATA, comments."""
     parts = []
-    for _ in range(draw(st.integers(0, 8))):
+    for _ in range(draw(st.integers(0, 5))):
         name = draw(_NAMES)
         attributes = "".join(f' {key}="{value.replace(chr(34), "")}"' for key, value in draw(_ATTRIBUTES).items())
         inside = draw(
-            st.one_of(_TEXT, _TEXT.map(lambda t: f"<![CDATA[{t}<br/>]]>"), _TEXT.map(lambda t: f"<!--{t}-->"))
+            st.one_of(_TEXT, _TEXT, _TEXT.map(lambda t: f"<![CDATA[{t}<br/>]]>"), _TEXT.map(lambda t: f"<!--{t}-->"))
         )
         parts.append(f"<{name}{attributes}>{inside}</{name}>" if draw(st.booleans()) else f"<{name}{attributes}/>")
     return (
@@ -91,6 +94,7 @@ def contact(inside: str) -> str:
         ('<name part="\u201cfirst\u201d">Jo</name><name part="last">Lee</name>', ("Jo", "Lee", "")),
         ('<name part="first" xmlns="urn:x">Jo</name><name part="last">Lee</name>', ("Jo", "Lee", "")),
         ('<name part="first">Jo</name><name part="last">Lee</name></contact><comments>one<br/>two</comments><contact>', ("Jo", "Lee", "one\ntwo")),
+        ('<name part="first">Jo</name><name part="last">Lee</name></contact><comments>one<?x a>b?>two</comments><contact>', ("Jo", "Lee", "oneb?>two")),
     ],
 )  # fmt: skip
 def test_what_the_repair_would_change_in_a_well_formed_document_is_still_changed(inside, read):
