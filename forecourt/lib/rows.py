@@ -318,7 +318,7 @@ def new[M: models.Model](model: type[M], /, **values: Any) -> M:
     args: list[Any] = []
     held: list[tuple[Any, models.Model | None]] = []
     used = 0
-    for field, name, attname, points_at in plan:
+    for field, name, attname, points_at, default in plan:
         if attname in values:
             args.append(values[attname])
             used += 1
@@ -328,7 +328,7 @@ def new[M: models.Model](model: type[M], /, **values: Any) -> M:
             held.append((field, related))
             used += 1
         else:
-            args.append(field.get_default())
+            args.append(default if default is not _MADE_EACH_TIME else field.get_default())
     if used != len(values):
         return model(**values)
     row = model(*args)
@@ -338,14 +338,32 @@ def new[M: models.Model](model: type[M], /, **values: Any) -> M:
 
 
 @cache
-def _construction(model: type[models.Model]) -> list[tuple[Any, str, str, str | None]] | None:
-    """Of each column of `model` in order, for `new`: the field, its name, its column, and for a
-    foreign key the related row's column it points at; None when `model` has a one-to-one field
-    (its related row holds the new row too) or a field without a column."""
+def _construction(model: type[models.Model]) -> list[tuple[Any, str, str, str | None, Any]] | None:
+    """Of each column of `model` in order, for `new`: the field, its name, its column, for a
+    foreign key the related row's column it points at, and its default (`_default`); None when
+    `model` has a one-to-one field (its related row holds the new row too) or a field without a
+    column."""
     meta: Any = model._meta
     if any(field.one_to_one or field.column is None or field.generated for field in meta.concrete_fields):
         return None
     return [
-        (field, field.name, field.attname, field.target_field.attname if field.many_to_one else None)
+        (field, field.name, field.attname, field.target_field.attname if field.many_to_one else None, _default(field))
         for field in meta.concrete_fields
     ]
+
+
+_MADE_EACH_TIME = object()
+
+
+def _default(field: Any) -> Any:
+    """The value a new row takes for `field` when none is given, when it is the same every time (no
+    default: None or the empty string; a default that is a value): asked once rather than for each
+    row, as the default of some hundred columns a lead leaves out. `_MADE_EACH_TIME` for a default
+    made anew (a callable, the database's own) or a field that gives its default its own way."""
+    if (
+        type(field).get_default in (Field.get_default, models.ForeignKey.get_default)
+        and not field.has_db_default()
+        and not (field.has_default() and callable(field.default))
+    ):
+        return field.get_default()  # a value given as the default is one object, every row's (as Django's)
+    return _MADE_EACH_TIME

@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from forecourt.lib.rows import insert_all, insert_all_of, insert_numbered, new, next_ids_of
-from leads.models import Activity, Lead, VehicleInterest
+from leads.models import Activity, Customer, Lead, VehicleInterest
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -233,9 +234,20 @@ def test_a_row_made_by_new_holds_what_django_makes_and_saves_the_same(carols_lea
 
 
 @pytest.mark.django_db
+def test_rows_made_by_new_without_a_value_each_take_the_default_as_django_gives_it(carols_lead):
+    before = timezone.now()
+    first, second = (new(Activity, lead=carols_lead, kind="note", text=text) for text in ("one", "two"))
+    first.data["seen"] = True
+    assert second.data == {}  # a default made by a callable is made anew for each row
+    assert before <= first.at <= second.at <= timezone.now()
+    assert (first.actor_id, first.actor) == (None, None)  # no default: None, as Django gives it
+    customer = new(Customer, organization=carols_lead.customer.organization, first_name="Ana")
+    assert (customer.last_name, customer.business_name) == ("", "")  # no default, not null: the empty string
+
+
+@pytest.mark.django_db
 def test_new_leaves_to_django_what_only_django_makes(carols_lead):
     from escalations.models import LeadSla
-    from leads.models import Customer
 
     sla = new(LeadSla, lead=carols_lead, started_at=carols_lead.received_at)  # one-to-one: held both ways
     assert carols_lead.sla is sla
