@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -45,7 +46,17 @@ def assert_prospects_or_adf_error(data: bytes | str) -> None:
     assert found
     for prospect in found:
         assert isinstance(prospect, Prospect)
+        assert prospect.to_dict() == as_contract(prospect)
         json.dumps(prospect.to_dict())
+
+
+def as_contract(prospect: Prospect) -> dict:
+    """The prospect object of CONTRACT §4: every field, as `dataclasses.asdict` gives them, but a
+    trade-in's, which is no vehicle the customer wants (`preferred`, `search_vehicle`)."""
+    data = asdict(prospect)
+    for trade in data["trades"]:
+        del trade["preferred"], trade["search_vehicle"]
+    return data
 
 
 @st.composite
