@@ -358,7 +358,7 @@ _MADE_EACH_TIME = object()
 def _default(field: Any) -> Any:
     """The value a new row takes for `field` when none is given, when it is the same every time (no
     default: None or the empty string; a default that is a value): asked once rather than for each
-    row, as the default of some hundred columns a lead leaves out. `_MADE_EACH_TIME` for a default
+    row, as for the ninety or so columns a lead's rows leave out. `_MADE_EACH_TIME` for a default
     made anew (a callable, the database's own) or a field that gives its default its own way."""
     if (
         type(field).get_default in (Field.get_default, models.ForeignKey.get_default)
