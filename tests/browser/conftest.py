@@ -14,7 +14,7 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
-from tests.servers import gunicorn
+from tests.servers import ReusedGunicorn
 
 DESKTOP = (1366, 900)
 PHONE = (390, 844)
@@ -42,10 +42,19 @@ def browser_paths() -> tuple[str, str]:
     return paths
 
 
+@pytest.fixture(scope="session")
+def reused_gunicorn(django_db_setup: None) -> Iterator[ReusedGunicorn]:
+    server = ReusedGunicorn()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def web(transactional_db: None, real_hasher: None) -> Iterator[str]:
-    with gunicorn() as base_url:
-        yield base_url
+def web(reused_gunicorn: ReusedGunicorn, transactional_db: None, real_hasher: None) -> Iterator[str]:
+    """Forecourt served by a worker process no other test ran in (see ReusedGunicorn)."""
+    yield reused_gunicorn.base_url
+    # Before the tables are emptied: whatever the worker was still answering is finished first.
+    reused_gunicorn.new_worker()
 
 
 @pytest.fixture
