@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from escalations.tests.support import run_worker_at
+from escalations.tests.support import at, run_worker_at
 from reports.models import WeeklySummarySent
 from reports.tests.conftest import answered_lead, local
 
@@ -19,7 +19,8 @@ def last_week(riverside, carol, dave):
 
 
 def test_a_manager_who_asked_gets_last_weeks_summary_once_on_monday_morning(last_week, bob, alice, client_for, sink):
-    response = client_for(bob).post("/reports/weekly-summary/", {"on": "1"})
+    with at(local("2026-12-04 10:00")):  # asked on the Friday before
+        response = client_for(bob).post("/reports/weekly-summary/", {"on": "1"})
     assert response.status_code == 302
 
     run_worker_at(local("2026-12-07 06:59"))
@@ -40,10 +41,12 @@ def test_a_manager_who_asked_gets_last_weeks_summary_once_on_monday_morning(last
 
 
 def test_the_next_week_brings_the_next_summary_and_stopping_stops_it(last_week, bob, client_for, sink):
-    client_for(bob).post("/reports/weekly-summary/", {"on": "1"})
+    with at(local("2026-12-04 10:00")):
+        client_for(bob).post("/reports/weekly-summary/", {"on": "1"})
     run_worker_at(local("2026-12-07 08:00"))
     run_worker_at(local("2026-12-14 08:00"))
-    client_for(bob).post("/reports/weekly-summary/", {"on": "0"})
+    with at(local("2026-12-15 10:00")):
+        client_for(bob).post("/reports/weekly-summary/", {"on": "0"})
     run_worker_at(local("2026-12-21 08:00"))
 
     emails = sink.wait_for(2)
