@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -99,6 +100,7 @@ def test_an_empty_text_or_one_with_a_merge_field_left_is_refused(lead, carol, cl
     assert not Message.objects.exists()
 
 
+@time_machine.travel(datetime(2026, 3, 10, 12, tzinfo=UTC))  # the next day: a time this year shows no year
 def test_the_thread_shows_sender_time_in_the_dealerships_zone_and_delivery_state(lead, carol, client_for):
     at = datetime(2026, 3, 9, 15, 5, tzinfo=UTC)  # 10:05 in Austin
     conversation = conversation_of(lead)
