@@ -15,7 +15,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -242,7 +242,8 @@ class FakeTwilio(ThreadingHTTPServer):
     a media file answers from `media` (path -> (bytes, content type)), as Twilio's MediaUrls do.
     `get_statuses` are error answers to give to the next GETs, in order; `fetches` lists every GET.
     `answer_after` seconds pass between a POST arriving (noted in `requests`) and its answer, as a
-    provider across the internet takes a while to answer; `most_at_once` is the most POSTs it
+    provider across the internet takes a while to answer; inside `holding_answers()`, POSTs wait
+    for theirs until the block ends, however slow the machine. `most_at_once` is the most POSTs it
     was answering at the same time.
     """
 
@@ -255,6 +256,8 @@ class FakeTwilio(ThreadingHTTPServer):
         self.answer_after = answer_after
         self.most_at_once = 0
         self._answering = 0
+        self.released = threading.Event()
+        self.released.set()
         self.counting = threading.Lock()
         self._answers = threading.Lock()
         self.requests: list[dict[str, object]] = []
@@ -268,6 +271,15 @@ class FakeTwilio(ThreadingHTTPServer):
         with self._answers:
             self._answering += change
             self.most_at_once = max(self.most_at_once, self._answering)
+
+    @contextlib.contextmanager
+    def holding_answers(self) -> Iterator[None]:
+        """POSTs that arrive inside the block are noted at once and answered once it ends."""
+        self.released.clear()
+        try:
+            yield
+        finally:
+            self.released.set()
 
     @property
     def calls(self) -> list[dict[str, object]]:
@@ -309,6 +321,7 @@ class _TwilioHandler(BaseHTTPRequestHandler):
             number = len(self.server.requests)
             status = self.server.statuses.pop(0) if self.server.statuses else 201
         self.server.answering(+1)
+        self.server.released.wait(60)
         time.sleep(self.server.answer_after)
         self.server.answering(-1)
         prefix = "CA" if self.path.endswith("/Calls.json") else "SM"

@@ -17,7 +17,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from forecourt.lib import batch
-from forecourt.testing import FakeTwilio, SmtpSink, run_manage, start_manage, wait_until
+from forecourt.testing import FakeTwilio, Output, SmtpSink, run_manage, start_manage, wait_until
 from forecourt.worker import Worker
 from notifications.actions import queue_email, queue_text
 from notifications.models import OutboundEmail, OutboundText
@@ -91,23 +91,28 @@ def test_failed_delivery_is_retried_later_with_backoff(settings):
 
 def test_runworker_stops_cleanly_on_sigterm():
     worker = start_manage("runworker", "--interval", "0.2")
-    assert wait_until(lambda: worker.poll() is None, 2)
-    assert wait_until(lambda: b"started" in (worker.stderr.peek() if worker.stderr else b""), 20)  # type: ignore[attr-defined]
+    output = Output(worker.stderr)
+    assert wait_until(lambda: "started" in output, 30), str(output)
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=20) == 0
 
 
 class SlowSink(SmtpSink):
-    """A mail server that takes `seconds` over each message and notes when it has it."""
+    """A mail server that takes `seconds` over each message and notes when it has it; while
+    `go_on` is clear, it takes none after the first, however slow or fast the machine."""
 
     def __init__(self, seconds: float = 0.25) -> None:
         super().__init__()
         self.seconds = seconds
         self.first = threading.Event()
+        self.go_on = threading.Event()
+        self.go_on.set()
         self.received_at: list[float] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.first.set()
+        if self.received_at:
+            await asyncio.to_thread(self.go_on.wait, 30)
         await asyncio.sleep(self.seconds)
         self.received_at.append(time.monotonic())
         return await super().handle_DATA(server, session, envelope)
@@ -117,6 +122,7 @@ def test_a_text_queued_while_the_worker_sends_many_emails_goes_out_before_they_a
     """A burst's first leads alert their owners by email and text; the texts of the leads taken in
     meanwhile reach the phones between those emails, not after the last of them."""
     sink, twilio = SlowSink(), FakeTwilio().start()
+    sink.go_on.clear()  # the second email waits for the text to be queued
     sink.start()
     settings.SMTP_URL = sink.url
     settings.SMS_PROVIDER, settings.TWILIO_API_BASE = "twilio", twilio.base
@@ -131,6 +137,7 @@ def test_a_text_queued_while_the_worker_sends_many_emails_goes_out_before_they_a
             assert sink.first.wait(30)
             queue_text(to="+15125550123", from_number="+15125550199", body="New lead: Jordan", purpose="alert")
         finally:
+            sink.go_on.set()
             connections.close_all()
 
     meanwhile = threading.Thread(target=text_once_sending_starts)
