@@ -149,7 +149,7 @@ def test_the_worker_waits_for_a_restarted_database_and_then_sends_what_is_due(da
         )
         assert wait_until(lambda: len(sink.messages) == 1, 30), str(worker.err)
         assert str(sink.messages[0]["Subject"]) == "After the restart"
-        assert "database is back" in worker.err
+        assert wait_until(lambda: "database is back" in worker.err, 30), str(worker.err)
         assert worker.alive()
     finally:
         sink.stop()

@@ -36,10 +36,10 @@ def test_a_process_that_ends_is_started_again_and_stopping_the_supervisor_stops_
     script = f"""
 import signal, sys, time
 log = open({str(log)!r}, "a")
+signal.signal(signal.SIGTERM, lambda *a: (log.write("stopped\\n"), log.flush(), sys.exit(0)))
 log.write("started\\n"); log.flush()
 if sum(1 for line in open({str(log)!r}) if line == "started\\n") == 1:
     sys.exit(3)
-signal.signal(signal.SIGTERM, lambda *a: (log.write("stopped\\n"), log.flush(), sys.exit(0)))
 while True:
     time.sleep(0.1)
 """

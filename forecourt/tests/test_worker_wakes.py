@@ -54,7 +54,7 @@ def test_an_idle_worker_sends_an_alert_committed_while_it_waits_and_still_stops_
 
         assert wait_until(lambda: twilio.requests, 30), f"the idle worker was not woken:\n{output}"
         sent = OutboundText.objects.filter(pk=text.pk, status=OutboundText.Status.SENT)
-        assert wait_until(sent.exists, 10), f"the provider's answer was not recorded:\n{output}"
+        assert wait_until(sent.exists, 30), f"the provider's answer was not recorded:\n{output}"
         assert [r["form"]["Body"] for r in twilio.requests] == [["New lead: Jordan"]]
     finally:
         worker.send_signal(signal.SIGTERM)
@@ -78,7 +78,7 @@ def test_a_text_whose_provider_answers_after_the_worker_went_idle_is_recorded_as
             wake_worker()  # as a batch of leads wakes it: the sweep, not a queued task, sends the text
 
         sent = OutboundText.objects.filter(pk=text.pk, status=OutboundText.Status.SENT)
-        assert wait_until(sent.exists, 10), f"the provider's answer was not recorded:\n{output}"
+        assert wait_until(sent.exists, 30), f"the provider's answer was not recorded:\n{output}"
         assert len(twilio.requests) == 1
     finally:
         worker.send_signal(signal.SIGTERM)
