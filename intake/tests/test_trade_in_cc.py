@@ -142,11 +142,10 @@ def test_a_name_with_line_breaks_cannot_add_headers_or_recipients(riverside, car
         customer={"first_name": "Jordan", "last_name": "Sample\r\nBcc: thief@example.net", "emails": ["j@example.com"]},
         trades=[TRADE],
     )
-    sweep_emails()
+    sweep_emails()  # in opening hours, Carol's new-lead alert goes too
 
-    [message] = sink.messages
-    [(_, recipients)] = sink.envelopes
-    assert recipients == ["appraisals@riverside.example"]
+    assert all("thief@example.net" not in recipients for _, recipients in sink.envelopes)
+    [message] = [m for m in sink.messages if m["To"] == "appraisals@riverside.example"]
     assert message["Bcc"] is None
     assert "\n" not in message["Subject"]
     assert "Jordan Sample" in pdf_text(message)
