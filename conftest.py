@@ -8,10 +8,14 @@ belongs to another organisation entirely.
 
 from __future__ import annotations
 
+import argparse
 import os
+from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from hypothesis import settings as hypothesis_settings
 
@@ -114,6 +118,39 @@ def _keep_what_migrate_made_when_emptying() -> None:
 
     flush.sql_flush = sql_flush  # type: ignore[attr-defined]
     flush.emit_post_migrate_signal = remake_nothing  # type: ignore[attr-defined]
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 moment") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} needs its offset from UTC, e.g. {text}+00:00")
+    return moment
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock-at",
+        type=_moment,
+        metavar="MOMENT",
+        help="run each test with its clock starting at MOMENT (ISO 8601 with an offset, e.g. "
+        "2026-12-25T17:00+00:00), to find tests that pass or fail by the day or hour they run",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _clock_at(request: pytest.FixtureRequest) -> Iterator[None]:
+    """`--clock-at` moves this process's clock; a process a test starts keeps the real one, so
+    browser tests and tests marked `real_clock` (their worker compares times with the test's) run
+    on it too."""
+    moment = request.config.getoption("--clock-at")
+    if moment is None or request.node.get_closest_marker("browser") or request.node.get_closest_marker("real_clock"):
+        yield
+        return
+    with time_machine.travel(moment, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

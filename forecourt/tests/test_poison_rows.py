@@ -12,7 +12,7 @@ from forecourt.testing import SmtpSink, start_manage, wait_until
 from notifications.actions import queue_email
 from notifications.models import OutboundEmail
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.real_clock]
 
 
 @pytest.fixture

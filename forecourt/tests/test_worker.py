@@ -32,6 +32,7 @@ def sink() -> Iterator[SmtpSink]:
     server.stop()
 
 
+@pytest.mark.real_clock
 def test_email_of_a_worker_killed_mid_send_is_sent_once_after_the_lease_expires(sink, settings):
     email = queue_email(to=["carol@example.com"], subject="Your password", body="Hello", purpose="test")
     worker = start_manage("runworker", SMTP_URL=sink.url, FORECOURT_JOB_LEASE_SECONDS="60")
@@ -54,6 +55,7 @@ def test_email_of_a_worker_killed_mid_send_is_sent_once_after_the_lease_expires(
     assert sink.messages[0]["Message-ID"] == email.message_id
 
 
+@pytest.mark.real_clock
 def test_runworker_once_sends_what_is_due_and_exits(settings):
     sink = SmtpSink().start()
     try:

@@ -46,6 +46,7 @@ def idle_worker(twilio: FakeTwilio) -> tuple[Popen[bytes], Output]:
     return worker, output
 
 
+@pytest.mark.real_clock
 def test_an_idle_worker_sends_an_alert_committed_while_it_waits_and_still_stops_on_sigterm(twilio):
     worker, output = idle_worker(twilio)
     try:
@@ -62,6 +63,7 @@ def test_an_idle_worker_sends_an_alert_committed_while_it_waits_and_still_stops_
     assert "stopped" in output
 
 
+@pytest.mark.real_clock
 def test_a_text_whose_provider_answers_after_the_worker_went_idle_is_recorded_as_sent_at_once():
     # The sweep hands texts to the provider and goes on; the answer comes once nothing else is due.
     twilio = FakeTwilio(answer_after=1.0).start()
