@@ -637,6 +637,12 @@ def during(sweep: Callable[..., dict[str, Any]], *args: Any) -> tuple[dict[str, 
     return swept, thread
 
 
+def unmade(result: dict[str, Any]) -> str:
+    """What the lead-made figures leave out: the acknowledged mails not yet made leads when the wait ended."""
+    left = result["sent"] - len(result["leads"])
+    return f" ({left} of {result['sent']} not made)" if left else ""
+
+
 def to_the_phones(result: dict[str, Any], texts: bool) -> str:
     if not texts:
         return "no texts sent (--without-worker)"
@@ -760,7 +766,7 @@ def measure(args: argparse.Namespace, tmp: str) -> None:
                 result = to_provider(sent, provider, texts=texts)
                 print(
                     f"burst of {args.burst} at once: DATA -> 250 {figures(result['acks'])}; "
-                    f"DATA -> lead made {figures(result['leads'])}; "
+                    f"DATA -> lead made {figures(result['leads'])}{unmade(result)}; "
                     f"{to_the_phones(result, texts)}; {load_average()}\n  owners (round robin): {result['owners']}",
                     flush=True,
                 )
@@ -787,7 +793,7 @@ def measure(args: argparse.Namespace, tmp: str) -> None:
                     )
                 print(
                     f"paced {args.rate:g} leads/s for {args.seconds:g} s: DATA -> 250 {figures(result['acks'])}; "
-                    f"DATA -> lead made {figures(result['leads'])}; "
+                    f"DATA -> lead made {figures(result['leads'])}{unmade(result)}; "
                     f"{to_the_phones(result, texts)}; {load_average()}\n  CPU per lead"
                     f"{' (with the backlog swept meanwhile)' if sweeping else ''}: "
                     + ", ".join(f"{name} {ms:.1f} ms" for name, ms in used.items()),
