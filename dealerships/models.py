@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
+from datetime import date
 from typing import Any
 
 from django.db import models
@@ -107,18 +109,16 @@ class Dealership(models.Model):
     def calendar(self) -> Any:
         """The dealership's business calendar (hours, public holidays, days off); kept on the
         instance while the fields it is made of stay as they are (one lead asks several times)."""
-        from datetime import date
-
+        made_of = (self.timezone, self.hours, self.country, self.subdivision, self.public_holidays, self.days_off)
+        kept = getattr(self, "_calendar", None)
+        if kept is not None and kept[0] == made_of:  # compared, not written out: asked a few times a lead
+            return kept[1]
         from dealerships.calendar import BusinessCalendar
         from forecourt.lib.batch import read_once
 
-        made_of = repr((self.timezone, self.hours, self.country, self.subdivision, self.public_holidays, self.days_off))
-        kept = getattr(self, "_calendar", None)
-        if kept is not None and kept[0] == made_of:
-            return kept[1]
         # A batch of intake reads its dealership afresh for every lead: it makes the calendar once.
         calendar = read_once(
-            ("calendar", made_of),
+            ("calendar", repr(made_of)),
             lambda: BusinessCalendar(
                 timezone=self.timezone,
                 hours=self.hours,
@@ -128,7 +128,7 @@ class Dealership(models.Model):
                 days_off=frozenset(date.fromisoformat(d) for d in self.days_off),
             ),
         )
-        self._calendar = (made_of, calendar)
+        self._calendar = (deepcopy(made_of), calendar)  # a copy: hours changed in place are seen too
         return calendar
 
 

@@ -132,6 +132,7 @@ PUSH_TITLES = {
 }
 # Escalations and a waiting customer may wake a phone in power-saving mode; the rest need not.
 URGENT_PUSHES = frozenset({Kind.NEW_LEAD, Kind.ESCALATION, Kind.CUSTOMER_REPLIED, Kind.MISSED_CALL})
+KINDS = frozenset(Kind.values)  # asked for every notification: Django makes `Kind.values` anew each time
 MAX_DEVICES = 20
 
 
@@ -339,7 +340,7 @@ def notify(
     `channels` saves looking the user's preferences up again when the caller has them (the
     worker, telling many people at once).
     """
-    if kind not in Kind.values:
+    if kind not in KINDS:
         raise ValueError(f"Unknown kind of notification: {kind}")
     if not user.is_active or (lead is not None and is_tracking(lead.dealership)):
         return None

@@ -302,3 +302,14 @@ def test_check_region_knows_countries_and_subdivisions() -> None:
     check_region(None, None)
     with pytest.raises(ValueError, match='subdivision "TX" needs a country'):
         check_region(None, "TX")
+
+
+@pytest.mark.django_db
+def test_a_rooftops_calendar_follows_its_hours_changed_in_place(riverside) -> None:
+    sunday_noon = datetime(2026, 3, 15, 12, 0, tzinfo=ZoneInfo(riverside.timezone))
+    riverside.hours["sun"] = []
+    assert not riverside.calendar().is_open(sunday_noon)
+    riverside.hours["sun"].append("10:00-16:00")  # the same list, edited
+    assert riverside.calendar().is_open(sunday_noon)
+    riverside.days_off.append("2026-03-15")
+    assert not riverside.calendar().is_open(sunday_noon)

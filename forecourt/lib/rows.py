@@ -17,9 +17,11 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db.models.base import ModelState
 from django.db.models.fields import AutoFieldMixin, DateField, Field
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 
 CHUNK = 5000
 
@@ -331,7 +333,7 @@ def new[M: models.Model](model: type[M], /, **values: Any) -> M:
             args.append(default if default is not _MADE_EACH_TIME else field.get_default())
     if used != len(values):
         return model(**values)
-    row = model(*args)
+    row = _made(model, args)
     for field, related in held:
         field.set_cached_value(row, related)
     return row
@@ -350,6 +352,37 @@ def _construction(model: type[models.Model]) -> list[tuple[Any, str, str, str | 
         (field, field.name, field.attname, field.target_field.attname if field.many_to_one else None, _default(field))
         for field in meta.concrete_fields
     ]
+
+
+def _made[M: models.Model](model: type[M], args: list[Any]) -> M:
+    """`model(*args)`, every column's value given in order. Django's constructor sets each value
+    through the field's descriptor and sends `pre_init` and `post_init` for the row, which cost
+    more than the row's values; where its descriptors only keep the value given, and nothing
+    listens for those signals, the row is made with its values set at once, as the constructor
+    would leave it."""
+    attnames = _set_as_given(model)
+    if attnames is None or pre_init.receivers or post_init.receivers:
+        return model(*args)
+    row = model.__new__(model)
+    row._state = ModelState()
+    row.__dict__.update(zip(attnames, args, strict=True))
+    return row
+
+
+@cache
+def _set_as_given(model: type[models.Model]) -> tuple[str, ...] | None:
+    """The columns of `model` in order, when its constructor is Django's own and setting each of
+    them keeps the value given in the row's `__dict__` (on a new row, a foreign key's descriptor
+    has no related row to forget); None otherwise."""
+    meta: Any = model._meta
+    if model.__init__ is not models.Model.__init__ or meta.abstract:
+        return None
+    if not all(
+        type(vars(model).get(field.attname)) in (DeferredAttribute, ForeignKeyDeferredAttribute)
+        for field in meta.concrete_fields
+    ):
+        return None
+    return tuple(field.attname for field in meta.concrete_fields)
 
 
 _MADE_EACH_TIME = object()

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import IntegrityError, connection, models, transaction
+from django.db.models.signals import post_init
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -255,3 +256,20 @@ def test_new_leaves_to_django_what_only_django_makes(carols_lead):
         new(Activity, lead=carols_lead, colour="red")
     customer = new(Customer, organization=carols_lead.customer.organization, first_name="Ana")
     assert customer.display_name == Customer(first_name="Ana").display_name
+
+
+@pytest.mark.django_db
+def test_a_row_made_by_new_is_announced_to_whatever_listens_for_new_rows(carols_lead):
+    heard: list[tuple[Any, Any]] = []
+
+    def listen(sender: Any, instance: Any, **kwargs: Any) -> None:
+        heard.append((sender, instance))
+
+    post_init.connect(listen, sender=Activity)
+    try:
+        row = new(Activity, lead=carols_lead, kind="note", text="made while heard")
+    finally:
+        post_init.disconnect(listen, sender=Activity)
+    assert heard == [(Activity, row)]
+    assert row.lead is carols_lead
+    assert row._state.adding
