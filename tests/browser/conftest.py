@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.remote.webdriver import WebDriver
 
 from tests.servers import ReusedGunicorn
 
@@ -23,6 +25,15 @@ PHONE = (390, 844)
 def csp_violations(driver: webdriver.Chrome) -> list[str]:
     """Console messages since the last call that report something the Content-Security-Policy refused."""
     return [entry["message"] for entry in driver.get_log("browser") if "Content Security Policy" in entry["message"]]
+
+
+def keep_screenshot(driver: WebDriver, name: str) -> None:
+    """Save what `driver` shows as `name`.png in the folder FORECOURT_SHOTS names (made if need be), to
+    look at the screens at 390 px and wider by hand; without FORECOURT_SHOTS, nothing is kept."""
+    folder = os.environ.get("FORECOURT_SHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(Path(folder) / f"{name}.png"))
 
 
 def _browser_paths() -> tuple[str, str] | None:

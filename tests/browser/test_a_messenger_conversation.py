@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
@@ -26,7 +25,7 @@ from conftest import PASSWORD
 from conversations.models import Message
 from forecourt.testing import FakeGraph, run_manage
 from leads.models import Lead
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, keep_screenshot
 from tests.servers import gunicorn
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -34,7 +33,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SECRET = "app-secret-for-browser"
 PAGE_ID = "1234567890"
 PSID = "24011112222333444"
-SHOTS = Path("/work/wt/shots")
 # What the page last asked the server, how long each took and its status: why a live update did not come.
 RECENT_REQUESTS = (
     "return performance.getEntriesByType('resource').slice(-8)"
@@ -124,10 +122,9 @@ def test_carol_answers_a_messenger_customer_from_her_phone(web, graph, open_brow
         ) from None
     wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "#thread .msg-out .msg-status"), "Sent"))
     assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
-    SHOTS.mkdir(parents=True, exist_ok=True)
     thread = driver.find_element(By.ID, "conversation")
     driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", thread)
-    driver.save_screenshot(str(SHOTS / "messenger-thread.png"))
+    keep_screenshot(driver, "messenger-thread")
 
     # Once the customer can be texted too, she chooses; Messenger first, where they last wrote.
     riverside.leads_phone = "+15125550199"
@@ -139,7 +136,7 @@ def test_carol_answers_a_messenger_customer_from_her_phone(web, graph, open_brow
     assert driver.find_element(By.ID, "channel-messenger").is_selected()
     assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", choice)
-    driver.save_screenshot(str(SHOTS / "messenger-send-by.png"))
+    keep_screenshot(driver, "messenger-send-by")
 
 
 def test_alice_connects_the_page_on_her_phone_and_the_token_is_never_shown_back(web, open_browser, riverside, alice):
@@ -159,5 +156,4 @@ def test_alice_connects_the_page_on_her_phone_and_the_token_is_never_shown_back(
     assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
     section = driver.find_element(By.ID, "messenger-settings")
     driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", section)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(SHOTS / "messenger-settings.png"))
+    keep_screenshot(driver, "messenger-settings")

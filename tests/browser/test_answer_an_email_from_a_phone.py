@@ -5,9 +5,6 @@ mail, voice note attached, to the outbound SMTP server, from the lead's reply ad
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
@@ -20,18 +17,11 @@ from conversations.models import Message
 from forecourt.testing import SmtpSink, run_manage
 from relay.models import Attachment, BouncedAddress
 from relay.tests.conftest import customer_mail, deliver, lead, relay, smtpd  # noqa: F401 (fixtures)
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, keep_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 FAKE_MICROPHONE = ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream")
 REPLY = "Saturday at 10 works. Can I bring my Civic?\n\nOn Fri, Carol Seller wrote:\n> Would Saturday suit you?\n"
-
-
-def shot(driver, name: str) -> None:
-    folder = os.environ.get("FORECOURT_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        driver.save_screenshot(str(Path(folder) / f"relay-{name}.png"))
 
 
 def tap(driver, element_id: str) -> None:
@@ -72,7 +62,7 @@ def test_carol_answers_jordans_email_with_a_voice_note_from_her_phone(web, open_
     tap(driver, "voice-stop")
     wait.until(ec.text_to_be_present_in_element((By.ID, "voice-status"), "Voice note ready"))
     driver.find_element(By.ID, "composer-body").send_keys("Of course, bring it and we'll appraise it.")
-    shot(driver, "answer-email-phone")
+    keep_screenshot(driver, "relay-answer-email-phone")
     assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"), (
         "the lead page fits the phone without sideways scrolling"
     )
@@ -95,7 +85,7 @@ def test_carol_answers_jordans_email_with_a_voice_note_from_her_phone(web, open_
     [voice] = list(mail.iter_attachments())
     assert voice.get_content_type() == note.content_type
     wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "#thread .msg-out .msg-status"), "Sent"))
-    shot(driver, "email-sent-phone")
+    keep_screenshot(driver, "relay-email-sent-phone")
 
     # A hard bounce later: the failing address is said above the thread, and email is no longer offered.
     BouncedAddress.objects.create(customer=lead.customer, email="jordan@example.com", reason="5.1.1 User unknown")
@@ -104,12 +94,12 @@ def test_carol_answers_jordans_email_with_a_voice_note_from_her_phone(web, open_
     assert "jordan@example.com is failing" in notice.text
     assert not driver.find_elements(By.ID, "channel-email")
     driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", notice)
-    shot(driver, "bounced-phone")
+    keep_screenshot(driver, "relay-bounced-phone")
 
     # "Copy me" is Carol's own choice, beside her notification preferences.
     driver.get(f"{web}/notifications/preferences/")
     box = driver.find_element(By.ID, "copy-me-box")
     assert box.is_selected()
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
-    shot(driver, "copy-me-phone")
+    keep_screenshot(driver, "relay-copy-me-phone")
     assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")

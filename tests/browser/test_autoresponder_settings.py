@@ -5,7 +5,6 @@ read, nothing scrolls sideways; the customer's quote names Carol as chosen."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -16,16 +15,16 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import PASSWORD
 from dealerships.models import Dealership
+from tests.browser.conftest import keep_screenshot
 from worksheets import actions
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-SHOTS = os.environ.get("FORECOURT_SHOTS")  # a folder to keep screenshots in, when set
 LAPTOP = (1280, 900)
 PHONE = (390, 844)
 
 
 def shot(driver: WebDriver, name: str, size: tuple[int, int], element_id: str = "") -> None:
-    if not SHOTS:
+    if not os.environ.get("FORECOURT_SHOTS"):  # no screenshots kept: nothing to resize for
         return
     # The part of the page that matters, whole: the fieldset (or the page) from its top.
     top, height = driver.execute_script(
@@ -36,7 +35,7 @@ def shot(driver: WebDriver, name: str, size: tuple[int, int], element_id: str = 
     metrics = {"width": size[0], "height": max(height + 16, 200), "deviceScaleFactor": 1, "mobile": False}
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
     driver.execute_script("window.scrollTo(0, arguments[0])", top - 8)
-    driver.save_screenshot(str(Path(SHOTS) / f"options-{size[0]}-{name}.png"))
+    keep_screenshot(driver, f"options-{size[0]}-{name}")
     metrics["height"] = size[1]
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
 

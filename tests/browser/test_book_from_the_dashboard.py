@@ -5,7 +5,6 @@ her phone's calendar feed has it."""
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -23,7 +22,7 @@ from conftest import PASSWORD, make_lead
 from conversations.models import Message
 from forecourt.testing import SmtpSink, run_manage
 from leads.models import Lead
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, keep_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 EVERY_DAY = {day: ["08:00-20:00"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -37,12 +36,6 @@ def zone_where_it_is_about_ten_now() -> str:
     if offset < -12:
         offset += 24
     return "Etc/GMT" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
-
-
-def shot(driver, name: str) -> None:
-    folder = os.environ.get("FORECOURT_SHOTS")
-    if folder:
-        driver.save_screenshot(os.path.join(folder, f"appointments-{name}.png"))
 
 
 @pytest.fixture
@@ -75,14 +68,14 @@ def test_carol_books_her_customer_from_the_dashboard_on_her_phone(web, open_brow
     driver.find_element(By.ID, "id_password").send_keys(PASSWORD, Keys.ENTER)
     wait.until(ec.url_to_be(f"{web}/"))
     assert "Nothing booked today." in driver.find_element(By.ID, "todays-appointments").text
-    shot(driver, "dashboard")
+    keep_screenshot(driver, "appointments-dashboard")
 
     row = driver.find_element(By.CSS_SELECTOR, f'#my-leads li[data-lead-id="{lead.pk}"]')
     # Call rings the salesperson's phone first (click-to-call), never a tel: link to the customer.
     call = row.find_element(By.CSS_SELECTOR, "form.call-form")
     assert call.get_attribute("action").endswith(f"/leads/{lead.pk}/call/")
     driver.execute_script("arguments[0].scrollIntoView()", row)
-    shot(driver, "dashboard-row")
+    keep_screenshot(driver, "appointments-dashboard-row")
     row.find_element(By.CSS_SELECTOR, ".quick-book").click()
     sheet = wait.until(ec.visibility_of_element_located((By.ID, "quick-sheet")))
     assert "Book Jordan Sample" in sheet.text
@@ -99,7 +92,7 @@ def test_carol_books_her_customer_from_the_dashboard_on_her_phone(web, open_brow
     choose(today.isoformat(), "21:30")
     driver.find_element(By.ID, "book-submit").click()
     wait.until(lambda d: "is closed at" in d.find_element(By.CSS_SELECTOR, "#quick-sheet .errors").text)
-    shot(driver, "book-sheet-refused")
+    keep_screenshot(driver, "appointments-book-sheet-refused")
     assert not Appointment.objects.exists()
     assert driver.current_url == f"{web}/"
 
@@ -112,7 +105,7 @@ def test_carol_books_her_customer_from_the_dashboard_on_her_phone(web, open_brow
     today_box = driver.find_element(By.ID, "todays-appointments")
     assert "2:00 PM" in today_box.text
     assert "2016 RAM 2500" in today_box.text
-    shot(driver, "dashboard-booked")
+    keep_screenshot(driver, "appointments-dashboard-booked")
 
     appointment = Appointment.objects.get()
     assert (appointment.lead_id, appointment.user.email, appointment.note) == (
@@ -129,7 +122,7 @@ def test_carol_books_her_customer_from_the_dashboard_on_her_phone(web, open_brow
     row = driver.find_element(By.CSS_SELECTOR, f'#my-leads li[data-lead-id="{lead.pk}"]')
     row.find_element(By.CSS_SELECTOR, ".quick-text").click()
     wait.until(ec.visibility_of_element_located((By.ID, "quick-body"))).send_keys("See you at 2! Carol")
-    shot(driver, "text-sheet")
+    keep_screenshot(driver, "appointments-text-sheet")
     driver.find_element(By.ID, "quick-send").click()
     wait.until(lambda d: "Text to Jordan Sample queued." in d.find_element(By.ID, "messages").text)
     assert not driver.find_element(By.ID, "quick-sheet").is_displayed()
@@ -144,7 +137,7 @@ def test_carol_books_her_customer_from_the_dashboard_on_her_phone(web, open_brow
     wait.until(ec.visibility_of_element_located((By.ID, "quick-subject"))).send_keys("Your visit at 2")
     driver.find_element(By.ID, "quick-body").send_keys("Bring your license for the test drive.")
     assert driver.execute_script("return document.documentElement.scrollWidth") <= PHONE[0]
-    shot(driver, "email-sheet")
+    keep_screenshot(driver, "appointments-email-sheet")
     driver.find_element(By.ID, "quick-send").click()
     wait.until(lambda d: "Email to Jordan Sample queued." in d.find_element(By.ID, "messages").text)
     assert not driver.find_element(By.ID, "quick-sheet").is_displayed()
@@ -170,7 +163,7 @@ def test_carol_books_her_customer_from_the_dashboard_on_her_phone(web, open_brow
 
     driver.get(f"{web}/calendar/feed/")
     feed_url = driver.find_element(By.ID, "feed-url").get_attribute("value")
-    shot(driver, "feed")
+    keep_screenshot(driver, "appointments-feed")
     answer = requests.get(feed_url, timeout=10)
     assert answer.status_code == 200
     assert answer.headers["Content-Type"].startswith("text/calendar")
@@ -180,4 +173,4 @@ def test_carol_books_her_customer_from_the_dashboard_on_her_phone(web, open_brow
 
     driver.get(f"{web}/calendar/")
     assert "Jordan Sample" in driver.find_element(By.CSS_SELECTOR, ".calendar-day.is-today").text
-    shot(driver, "calendar-week")
+    keep_screenshot(driver, "appointments-calendar-week")

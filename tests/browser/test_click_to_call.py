@@ -9,9 +9,7 @@ the call rings Carol's mobile."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -27,7 +25,7 @@ from calls.models import Call
 from conftest import PASSWORD, make_lead
 from forecourt.testing import FakeTwilio, run_manage
 from leads.models import Lead
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, keep_screenshot
 from tests.servers import gunicorn
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -78,14 +76,6 @@ def found(document: ElementTree.Element, verb: str) -> ElementTree.Element:
     return element
 
 
-def snap(driver, name: str) -> None:
-    """Keep a screenshot when FORECOURT_SCREENSHOTS names a folder (for looking at the screens)."""
-    folder = os.environ.get("FORECOURT_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        driver.save_screenshot(str(Path(folder) / f"calls-{name}.png"))
-
-
 @pytest.fixture
 def new_lead(web, riverside, carol) -> Lead:
     riverside.leads_phone = LEADS_NUMBER
@@ -110,14 +100,14 @@ def test_carol_calls_her_new_lead_from_her_phone_and_the_customer_calls_back_to_
     card_button = driver.find_element(By.ID, f"call-lead-{lead.pk}")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", card_button)
     assert card_button.is_displayed()
-    snap(driver, "dashboard")
+    keep_screenshot(driver, "calls-dashboard")
 
     driver.get(f"{web}/leads/{lead.pk}/")
     call_button = driver.find_element(By.ID, "thumb-call")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", call_button)
     call_button.click()
     wait.until(ec.text_to_be_present_in_element((By.ID, "messages"), "Your phone ((512) 555-0001) rings now"))
-    snap(driver, "pressed-call")
+    keep_screenshot(driver, "calls-pressed-call")
     assert twilio.calls == []  # nothing is dialled inside the web request
 
     worker_pass(web, twilio)
@@ -149,7 +139,7 @@ def test_carol_calls_her_new_lead_from_her_phone_and_the_customer_calls_back_to_
         ec.text_to_be_present_in_element((By.ID, "thread"), "Carol Seller called Jordan Sample: answered, 1 min 35 s")
     )
     driver.execute_script("document.getElementById('thread').scrollIntoView({block: 'center'})")
-    snap(driver, "call-in-thread")
+    keep_screenshot(driver, "calls-call-in-thread")
     lead.refresh_from_db()
     assert lead.first_response_channel == "call"
     assert lead.first_response_at is not None
@@ -166,7 +156,7 @@ def test_carol_calls_her_new_lead_from_her_phone_and_the_customer_calls_back_to_
     assert found(inbound, "Number").text == CAROL_MOBILE
 
     driver.get(f"{web}/calls/settings/")
-    snap(driver, "settings")
+    keep_screenshot(driver, "calls-settings")
     assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
@@ -182,7 +172,7 @@ def test_an_admin_turns_call_recordings_on_from_a_phone(web, open_browser, river
     box = driver.find_element(By.ID, "id_calls_recordings")
     assert not box.is_selected()  # off unless turned on
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
-    snap(driver, "dealership-settings")
+    keep_screenshot(driver, "calls-dealership-settings")
     box.click()
     box.submit()
     wait.until(ec.text_to_be_present_in_element((By.ID, "messages"), "Record calls"))

@@ -4,8 +4,6 @@ wrote on; the subject shows only for Email and photos only for Text."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
@@ -15,10 +13,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import PASSWORD
 from conversations.tests.test_conversation_panel import reachable_everywhere
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, keep_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-SHOTS = Path("/work/wt/shots")
 
 
 def fits(driver) -> bool:
@@ -62,4 +59,4 @@ def test_four_channels_fit_the_phone_and_each_shows_only_its_own_parts(web, open
         assert (shown(driver, "composer-subject"), shown(driver, "composer-upload")) == (subject, photos), channel
         assert fits(driver), channel
         driver.execute_script("arguments[0].scrollIntoView({block: 'start'}); window.scrollBy(0, -80)", pick)
-        driver.save_screenshot(str(SHOTS / f"gaps-composer-{channel}.png"))
+        keep_screenshot(driver, f"gaps-composer-{channel}")

@@ -5,9 +5,7 @@ customer from the leads screen, and a manager replies from an alert email's link
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
@@ -21,7 +19,7 @@ from conversations.actions import send_message
 from conversations.models import MessageTemplate
 from distribution.alerts import make_reply_token
 from leads.models import Lead
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, keep_screenshot
 from tests.servers import gunicorn
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -49,14 +47,6 @@ def phone(driver):
         "Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": True}
     )
     return driver
-
-
-def snap(driver, name: str) -> None:
-    """Keep a screenshot when FORECOURT_SCREENSHOTS names a folder (for looking at the screens)."""
-    folder = os.environ.get("FORECOURT_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        driver.save_screenshot(str(Path(folder) / f"{name}.png"))
 
 
 def fits(driver) -> bool:
@@ -93,17 +83,17 @@ def test_an_admin_texts_as_a_new_customer_on_a_phone_and_the_lead_arrives(
     wait.until(ec.text_to_be_present_in_element((By.ID, "simulator-thread"), "Yes! Want to drive it today?"))
     assert driver.current_url == page, "the answer arrived by polling, without a reload"
     assert fits(driver)
-    snap(driver, "simulator-390")
+    keep_screenshot(driver, "simulator-390")
 
     driver.get(f"{console_web}/leads/")
     row = wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, f'.lead-row[data-lead-id="{lead.pk}"] a')))
     assert "Unknown" in row.text
     assert fits(driver)
-    snap(driver, "leads-list-390")
+    keep_screenshot(driver, "leads-list-390")
     row.click()
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "main"), "Hi, is the white Tacoma still there?"))
     assert fits(driver)
-    snap(driver, "simulated-lead-390")
+    keep_screenshot(driver, "simulated-lead-390")
 
 
 def test_a_salesperson_invites_a_customer_and_a_manager_replies_from_the_alert_on_a_phone(
@@ -122,7 +112,7 @@ def test_a_salesperson_invites_a_customer_and_a_manager_replies_from_the_alert_o
     driver.find_element(By.ID, "invite-send").click()
     wait.until(ec.text_to_be_present_in_element((By.ID, "invite-errors"), "The text was not sent."))
     assert fits(driver)
-    snap(driver, "invite-error-390")
+    keep_screenshot(driver, "invite-error-390")
     field = driver.find_element(By.ID, "id_phone")
     field.clear()
     field.send_keys("(512) 555-0161")
@@ -152,7 +142,7 @@ def test_a_salesperson_invites_a_customer_and_a_manager_replies_from_the_alert_o
         )
     )
     assert fits(driver)
-    snap(driver, "alert-reply-390")
+    keep_screenshot(driver, "alert-reply-390")
     driver.find_element(By.ID, "alert-reply-send").click()
     wait.until(ec.text_to_be_present_in_element((By.ID, "messages"), "Text to Jordan Sample queued."))
     assert other.conversation.messages.get().sent_by == bob

@@ -1,11 +1,9 @@
 """Alice, on a 390 px phone, sends Cars.com's leads to Carol and trade-in requests to the
 appraisal desk on the forwarding rules screen; the next Cars.com lead is Carol's, and its
-timeline says why. The screen fits a phone and a 1280 px laptop. Screenshots go to
-/work/wt/shots/redirects-*.png."""
+timeline says why. The screen fits a phone and a 1280 px laptop. Screenshots (redirects-*.png)
+are kept when FORECOURT_SHOTS names a folder."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -13,20 +11,18 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import make_lead
 from intake.models import IntakeSettings, MarketplaceRedirect
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, keep_screenshot
 from tests.browser.test_inventory_on_a_phone import fits, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-SHOTS = Path("/work/wt/shots")
 LAPTOP = (1280, 900)
 
 
 def shoot(driver, name: str, width: int) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
     height = driver.execute_script("return document.documentElement.scrollHeight")
     metrics = {"width": width, "height": min(max(height, 800), 2600), "deviceScaleFactor": 1, "mobile": False}
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
-    driver.save_screenshot(str(SHOTS / f"redirects-{name}.png"))
+    keep_screenshot(driver, f"redirects-{name}")
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {**metrics, "height": 844})
 
 

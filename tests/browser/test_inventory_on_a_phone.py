@@ -1,11 +1,10 @@
 """Alice, on a 390 px phone, uploads the dealership's inventory file: she sees the preview with the
 broken rows, applies it, finds a truck in the stock list; a big file shows a progress bar that moves
 on by itself once the worker has read it. Carol then sees the truck's photos on her lead and puts
-its listing link into a text with one tap. Screenshots go to /work/wt/shots/inventory-*.png."""
+its listing link into a text with one tap. Screenshots (inventory-*.png) are kept when
+FORECOURT_SHOTS names a folder."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
@@ -21,11 +20,10 @@ from inventory.actions import receive_file
 from inventory.models import StockUpload, Vehicle
 from inventory.vin import with_check_digit
 from leads import actions as lead_actions
-from tests.browser.conftest import PHONE, csp_violations
+from tests.browser.conftest import PHONE, csp_violations, keep_screenshot
 from tests.browser.test_text_a_customer_from_a_phone import png
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-SHOTS = Path("/work/wt/shots")
 TUNDRA = with_check_digit("5TFDY5F10LX000003")
 CAMRY = with_check_digit("4T1B11HK0KU000001")
 
@@ -35,13 +33,12 @@ def fits(driver) -> bool:
 
 
 def shoot(driver, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
     height = driver.execute_script("return document.documentElement.scrollHeight")
     driver.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
         {"width": PHONE[0], "height": min(max(height, PHONE[1]), 2400), "deviceScaleFactor": 1, "mobile": False},
     )
-    driver.save_screenshot(str(SHOTS / f"inventory-{name}.png"))
+    keep_screenshot(driver, f"inventory-{name}")
     driver.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
         {"width": PHONE[0], "height": PHONE[1], "deviceScaleFactor": 1, "mobile": False},
@@ -173,7 +170,7 @@ def test_carol_sees_the_trucks_photos_and_texts_its_listing_link(
     counter = driver.find_element(By.ID, "composer-counter").text
     assert "44 characters" in counter
     assert fits(driver)
-    driver.save_screenshot(str(SHOTS / "inventory-composer.png"))
+    keep_screenshot(driver, "inventory-composer")
     driver.execute_script("document.getElementById('vehicles').scrollIntoView()")
     shoot(driver, "lead")
     assert csp_violations(driver) == []

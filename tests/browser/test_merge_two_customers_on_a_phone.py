@@ -12,11 +12,10 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import PASSWORD, make_lead
 from leads.models import Customer, CustomerPhone
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, keep_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-SHOTS = "/work/wt/shots"
 WIDE = (1280, 900)
 
 
@@ -66,20 +65,20 @@ def test_admin_merges_two_customers_on_a_phone_and_undoes_it(web, open_browser, 
     wait = log_in(driver, web, "alice@example.com")
 
     driver.find_element(By.CSS_SELECTOR, ".usermenu summary").click()
-    driver.save_screenshot(f"{SHOTS}/merge-390-menu.png")
+    keep_screenshot(driver, "merge-390-menu")
     driver.find_element(By.ID, "menu-duplicates").click()
     pair = driver.find_element(By.CSS_SELECTOR, f'[data-pair="{first.customer_id}-{second.customer_id}"]')
     assert "Same phone: (512) 555-0142 and 512.555.0142" in pair.text
     assert "Same email: jordan.sample@gmail.com and jordansample+newcar@googlemail.com" in pair.text
     assert fits(driver), "the list fits the phone"
-    driver.save_screenshot(f"{SHOTS}/merge-390-duplicates.png")
+    keep_screenshot(driver, "merge-390-duplicates")
 
     pair.find_element(By.LINK_TEXT, "Compare and merge").click()
     sides = driver.find_elements(By.CSS_SELECTOR, ".compare-side")
     assert len(sides) == 2
     assert sides[0].rect["y"] == sides[1].rect["y"], "the two records are side by side"
     assert fits(driver), "the comparison fits the phone"
-    driver.save_screenshot(f"{SHOTS}/merge-390-compare.png")
+    keep_screenshot(driver, "merge-390-compare")
     driver.find_element(By.ID, f"keep-{first.customer_id}").click()
     driver.find_element(By.ID, "merge-button").click()
 
@@ -89,7 +88,7 @@ def test_admin_merges_two_customers_on_a_phone_and_undoes_it(web, open_browser, 
     assert f"#{second.pk} Dealer website" in leads
     assert not Customer.objects.filter(pk=second.customer_id).exists()
     assert fits(driver)
-    driver.save_screenshot(f"{SHOTS}/merge-390-merged.png")
+    keep_screenshot(driver, "merge-390-merged")
 
     driver.get(f"{web}/leads/{second.pk}/")
     timeline = driver.find_element(By.ID, "timeline").text
@@ -107,7 +106,7 @@ def test_admin_merges_two_customers_on_a_phone_and_undoes_it(web, open_browser, 
     assert f"#{second.pk} Dealer website" in driver.find_element(By.ID, f"leads-of-{second.customer_id}").text
     assert f"#{second.pk}" not in driver.find_element(By.ID, f"leads-of-{first.customer_id}").text
     assert fits(driver)
-    driver.save_screenshot(f"{SHOTS}/merge-390-undone.png")
+    keep_screenshot(driver, "merge-390-undone")
 
 
 def test_the_screens_at_desktop_width(web, open_browser, riverside, alice):
@@ -115,15 +114,15 @@ def test_the_screens_at_desktop_width(web, open_browser, riverside, alice):
     driver = open_browser(WIDE)
     log_in(driver, web, "alice@example.com")
     driver.get(f"{web}/customers/duplicates/")
-    driver.save_screenshot(f"{SHOTS}/merge-1280-duplicates.png")
+    keep_screenshot(driver, "merge-1280-duplicates")
     driver.get(f"{web}/customers/duplicates/{riverside.pk}/{first.customer_id}-{second.customer_id}/")
     assert fits(driver)
-    driver.save_screenshot(f"{SHOTS}/merge-1280-compare.png")
+    keep_screenshot(driver, "merge-1280-compare")
     driver.get(f"{web}/leads/{second.pk}/")
     notice = driver.find_element(By.ID, "twin-notice")
     assert f"#{first.customer_id}" in notice.text
     driver.execute_script("arguments[0].scrollIntoView()", notice)
-    driver.save_screenshot(f"{SHOTS}/merge-1280-lead-notice.png")
+    keep_screenshot(driver, "merge-1280-lead-notice")
     driver = open_browser(PHONE)
     log_in(driver, web, "alice@example.com")
     driver.get(f"{web}/leads/{second.pk}/")
@@ -132,6 +131,6 @@ def test_the_screens_at_desktop_width(web, open_browser, riverside, alice):
         "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1)"
         ".map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"
     )
-    driver.save_screenshot(f"{SHOTS}/merge-390-lead-notice.png")
+    keep_screenshot(driver, "merge-390-lead-notice")
     assert fits(driver), wide
-    driver.save_screenshot(f"{SHOTS}/merge-390-lead-notice.png")
+    keep_screenshot(driver, "merge-390-lead-notice")

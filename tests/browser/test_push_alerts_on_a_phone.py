@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,11 +28,10 @@ from forecourt.worker import Worker
 from notifications.models import OutboundPush, PushSubscription
 from notifications.push_keys import vapid_key
 from notifications.tests.push_service import FakePushService, TestBrowser
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, keep_screenshot
 from tests.servers import gunicorn
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-SHOTS = Path("/work/wt/shots")
 DESKTOP_1280 = (1280, 900)
 IPHONE_SAFARI = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
@@ -83,8 +81,7 @@ def test_alerts_are_turned_on_and_a_pushed_alert_is_shown_on_a_phone(
     wait = WebDriverWait(driver, 20, ignored_exceptions=(StaleElementReferenceException,))
     _sign_in(driver, web, "carol@example.com")
     driver.get(f"{web}/notifications/preferences/")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(SHOTS / "push-preferences-grid-390.png"))
+    keep_screenshot(driver, "push-preferences-grid-390")
 
     # A browser where notifications are blocked says so, and keeps nothing.
     driver.execute_cdp_cmd(
@@ -94,7 +91,7 @@ def test_alerts_are_turned_on_and_a_pushed_alert_is_shown_on_a_phone(
     wait.until(lambda d: "Alerts are blocked for this site" in d.find_element(By.ID, "push-status").text)
     assert not PushSubscription.objects.exists()
     driver.execute_script("document.getElementById('push-status').scrollIntoView({block: 'center'})")
-    driver.save_screenshot(str(SHOTS / "push-blocked-390.png"))
+    keep_screenshot(driver, "push-blocked-390")
     # Allowed, the button subscribes; a headless browser has no push service to answer (here it
     # never does; elsewhere it may refuse at once), and the page says so instead of waiting for ever.
     driver.execute_cdp_cmd("Browser.grantPermissions", {"origin": web, "permissions": ["notifications"]})
@@ -135,7 +132,7 @@ def test_alerts_are_turned_on_and_a_pushed_alert_is_shown_on_a_phone(
     assert "Chrome on Linux" in devices.text
     assert _sideways(driver) <= 0, "the preferences screen fits a 390 px phone"
     driver.execute_script("document.getElementById('devices').scrollIntoView()")
-    driver.save_screenshot(str(SHOTS / "push-preferences-390.png"))
+    keep_screenshot(driver, "push-preferences-390")
 
     # "Send a test alert": the worker sends it to the push service, encrypted for the phone.
     driver.find_element(By.ID, "push-test").click()
@@ -172,16 +169,16 @@ def test_alerts_are_turned_on_and_a_pushed_alert_is_shown_on_a_phone(
     assert "Add to Home Screen" in status
     assert not iphone.find_element(By.ID, "push-enable").is_enabled()
     iphone.execute_script("document.getElementById('push-status').scrollIntoView({block: 'center'})")
-    iphone.save_screenshot(str(SHOTS / "push-iphone-390.png"))
+    keep_screenshot(iphone, "push-iphone-390")
 
     # On a desktop the same screen has room for the whole grid.
     desktop = open_browser(DESKTOP_1280)
     _sign_in(desktop, web, "carol@example.com")
     desktop.get(f"{web}/notifications/preferences/")
     assert _sideways(desktop) <= 0
-    desktop.save_screenshot(str(SHOTS / "push-preferences-1280.png"))
+    keep_screenshot(desktop, "push-preferences-1280")
     desktop.execute_script("document.getElementById('devices').scrollIntoView()")
-    desktop.save_screenshot(str(SHOTS / "push-devices-1280.png"))
+    keep_screenshot(desktop, "push-devices-1280")
 
 
 def _deliver(driver: Any, web: str, data: str) -> list[dict[str, str]]:

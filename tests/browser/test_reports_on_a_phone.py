@@ -18,11 +18,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import PASSWORD, make_lead
 from leads.actions import record_human_reply
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, keep_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-SHOTS = "/work/wt/shots"
 
 
 def last_week_at(dealership, weekday: int, hour: int, minute: int) -> datetime:
@@ -75,11 +73,11 @@ def test_manager_reads_last_weeks_median_per_salesperson_and_downloads_the_csv(
     assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"), (
         "the page fits the phone without sideways scrolling"
     )
-    driver.save_screenshot(f"{SHOTS}/reports-phone-top.png")
+    keep_screenshot(driver, "reports-phone-top")
     driver.execute_script("document.getElementById('salespeople-chart').scrollIntoView()")
-    driver.save_screenshot(f"{SHOTS}/reports-phone-charts.png")
+    keep_screenshot(driver, "reports-phone-charts")
     driver.execute_script("document.getElementById('table-speed').scrollIntoView()")
-    driver.save_screenshot(f"{SHOTS}/reports-phone-speed-table.png")
+    keep_screenshot(driver, "reports-phone-speed-table")
 
     link = driver.find_element(By.CSS_SELECTOR, "#table-speed a.report-csv").get_attribute("href")
     session = requests.Session()
@@ -96,7 +94,7 @@ def test_manager_reads_last_weeks_median_per_salesperson_and_downloads_the_csv(
         driver.find_element(By.ID, f"tab-{tab}").click()
         wait.until(ec.presence_of_element_located((By.ID, shown)))
         assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
-        driver.save_screenshot(f"{SHOTS}/reports-phone-{tab}.png")
+        keep_screenshot(driver, f"reports-phone-{tab}")
     driver.find_element(By.ID, "tab-speed").click()
     rows = {
         row.find_element(By.CSS_SELECTOR, ".report-row-label").text: row
@@ -107,4 +105,4 @@ def test_manager_reads_last_weeks_median_per_salesperson_and_downloads_the_csv(
     rows["Dave Seller"].find_element(By.CSS_SELECTOR, "[data-column=never] a").click()
     wait.until(ec.text_to_be_present_in_element((By.ID, "figure-title"), "Never answered · Dave Seller"))
     assert len(driver.find_elements(By.CSS_SELECTOR, "#figure-leads .lead-card")) == 1
-    driver.save_screenshot(f"{SHOTS}/reports-phone-never-answered.png")
+    keep_screenshot(driver, "reports-phone-never-answered")

@@ -15,10 +15,9 @@ from accounts.models import Membership
 from conftest import PASSWORD
 from distribution import handover
 from leads.models import Activity
-from tests.browser.conftest import PHONE, csp_violations
+from tests.browser.conftest import PHONE, csp_violations, keep_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-SHOTS = "/work/wt/shots"
 
 
 def log_in(driver, web: str, email: str) -> None:
@@ -41,7 +40,7 @@ def test_alice_changes_carol_in_place_on_a_phone_and_is_warned(web, open_browser
     log_in(driver, web, "alice@example.com")
     driver.get(f"{web}/accounts/rooftops/riverside-toyota/")
     assert fits(driver), "the page scrolls sideways at 390 px"
-    driver.save_screenshot(f"{SHOTS}/rooftop-390.png")
+    keep_screenshot(driver, "rooftop-390")
 
     card = f"#person-{carols.pk}"
     box = driver.find_element(By.CSS_SELECTOR, f'{card} form:has(input[value="receives_leads"]) input[type="checkbox"]')
@@ -55,7 +54,7 @@ def test_alice_changes_carol_in_place_on_a_phone_and_is_warned(web, open_browser
     assert "Nobody in Sales receives leads" in driver.find_element(By.ID, "rooftop-gaps").text
     carols.refresh_from_db()
     assert not carols.receives_leads
-    driver.save_screenshot(f"{SHOTS}/rooftop-390-warned.png")
+    keep_screenshot(driver, "rooftop-390-warned")
 
     driver.execute_script(
         "const f = document.querySelector(arguments[0]);"
@@ -67,7 +66,7 @@ def test_alice_changes_carol_in_place_on_a_phone_and_is_warned(web, open_browser
     carols.refresh_from_db()
     assert carols.absent_from is None
     assert fits(driver)
-    driver.save_screenshot(f"{SHOTS}/rooftop-390-refused.png")
+    keep_screenshot(driver, "rooftop-390-refused")
     assert csp_violations(driver) == []
 
 
@@ -77,7 +76,7 @@ def test_the_rooftop_screen_at_1280_and_bob_reads_it_only(web, open_browser, riv
     log_in(driver, web, "alice@example.com")
     driver.get(f"{web}/accounts/rooftops/riverside-toyota/")
     assert fits(driver)
-    driver.save_screenshot(f"{SHOTS}/rooftop-1280.png")
+    keep_screenshot(driver, "rooftop-1280")
 
     manager = open_browser(PHONE)
     log_in(manager, web, "bob@example.com")
@@ -85,7 +84,7 @@ def test_the_rooftop_screen_at_1280_and_bob_reads_it_only(web, open_browser, riv
     assert "Carol Seller" in manager.page_source
     assert not manager.find_elements(By.CSS_SELECTOR, "input[name=setting]")
     assert fits(manager)
-    manager.save_screenshot(f"{SHOTS}/rooftop-390-manager.png")
+    keep_screenshot(manager, "rooftop-390-manager")
 
 
 def test_alice_erases_a_deactivated_salesperson_and_the_timeline_says_former_user(
@@ -99,15 +98,15 @@ def test_alice_erases_a_deactivated_salesperson_and_the_timeline_says_former_use
         driver.get(f"{web}/accounts/users/{carol.pk}/erase/")
         assert "This cannot be undone." in driver.page_source
         assert fits(driver)
-        driver.save_screenshot(f"{SHOTS}/rooftop-erase-confirm-{name}.png")
+        keep_screenshot(driver, f"rooftop-erase-confirm-{name}")
     driver.find_element(By.CSS_SELECTOR, "button.button-danger").click()
     WebDriverWait(driver, 15).until(ec.url_to_be(f"{web}/accounts/users/{carol.pk}/"))
     assert "personal data was erased" in driver.page_source
-    driver.save_screenshot(f"{SHOTS}/rooftop-erased-user-1280.png")
+    keep_screenshot(driver, "rooftop-erased-user-1280")
     phone = open_browser(PHONE)
     log_in(phone, web, "alice@example.com")
     phone.get(f"{web}/leads/{carols_lead.pk}/")
     assert "Former user" in phone.find_element(By.TAG_NAME, "main").text
     assert "Carol Seller" not in phone.page_source
     assert fits(phone)
-    phone.save_screenshot(f"{SHOTS}/rooftop-erased-timeline-390.png")
+    keep_screenshot(phone, "rooftop-erased-timeline-390")

@@ -15,11 +15,10 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from conftest import PASSWORD, make_lead
 from dealerships.models import DealershipChange
 from dealerships.modes import SWITCH_TO_TRACKING
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, keep_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-SHOTS = "/work/wt/shots"
 WIDE = (1280, 900)
 
 
@@ -49,18 +48,18 @@ def test_an_admin_switches_to_lead_tracking_on_a_phone_and_a_tracked_lead_says_w
     riverside.refresh_from_db()
     assert riverside.mode == "management", "nothing saved before the confirmation"
     assert overflow(driver) <= 0
-    driver.save_screenshot(f"{SHOTS}/tracking-confirm-390.png")
+    keep_screenshot(driver, "tracking-confirm-390")
 
     driver.find_element(By.ID, "confirm-mode").click()
     wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, ".messages"), "Saved: Mode."))
     riverside.refresh_from_db()
     assert riverside.mode == "tracking"
     assert DealershipChange.objects.get().changes == [{"path": "mode", "old": "management", "new": "tracking"}]
-    driver.save_screenshot(f"{SHOTS}/tracking-saved-390.png")
+    keep_screenshot(driver, "tracking-saved-390")
     switch = driver.find_element(By.ID, "id_escalation_resubmission_opening_hours")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", switch)
     assert overflow(driver) <= 0
-    driver.save_screenshot(f"{SHOTS}/tracking-escalation-settings-390.png")
+    keep_screenshot(driver, "tracking-escalation-settings-390")
 
     lead = make_lead(riverside)
     sign_in(phone := open_browser(PHONE), web, "bob@example.com")
@@ -70,15 +69,15 @@ def test_an_admin_switches_to_lead_tracking_on_a_phone_and_a_tracked_lead_says_w
     assert phone.find_element(By.ID, "tracking-no-composer").is_displayed()
     assert phone.find_elements(By.CSS_SELECTOR, ".call-button, #composer-body, .lead-distribution a") == []
     assert overflow(phone) <= 0
-    phone.save_screenshot(f"{SHOTS}/tracking-lead-390.png")
+    keep_screenshot(phone, "tracking-lead-390")
 
     wide = open_browser(WIDE)
     sign_in(wide, web, "alice@example.com")
     wide.get(f"{web}/leads/{lead.pk}/")
     assert wide.find_element(By.ID, "tracking-banner").is_displayed()
-    wide.save_screenshot(f"{SHOTS}/tracking-lead-1280.png")
+    keep_screenshot(wide, "tracking-lead-1280")
     wide.get(f"{web}/dealerships/{riverside.slug}/settings/")
     Select(wide.find_element(By.ID, "id_mode")).select_by_value("management")
     wide.find_element(By.CSS_SELECTOR, ".form-actions button[type=submit]").click()
     WebDriverWait(wide, 15).until(ec.visibility_of_element_located((By.ID, "mode-switch")))
-    wide.save_screenshot(f"{SHOTS}/tracking-confirm-back-1280.png")
+    keep_screenshot(wide, "tracking-confirm-back-1280")

@@ -21,8 +21,8 @@ from conversations.models import Message
 from forecourt.testing import free_port, serve_in_background
 from leads.models import Lead
 from notifications.models import Notification
-from tests.browser.conftest import PHONE
-from tests.browser.test_customer_simulator import fits, log_in, phone, snap
+from tests.browser.conftest import PHONE, keep_screenshot
+from tests.browser.test_customer_simulator import fits, log_in, phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -74,12 +74,12 @@ def test_a_visitor_chats_on_the_dealers_website_and_sees_the_salespersons_answer
         wait = WebDriverWait(visitor, 25, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException))
         visitor.get(site)
         wait.until(lambda d: in_widget(d, "chat-open").is_displayed(), "the chat button never showed")
-        snap(visitor, "chat-website-button")
+        keep_screenshot(visitor, "chat-website-button")
         in_widget(visitor, "chat-open").click()
         in_widget(visitor, "chat-name").send_keys("Jordan Sample")
         in_widget(visitor, "chat-phone").send_keys("(512) 555-0100")
         in_widget(visitor, "chat-body").send_keys("Is the 2016 RAM 2500 still for sale?")
-        snap(visitor, "chat-widget-first-message")
+        keep_screenshot(visitor, "chat-widget-first-message")
         in_widget(visitor, "chat-send").click()
         wait.until(
             lambda d: "will answer you right here" in in_widget(d, "chat-log").text, "no answer to the first message"
@@ -110,7 +110,7 @@ def test_a_visitor_chats_on_the_dealers_website_and_sees_the_salespersons_answer
             ec.text_to_be_present_in_element((By.ID, "thread"), "Want to drive it today at 5?"),
             "Carol's answer is not on her thread",
         )
-        snap(seller, "chat-lead-page-answer")
+        keep_screenshot(seller, "chat-lead-page-answer")
         assert fits(seller)
 
         # The visitor's widget shows Carol's answer on its next poll, without a reload.
@@ -119,7 +119,7 @@ def test_a_visitor_chats_on_the_dealers_website_and_sees_the_salespersons_answer
             "the widget never showed Carol's answer",
         )
         assert "Carol Seller · Riverside Toyota" in in_widget(visitor, "chat-log").text
-        snap(visitor, "chat-widget-answer")
+        keep_screenshot(visitor, "chat-widget-answer")
         answer = Message.objects.get(body="Yes it is! Want to drive it today at 5?")
         assert answer.channel == "chat"
         seller_wait.until(
@@ -148,7 +148,7 @@ def test_a_visitor_chats_on_the_dealers_website_and_sees_the_salespersons_answer
             lambda d: in_widget(d, "chat-open").text == "1 new message",
             "the closed chat's button counts no new message",
         )
-        snap(visitor, "chat-website-unread")
+        keep_screenshot(visitor, "chat-website-unread")
         in_widget(visitor, "chat-open").click()
         assert "Great, the keys will be ready." in in_widget(visitor, "chat-log").text
         visitor.refresh()  # another page of the website: the chat goes on, nothing counted twice
@@ -181,7 +181,7 @@ def test_an_admin_on_a_phone_lists_the_website_and_copies_the_line_to_paste(web,
     snippet = driver.find_element(By.ID, "chat-snippet").text
     assert snippet == f'<script src="{web}/chat/riverside-toyota.js" async></script>'
     assert fits(driver)
-    snap(driver, "chat-settings-snippet")
+    keep_screenshot(driver, "chat-settings-snippet")
     driver.find_element(By.CSS_SELECTOR, ".settings-form button[type=submit]").click()
     wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "body"), "Saved: Websites the live chat works on."))
     riverside.refresh_from_db()

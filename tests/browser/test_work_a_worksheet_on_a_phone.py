@@ -5,7 +5,6 @@ customer's print view and marks the deal sold; no sideways scrolling anywhere.""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -17,22 +16,21 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from conftest import PASSWORD
 from leads import actions as lead_actions
 from leads.models import Lead, VehicleInterest
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE, keep_screenshot
 from worksheets import actions
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-SHOTS = os.environ.get("FORECOURT_SHOTS")  # a folder to keep screenshots in, when set
 
 
 def shot(driver: WebDriver, name: str) -> None:
-    if SHOTS:
+    if os.environ.get("FORECOURT_SHOTS"):  # only then is the page stretched to its full height
         height = driver.execute_script("return document.documentElement.scrollHeight")
         width = driver.execute_script("return window.innerWidth")
         driver.execute_cdp_cmd(
             "Emulation.setDeviceMetricsOverride",
             {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
         )
-        driver.save_screenshot(str(Path(SHOTS) / f"worksheets-{name}.png"))
+        keep_screenshot(driver, f"worksheets-{name}")
         driver.execute_cdp_cmd(
             "Emulation.setDeviceMetricsOverride",
             {
