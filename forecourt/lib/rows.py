@@ -374,15 +374,10 @@ def _set_as_given(model: type[models.Model]) -> tuple[str, ...] | None:
     """The columns of `model` in order, when its constructor is Django's own and setting each of
     them keeps the value given in the row's `__dict__` (on a new row, a foreign key's descriptor
     has no related row to forget); None otherwise."""
-    meta: Any = model._meta
-    if model.__init__ is not models.Model.__init__ or meta.abstract:
+    columns = _columns(model)  # every column, in order: `new` makes no row of a model with a generated one
+    if model.__init__ is not models.Model.__init__ or model._meta.abstract or not all(c.plain for c in columns):
         return None
-    if not all(
-        type(vars(model).get(field.attname)) in (DeferredAttribute, ForeignKeyDeferredAttribute)
-        for field in meta.concrete_fields
-    ):
-        return None
-    return tuple(field.attname for field in meta.concrete_fields)
+    return tuple(column.attname for column in columns)
 
 
 _MADE_EACH_TIME = object()
