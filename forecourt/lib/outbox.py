@@ -34,6 +34,7 @@ from django.db import models
 from django.utils import timezone
 
 from forecourt.lib import jobs
+from forecourt.lib.rows import update_each
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +168,19 @@ class Outbox:
         self.pending().filter(pk=row.pk).update(status=self.sent, sent_at=timezone.now(), **attempt.recorded)
         return "sent"
 
+    def record_sent(self, answers: Sequence[tuple[Any, Attempt]]) -> None:
+        """Step 3 for many rows whose calls succeeded, together: one UPDATE a row, all sent in one
+        go, each while its row is still pending, as `record` writes one."""
+        now = timezone.now()
+        alike: dict[tuple[str, ...], list[Any]] = {}
+        for row, attempt in answers:
+            row.status, row.sent_at = self.sent, now
+            for name, value in attempt.recorded.items():
+                setattr(row, name, value)
+            alike.setdefault(tuple(attempt.recorded), []).append(row)
+        for recorded, rows in alike.items():
+            update_each(self.model, ["status", "sent_at", *recorded], rows, only_while={"status": self.waiting})
+
     def record_failure(self, row: Any, reason: str, *, give_up: bool) -> None:
         """Failed for good (`give_up`), or waiting again after a back-off; the reason is kept on the row."""
         self.pending().filter(pk=row.pk).update(
@@ -218,11 +232,14 @@ class Outbox:
         flight = _calls.in_flight.get(self.model._meta.label) or []
         if wait:
             wait_for([future for _, future in flight])
-        sent = 0
         with _calls.lock:
-            for call in [call for call in flight if call[1].done()]:
-                row, future = call
-                sent += self.record(row, future.result()) == "sent"
+            done = [call for call in flight if call[1].done()]
+            answers = [(row, future.result()) for row, future in done]
+            self.record_sent([(row, attempt) for row, attempt in answers if attempt.error is None])
+            for row, attempt in answers:
+                if attempt.error is not None:
+                    self.record(row, attempt)
+            for call in done:
                 flight.remove(call)
-                _calls.told.discard(future)
-        return sent
+                _calls.told.discard(call[1])
+        return sum(attempt.error is None for _, attempt in answers)

@@ -11,7 +11,7 @@ as COPY's data.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
@@ -40,15 +40,26 @@ def execute_many(model: type[models.Model], template: str, rows: Sequence[Sequen
             cursor.executemany(sql, rows[start : start + CHUNK])
 
 
-def update_each(model: type[models.Model], names: Sequence[str], objects: Sequence[models.Model]) -> None:
-    """Write the fields `names` of every one of `objects` (rows of `model`), each its own values."""
+def update_each(
+    model: type[models.Model],
+    names: Sequence[str],
+    objects: Sequence[models.Model],
+    *,
+    only_while: Mapping[str, Any] | None = None,
+) -> None:
+    """Write the fields `names` of every one of `objects` (rows of `model`), each its own values;
+    with `only_while`, each only while its columns of those names hold those values (a row that
+    changed meanwhile is left as it is)."""
     fields: list[Any] = [model._meta.get_field(name) for name in names]
+    still: list[tuple[Any, Any]] = [(model._meta.get_field(name), value) for name, value in (only_while or {}).items()]
+    kept = [field.get_db_prep_save(value, connection) for field, value in still]
     rows = [
-        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields] + [obj.pk]
+        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields] + [obj.pk, *kept]
         for obj in objects
     ]
     sets = ", ".join(f"{{{name}}} = %s" for name in names)
-    execute_many(model, "UPDATE {table} SET " + sets + " WHERE {id} = %s", rows)  # noqa: S608 - names from the model
+    where = "".join(f" AND {{{field.name}}} = %s" for field, _ in still)
+    execute_many(model, "UPDATE {table} SET " + sets + " WHERE {id} = %s" + where, rows)  # noqa: S608 - names from the model
 
 
 def insert_all(model: type[models.Model], objects: Sequence[models.Model]) -> None:

@@ -147,3 +147,23 @@ def test_an_idle_worker_is_woken_once_by_each_answer_that_comes_in(texting_carol
         assert OutboundText.objects.get().status == "pending"
         assert sweep_texts() == 1  # the pass it woke records it
         assert OutboundText.objects.get().status == "sent"
+
+
+def test_a_bursts_answers_are_recorded_together_each_with_its_own_id_and_none_over_a_change_made_meanwhile(
+    texting_carol, carols_quiet_lead, twilio
+):
+    with at(chicago(2026, 3, 10, 10, 30)):
+        for number in range(5):
+            notify(user=texting_carol, kind=Kind.ESCALATION, lead=carols_quiet_lead, text=f"Overdue {number}")
+    first = OutboundText.objects.order_by("pk").first()
+    with answers_later(threads=4), at(chicago(2026, 3, 10, 10, 30, 1)):
+        with twilio.holding_answers():
+            assert sweep_texts() == 5  # all handed over, none answered yet
+            assert wait_until(lambda: len(twilio.requests) == 5, 30)
+            OutboundText.objects.filter(pk=first.pk).update(status=OutboundText.Status.FAILED)
+        assert wait_until(answered, 30)
+        assert sweep_texts() == 5  # the pass the answers woke records them
+    texts = OutboundText.objects.order_by("pk")
+    assert [(text.status, bool(text.provider_sid)) for text in texts] == [("failed", False)] + [("sent", True)] * 4
+    assert len({text.provider_sid for text in texts[1:]}) == 4
+    assert all(text.sent_at == chicago(2026, 3, 10, 10, 30, 1) for text in texts[1:])
