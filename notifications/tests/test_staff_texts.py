@@ -155,7 +155,7 @@ def test_a_bursts_answers_are_recorded_together_each_with_its_own_id_and_none_ov
     with at(chicago(2026, 3, 10, 10, 30)):
         for number in range(5):
             notify(user=texting_carol, kind=Kind.ESCALATION, lead=carols_quiet_lead, text=f"Overdue {number}")
-    first = OutboundText.objects.order_by("pk").first()
+    first = OutboundText.objects.earliest("pk")
     with answers_later(threads=4), at(chicago(2026, 3, 10, 10, 30, 1)):
         with twilio.holding_answers():
             assert sweep_texts() == 5  # all handed over, none answered yet
