@@ -128,6 +128,33 @@ def start_manage(*args: str, **env: str) -> subprocess.Popen[bytes]:
     )
 
 
+@contextlib.contextmanager
+def running_smtpd(*args: str) -> Iterator[int]:
+    """`manage.py smtpd <args>` on 127.0.0.1 until the block ends; the port it listens on.
+
+    The server asks the system for a free port itself (`--port 0`) and says which as it starts:
+    a port found free beforehand (`free_port`) can be taken meanwhile by a server of another test
+    run on the same machine, and the test then talks to that one."""
+    server = start_manage("smtpd", "--host", "127.0.0.1", "--port", "0", *args)
+    said, errors = Output(server.stdout), Output(server.stderr)
+    try:
+        wait_until(lambda: _listening_on(said) or server.poll() is not None, timeout=30)
+        port = _listening_on(said)
+        if not port:
+            raise AssertionError(f"smtpd did not start: {errors}")
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def _listening_on(said: Output) -> int | None:
+    for line in list(said.lines):
+        if line.startswith("SMTP intake listening on "):
+            return int(line.split()[4].rpartition(":")[2])
+    return None
+
+
 def run_manage(*args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, str(BASE_DIR / "manage.py"), *args],

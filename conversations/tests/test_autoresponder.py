@@ -23,8 +23,8 @@ from conversations.models import Autoresponse, Message
 from dealerships.models import Dealership
 from distribution.tests.conftest import set_policy
 from escalations.tests.support import at, chicago, run_worker_at
-from forecourt.testing import FakeTwilio, SmtpSink, free_port, start_manage, wait_until
-from intake.tests.conftest import adf, intake_address, lead_email, port_open
+from forecourt.testing import FakeTwilio, SmtpSink, running_smtpd, wait_until
+from intake.tests.conftest import adf, intake_address, lead_email
 from inventory.models import Vehicle
 from leads import actions as lead_actions
 from leads.models import Activity, Customer, Lead
@@ -260,16 +260,10 @@ def test_an_empty_text_turns_the_text_off_and_leaves_the_email_on(replying, alic
 
 @pytest.mark.slow
 def test_an_adf_email_to_the_intake_address_is_answered_from_the_leads_reply_address(replying, alice, sink):
-    port = free_port()
-    server = start_manage("smtpd", "--host", "127.0.0.1", "--port", str(port))
-    try:
-        assert wait_until(lambda: port_open(port) or server.poll() is not None, timeout=30)
+    with running_smtpd() as port:
         with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
             client.sendmail("leads@cargurus.com", [intake_address()], lead_email())
         assert wait_until(lambda: Autoresponse.objects.exists(), timeout=30)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
     run_worker_at(timezone.now())
 
     [mail] = to_customers(sink)

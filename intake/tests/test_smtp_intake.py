@@ -12,9 +12,9 @@ import pytest
 from accounts.models import Membership
 from dealerships.models import Dealership
 from distribution.tests.test_races import in_threads
-from forecourt.testing import start_manage, wait_until
+from forecourt.testing import running_smtpd, wait_until
 from intake.models import InboundEmail
-from intake.tests.conftest import adf, free_port, intake_address, lead_email, port_open
+from intake.tests.conftest import adf, intake_address, lead_email
 from leads.models import Lead
 from notifications.models import OutboundEmail
 
@@ -23,19 +23,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def smtpd(riverside, alice) -> Iterator[int]:
-    port = free_port()
-    server = start_manage("smtpd", "--host", "127.0.0.1", "--port", str(port))
-    try:
-        if (
-            not wait_until(lambda: port_open(port) or server.poll() is not None, timeout=30)
-            or server.poll() is not None
-        ):
-            _, err = server.communicate(timeout=5)
-            pytest.fail(f"smtpd did not start: {err.decode()[-2000:]}")
+    with running_smtpd() as port:
         yield port
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def send(port: int, raw: bytes, to: str | None = None) -> None:

@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 
 from conftest import make_lead
-from forecourt.testing import SmtpSink, start_manage, wait_until
+from forecourt.testing import SmtpSink, running_smtpd, wait_until
 from intake.models import InboundEmail
-from intake.tests.conftest import free_port, port_open
 from leads.models import Lead
 from relay.addresses import relay_address_of
 
@@ -42,19 +41,8 @@ def relay(lead) -> str:
 
 @pytest.fixture
 def smtpd(riverside) -> Iterator[int]:
-    port = free_port()
-    server = start_manage("smtpd", "--host", "127.0.0.1", "--port", str(port))
-    try:
-        if (
-            not wait_until(lambda: port_open(port) or server.poll() is not None, timeout=30)
-            or server.poll() is not None
-        ):
-            _, err = server.communicate(timeout=5)
-            pytest.fail(f"smtpd did not start: {err.decode()[-2000:]}")
+    with running_smtpd() as port:
         yield port
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def customer_mail(

@@ -16,7 +16,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1).")
-        parser.add_argument("--port", type=int, default=2525, help="Port to listen on (default 2525).")
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=2525,
+            help="Port to listen on (default 2525; 0: any free one, said as it starts).",
+        )
         parser.add_argument(
             "--processes",
             type=int,
@@ -32,6 +37,7 @@ class Command(BaseCommand):
         signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         listener = listen(host, port)
         many = f", {processes} processes" if processes > 1 else ""
+        port = listener.getsockname()[1]  # the one the system gave, for --port 0
         self.stdout.write(f"SMTP intake listening on {host}:{port} for *@{settings.INTAKE_DOMAIN}{many}")
         self.stdout.flush()
         try:
