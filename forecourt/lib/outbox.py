@@ -165,12 +165,12 @@ class Outbox:
         if attempt.error is not None:
             self.record_failure(row, attempt.error, give_up=attempt.give_up)
             return "failed"
-        self.pending().filter(pk=row.pk).update(status=self.sent, sent_at=timezone.now(), **attempt.recorded)
+        self.record_sent([(row, attempt)])
         return "sent"
 
     def record_sent(self, answers: Sequence[tuple[Any, Attempt]]) -> None:
-        """Step 3 for many rows whose calls succeeded, together: one UPDATE a row, all sent in one
-        go, each while its row is still pending, as `record` writes one."""
+        """Step 3 for rows whose calls succeeded, together: one UPDATE a row, all sent in one go,
+        each only while its row is still pending."""
         now = timezone.now()
         alike: dict[tuple[str, ...], list[Any]] = {}
         for row, attempt in answers:
@@ -238,7 +238,7 @@ class Outbox:
             self.record_sent([(row, attempt) for row, attempt in answers if attempt.error is None])
             for row, attempt in answers:
                 if attempt.error is not None:
-                    self.record(row, attempt)
+                    self.record_failure(row, attempt.error, give_up=attempt.give_up)
             for call in done:
                 flight.remove(call)
                 _calls.told.discard(call[1])
